@@ -1,0 +1,180 @@
+"""The ``govsim`` command: parses arguments and calls the library, nothing more."""
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from . import __version__
+from .errors import ResultsError, ScenarioError, ScenarioErrors
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="govsim: compare policies for government-service processes by discrete-event simulation.",
+    pretty_exceptions_enable=False,
+)
+out_console = Console()
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+BAD_INPUT = 2
+
+
+def _fail(lines: list[str]) -> None:
+    for line in lines:
+        err_console.print(line, markup=False)
+    raise typer.Exit(BAD_INPUT)
+
+
+def _version(value: bool):
+    if value:
+        out_console.print(f"govsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                      help="Print the version and exit.")):
+    pass
+
+
+@app.command()
+def run(
+    file: Path = typer.Argument(..., help="Scenario file (YAML).", show_default=False),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder [default: results/<scenario name>]."),
+    replications: Optional[int] = typer.Option(None, "--replications", "-r", help="Replications per policy (overrides the file)."),
+    seed: Optional[int] = typer.Option(None, "--seed", "-s", help="Base seed (overrides the file)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes [default: all cores]."),
+    policy: Optional[List[str]] = typer.Option(None, "--policy", "-p", help="Run only this policy (repeatable); the baseline is always run."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
+):
+    """Run every policy of a scenario and write tables and figures."""
+    from .experiment import default_jobs, run_experiment
+    from .results import check_output_folder, write_results
+    from .scenario import load_scenario
+
+    try:
+        scenario = load_scenario(file).with_run(replications=replications, seed=seed)
+    except ScenarioErrors as exc:
+        _fail([e.one_line() for e in exc.errors])
+    except ScenarioError as exc:
+        _fail([exc.one_line()])
+    policies = _select_policies(scenario, policy or [])
+    if jobs is not None and jobs < 1:
+        _fail([f"--jobs: must be at least 1 (got {jobs})"])
+    out = out if out is not None else Path("results") / scenario.name
+    try:
+        check_output_folder(out)
+    except ResultsError as exc:
+        _fail([str(exc)])
+
+    jobs = jobs or default_jobs()
+    total = len(policies) * scenario.run.replications
+    started = datetime.now(timezone.utc)
+    t0 = time.perf_counter()
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TimeRemainingColumn(), console=err_console, disable=quiet, transient=False) as progress:
+        task = progress.add_task(f"{scenario.name}: {len(policies)} policies × {scenario.run.replications} reps", total=total)
+        reps = run_experiment(scenario, policies, jobs, on_done=lambda: progress.advance(task))
+    run_info = {
+        "command": " ".join(["govsim"] + sys.argv[1:]),
+        "jobs": jobs,
+        "started_utc": started.isoformat(timespec="seconds"),
+        "run_time_s": round(time.perf_counter() - t0, 3),
+    }
+    tables = write_results(out, scenario, reps, policies, run_info)
+    if not quiet:
+        _print_summary(scenario, tables["summary"], policies)
+        out_console.print(f"Results written to [bold]{out}[/bold]")
+
+
+def _select_policies(scenario, chosen: list[str]) -> list[str]:
+    names = scenario.policy_names
+    unknown = [p for p in chosen if p not in names]
+    if unknown:
+        _fail([f"{scenario.path}: --policy: no policy named '{unknown[0]}' (policies: {', '.join(names)})"])
+    if not chosen:
+        return names
+    keep = set(chosen) | {scenario.baseline_policy}
+    return [p for p in names if p in keep]
+
+
+def _fmt(value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def _print_summary(scenario, summary, policies) -> None:
+    """Key metrics overall, one row per metric and one column per policy."""
+    metrics = list(scenario.model.key_metrics)
+    overall = summary[summary["scope"] == "all"].set_index(["policy", "metric"])
+    table = Table(title=f"{scenario.name}: mean and 95% CI over {scenario.run.replications} replications")
+    table.add_column("metric (scope: all)")
+    for p in policies:
+        table.add_column(p + (" (baseline)" if p == scenario.baseline_policy else ""), justify="right")
+    for m in metrics:
+        cells = []
+        for p in policies:
+            if (p, m) in overall.index:
+                r = overall.loc[(p, m)]
+                cells.append(f"{_fmt(r['mean'])} ({_fmt(r['ci_low'])}–{_fmt(r['ci_high'])})")
+            else:
+                cells.append("–")
+        table.add_row(m, *cells)
+    out_console.print(table)
+
+
+@app.command()
+def validate(files: List[Path] = typer.Argument(..., help="Scenario files to check.", show_default=False)):
+    """Check scenario files: print 'ok' or every problem found (exit code 2)."""
+    from .scenario import load_scenario
+
+    bad = False
+    for f in files:
+        try:
+            load_scenario(f)
+            out_console.print(f"{f}: ok", markup=False)
+        except ScenarioErrors as exc:
+            bad = True
+            for e in exc.errors:
+                err_console.print(e.one_line(), markup=False)
+    if bad:
+        raise typer.Exit(BAD_INPUT)
+
+
+@app.command()
+def schema(model: Optional[str] = typer.Argument(None, help="Model kind; all kinds when omitted.")):
+    """Print the JSON Schema of scenario files, for editors."""
+    from .models import MODELS
+    from .schema import scenario_schema
+
+    if model is not None and model not in MODELS:
+        _fail([f"unknown model '{model}' (known: {', '.join(sorted(MODELS))})"])
+    sys.stdout.write(json.dumps(scenario_schema(model), indent=2, ensure_ascii=False) + "\n")
+
+
+@app.command()
+def models():
+    """List the model kinds with a one-line description each."""
+    from .models import MODELS
+
+    table = Table(show_header=True)
+    table.add_column("model")
+    table.add_column("description")
+    for name, cls in sorted(MODELS.items()):
+        table.add_row(name, cls.description)
+    out_console.print(table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,182 @@
+"""Distributions built from scenario dicts such as ``{dist: lognormal, mean: 12, cv: 0.6}``.
+
+Each is a validated pydantic model that knows its mean and variance (for analytic
+checks) and turns a random stream into an endless iterator of draws.  All values
+are durations in minutes, so none may be negative.
+"""
+from __future__ import annotations
+
+import math
+from typing import Annotated, Iterator, Literal, Union
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, model_validator
+
+from .rng import blocks
+
+NonNegFloat = Annotated[float, Field(ge=0)]
+
+
+class _Dist(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def mean(self) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def variance(self) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def scv(self) -> float:
+        """Squared coefficient of variation."""
+        m = self.mean()
+        return self.variance() / (m * m) if m > 0 else 0.0
+
+    def draw_block(self, gen: np.random.Generator, n: int) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def iterator(self, gen: np.random.Generator) -> Iterator[float]:
+        return blocks(lambda n: self.draw_block(gen, n))
+
+
+class Exponential(_Dist):
+    dist: Literal["exponential"]
+    mean_: PositiveFloat = Field(alias="mean")
+
+    def mean(self):
+        return self.mean_
+
+    def variance(self):
+        return self.mean_**2
+
+    def draw_block(self, gen, n):
+        return gen.exponential(self.mean_, n)
+
+
+class Deterministic(_Dist):
+    dist: Literal["deterministic"]
+    value: NonNegFloat
+
+    def mean(self):
+        return self.value
+
+    def variance(self):
+        return 0.0
+
+    def draw_block(self, gen, n):
+        return np.full(n, self.value)
+
+
+class Uniform(_Dist):
+    dist: Literal["uniform"]
+    low: NonNegFloat
+    high: NonNegFloat
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.high < self.low:
+            raise ValueError("high must be at least low")
+        return self
+
+    def mean(self):
+        return (self.low + self.high) / 2
+
+    def variance(self):
+        return (self.high - self.low) ** 2 / 12
+
+    def draw_block(self, gen, n):
+        return gen.uniform(self.low, self.high, n)
+
+
+class Triangular(_Dist):
+    dist: Literal["triangular"]
+    low: NonNegFloat
+    mode: NonNegFloat
+    high: NonNegFloat
+
+    @model_validator(mode="after")
+    def _order(self):
+        if not (self.low <= self.mode <= self.high) or self.low == self.high:
+            raise ValueError("need low <= mode <= high and low < high")
+        return self
+
+    def mean(self):
+        return (self.low + self.mode + self.high) / 3
+
+    def variance(self):
+        a, c, b = self.low, self.mode, self.high
+        return (a * a + b * b + c * c - a * b - a * c - b * c) / 18
+
+    def draw_block(self, gen, n):
+        return gen.triangular(self.low, self.mode, self.high, n)
+
+
+class Lognormal(_Dist):
+    """Parameterised by its own mean and coefficient of variation, as planners quote them."""
+
+    dist: Literal["lognormal"]
+    mean_: PositiveFloat = Field(alias="mean")
+    cv: PositiveFloat
+
+    def mean(self):
+        return self.mean_
+
+    def variance(self):
+        return (self.cv * self.mean_) ** 2
+
+    def draw_block(self, gen, n):
+        s2 = math.log1p(self.cv**2)
+        return gen.lognormal(math.log(self.mean_) - s2 / 2, math.sqrt(s2), n)
+
+
+class Gamma(_Dist):
+    dist: Literal["gamma"]
+    mean_: PositiveFloat = Field(alias="mean")
+    cv: PositiveFloat
+
+    def mean(self):
+        return self.mean_
+
+    def variance(self):
+        return (self.cv * self.mean_) ** 2
+
+    def draw_block(self, gen, n):
+        return gen.gamma(1 / self.cv**2, self.mean_ * self.cv**2, n)
+
+
+class Erlang(_Dist):
+    dist: Literal["erlang"]
+    mean_: PositiveFloat = Field(alias="mean")
+    k: Annotated[int, Field(ge=1, strict=True)]
+
+    def mean(self):
+        return self.mean_
+
+    def variance(self):
+        return self.mean_**2 / self.k
+
+    def draw_block(self, gen, n):
+        return gen.gamma(self.k, self.mean_ / self.k, n)
+
+
+class Empirical(_Dist):
+    """Resamples the listed observations with equal weight."""
+
+    dist: Literal["empirical"]
+    values: Annotated[list[NonNegFloat], Field(min_length=1)]
+
+    def mean(self):
+        return float(np.mean(self.values))
+
+    def variance(self):
+        return float(np.var(self.values))
+
+    def draw_block(self, gen, n):
+        return gen.choice(np.asarray(self.values, dtype=float), n)
+
+
+Distribution = Annotated[
+    Union[Exponential, Deterministic, Uniform, Triangular, Lognormal, Gamma, Erlang, Empirical],
+    Field(discriminator="dist"),
+]
+
+DIST_NAMES = ["exponential", "deterministic", "uniform", "triangular", "lognormal", "gamma", "erlang", "empirical"]

@@ -1,0 +1,32 @@
+"""Model kinds, keyed by a scenario's ``model:``.
+
+A model is process logic in code; its params are data.  Each model offers:
+
+- ``name`` and a one-line ``description`` (``govsim models``);
+- ``params_model``: a pydantic model for its ``params`` with a ``cross_check()``
+  method returning ``[(path, message)]`` for checks that span fields;
+- ``key_metrics``: the metrics shown first in tables and charts;
+- ``run(params, streams, run_settings)``: one replication, returning rows of
+  ``(scope, metric, value)``.
+"""
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from .network import NetworkModel
+
+
+class Model(Protocol):
+    name: str
+    description: str
+    params_model: Any
+    key_metrics: tuple[str, ...]
+
+    def run(self, params: Any, streams: Any, run: Any) -> list[tuple[str, str, float]]: ...
+
+
+MODELS: dict[str, type] = {m.name: m for m in (NetworkModel,)}
+
+
+def get_model(name: str) -> Model:
+    return MODELS[name]()

@@ -1,0 +1,24 @@
+"""``model: network`` — a generic open queueing network.
+
+Enough to express M/M/c, finite waiting rooms, priorities, abandonment, tandem
+lines and rework loops; the real-service models build on it.
+"""
+from __future__ import annotations
+
+from ...rng import Streams
+from .engine import Records, simulate
+from .kpis import kpis
+from .params import NetworkParams
+
+
+class NetworkModel:
+    name = "network"
+    description = "Generic open queueing network: classes, stations, routing, priorities, abandonment, blocking."
+    params_model = NetworkParams
+    key_metrics = ("wait_mean_min", "wait_p90_min", "sojourn_mean_min", "abandon_frac", "blocked_frac", "utilisation")
+
+    def run(self, params: NetworkParams, streams: Streams, run) -> list[tuple[str, str, float]]:
+        return kpis(simulate(params, streams, run.horizon_min, run.warmup_min))
+
+
+__all__ = ["NetworkModel", "NetworkParams", "Records", "simulate", "kpis"]

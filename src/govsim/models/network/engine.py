@@ -1,0 +1,264 @@
+"""Event-driven simulation of an open queueing network.
+
+A plain event calendar (a binary heap of ``(time, seq, kind, customer)``) instead of
+simpy processes: the network's logic is three events (arrival, end of service,
+abandonment), and keeping them as data rather than generators makes the run
+several times faster, which matters when a study needs hundreds of replications.
+``seq`` breaks ties in time by scheduling order, so runs are deterministic.
+
+The run records one row per station visit and one per customer (columnar lists);
+the KPIs are computed afterwards from those records (see ``kpis.py``).
+"""
+from __future__ import annotations
+
+import heapq
+import itertools
+from bisect import bisect_right
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ...arrivals import arrival_times
+from ...rng import Streams
+from .params import EXIT, NetworkParams
+
+ARRIVAL, DEPARTURE, ABANDON = 0, 1, 2
+
+# outcome codes, for visits and for customers
+SERVED, ABANDONED, BLOCKED, WAITING_AT_END, IN_SERVICE_AT_END = 0, 1, 2, 3, 4
+
+WAITING, IN_SERVICE, GONE = 0, 1, 2  # a customer's state at its current station
+
+
+class Customer:
+    __slots__ = ("cls", "t0", "hop", "station", "t_arr", "t_start", "state", "wait", "visits")
+
+    def __init__(self, cls: int, t0: float):
+        self.cls = cls
+        self.t0 = t0  # arrival to the network
+        self.hop = 0  # index into a fixed route
+        self.station = -1
+        self.t_arr = t0  # arrival at the current station
+        self.t_start = 0.0
+        self.state = WAITING
+        self.wait = 0.0  # summed over the journey
+        self.visits = 0
+
+
+@dataclass
+class Records:
+    """Columnar output of one replication."""
+
+    station_names: list[str]
+    class_names: list[str]
+    servers: list[int]
+    horizon: float
+    warmup: float
+    # per visit
+    v_station: list = field(default_factory=list)
+    v_class: list = field(default_factory=list)
+    v_t0: list = field(default_factory=list)
+    v_arr: list = field(default_factory=list)
+    v_start: list = field(default_factory=list)
+    v_end: list = field(default_factory=list)
+    v_outcome: list = field(default_factory=list)
+    # per customer
+    c_class: list = field(default_factory=list)
+    c_arr: list = field(default_factory=list)
+    c_end: list = field(default_factory=list)
+    c_wait: list = field(default_factory=list)
+    c_visits: list = field(default_factory=list)
+    c_outcome: list = field(default_factory=list)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        names = [n for n in self.__dataclass_fields__ if n[:2] in ("v_", "c_")]
+        return {n: np.asarray(getattr(self, n)) for n in names}
+
+
+class _Station:
+    __slots__ = ("idx", "servers", "busy", "queue", "n_waiting", "max_waiting", "priority", "service")
+
+    def __init__(self, idx, servers, max_waiting, priority, service):
+        self.idx = idx
+        self.servers = servers
+        self.busy = 0
+        self.queue = [] if priority else deque()
+        self.n_waiting = 0  # the queue may also hold abandoned customers (lazy deletion)
+        self.max_waiting = max_waiting
+        self.priority = priority
+        self.service = service  # per class index: iterator of service times
+
+
+def simulate(params: NetworkParams, streams: Streams, horizon: float, warmup: float) -> Records:
+    return _NetworkRun(params, streams, horizon, warmup).run()
+
+
+class _NetworkRun:
+    def __init__(self, params: NetworkParams, streams: Streams, horizon: float, warmup: float):
+        self.horizon = float(horizon)
+        class_names = list(params.classes)
+        station_names = list(params.stations)
+        s_index = {n: i for i, n in enumerate(station_names)}
+        self.rec = Records(station_names, class_names, [params.stations[s].servers for s in station_names],
+                           self.horizon, float(warmup))
+
+        self.stations = []
+        for i, sname in enumerate(station_names):
+            st = params.stations[sname]
+            service = []
+            for cname in class_names:
+                dist = st.service_for(cname)
+                # one stream per (station, class): a policy that changes another
+                # station's staffing leaves these draws where they were
+                service.append(dist.iterator(streams.get(f"service:{sname}:{cname}")) if dist else None)
+            self.stations.append(_Station(i, st.servers, st.max_waiting, st.discipline == "priority", service))
+
+        self.arrivals, self.routes, self.tables, self.first = [], [], [], []
+        self.route_u, self.patience, self.prio = [], [], []
+        for cname in class_names:
+            c = params.classes[cname]
+            self.arrivals.append(arrival_times(c.arrivals, streams.get(f"arrivals:{cname}"),
+                                               streams.get(f"arrivals-thinning:{cname}")))
+            self.prio.append(c.priority)
+            self.patience.append(c.patience.iterator(streams.get(f"patience:{cname}")) if c.patience else None)
+            if c.route is not None:
+                self.routes.append([s_index[s] for s in c.route])
+                self.tables.append(None)
+                self.route_u.append(None)
+                self.first.append(s_index[c.route[0]])
+            else:
+                table = {}
+                for frm, row in c.transitions.items():
+                    targets = [s_index.get(to, -1) for to in row]  # -1: exit
+                    cum = np.cumsum(list(row.values())).tolist()
+                    cum[-1] = 1.0  # guard against rounding: the last target catches the rest
+                    table[s_index[frm]] = (cum, targets)
+                self.routes.append(None)
+                self.tables.append(table)
+                self.route_u.append(streams.uniforms(f"routing:{cname}"))
+                self.first.append(s_index[c.start])
+        self.heap: list = []
+        self.seq = itertools.count()
+
+    # -- the run ---------------------------------------------------------------
+    def run(self) -> Records:
+        heap, push, pop, seq = self.heap, heapq.heappush, heapq.heappop, self.seq
+        horizon = self.horizon
+        for k, times in enumerate(self.arrivals):
+            push(heap, (next(times), next(seq), ARRIVAL, k))
+        rec = self.rec
+        c_class, c_arr, c_end = rec.c_class, rec.c_arr, rec.c_end
+        c_wait, c_visits, c_outcome = rec.c_wait, rec.c_visits, rec.c_outcome
+        routes, tables, route_u, first, arrivals = self.routes, self.tables, self.route_u, self.first, self.arrivals
+        stations, visit = self.stations, self._visit
+
+        while heap and heap[0][0] <= horizon:
+            t, _, kind, obj = pop(heap)
+            if kind == DEPARTURE:
+                cust = obj
+                st = stations[cust.station]
+                self._record_visit(cust, t, SERVED)
+                self._next_from_queue(st, t)
+                # route onwards
+                k = cust.cls
+                route = routes[k]
+                if route is not None:
+                    cust.hop += 1
+                    nxt = route[cust.hop] if cust.hop < len(route) else -1
+                else:
+                    cum, targets = tables[k][st.idx]
+                    nxt = targets[bisect_right(cum, next(route_u[k])) if len(cum) > 1 else 0]
+                if nxt < 0:
+                    c_class.append(k); c_arr.append(cust.t0); c_end.append(t)
+                    c_wait.append(cust.wait); c_visits.append(cust.visits); c_outcome.append(SERVED)
+                else:
+                    visit(cust, stations[nxt], t)
+            elif kind == ARRIVAL:
+                k = obj
+                push(heap, (next(arrivals[k]), next(seq), ARRIVAL, k))
+                visit(Customer(k, t), stations[first[k]], t)
+            else:  # ABANDON
+                cust, token = obj
+                if cust.state == WAITING and cust.visits == token:
+                    cust.state = GONE
+                    stations[cust.station].n_waiting -= 1
+                    self._record_visit(cust, t, ABANDONED)
+                    self._leave(cust, t, ABANDONED)
+        self._close(horizon)
+        return rec
+
+    def _visit(self, cust: Customer, st: _Station, t: float) -> None:
+        cust.station = st.idx
+        cust.t_arr = t
+        cust.visits += 1
+        k = cust.cls
+        patience = self.patience[k]
+        # drawn for every visit, waiting or not, so that policies stay in step on
+        # this stream (common random numbers)
+        p = next(patience) if patience is not None else None
+        if st.busy < st.servers:
+            self._start(cust, st, t)
+            return
+        if st.max_waiting is not None and st.n_waiting >= st.max_waiting:
+            cust.state = GONE
+            self._record_visit(cust, t, BLOCKED, start=t)
+            self._leave(cust, t, BLOCKED)
+            return
+        cust.state = WAITING
+        st.n_waiting += 1
+        if st.priority:
+            heapq.heappush(st.queue, (self.prio[k], next(self.seq), cust))
+        else:
+            st.queue.append(cust)
+        if p is not None:
+            heapq.heappush(self.heap, (t + p, next(self.seq), ABANDON, (cust, cust.visits)))
+
+    def _start(self, cust: Customer, st: _Station, t: float) -> None:
+        st.busy += 1
+        cust.state = IN_SERVICE
+        cust.t_start = t
+        cust.wait += t - cust.t_arr
+        heapq.heappush(self.heap, (t + next(st.service[cust.cls]), next(self.seq), DEPARTURE, cust))
+
+    def _next_from_queue(self, st: _Station, t: float) -> None:
+        st.busy -= 1
+        q = st.queue
+        while st.n_waiting:
+            cust = heapq.heappop(q)[2] if st.priority else q.popleft()
+            if cust.state == WAITING:
+                st.n_waiting -= 1
+                self._start(cust, st, t)
+                return
+
+    def _record_visit(self, cust: Customer, t: float, outcome: int, start: float = np.nan) -> None:
+        rec = self.rec
+        rec.v_station.append(cust.station)
+        rec.v_class.append(cust.cls)
+        rec.v_t0.append(cust.t0)
+        rec.v_arr.append(cust.t_arr)
+        rec.v_start.append(cust.t_start if outcome == SERVED or outcome == IN_SERVICE_AT_END else start)
+        rec.v_end.append(t)
+        rec.v_outcome.append(outcome)
+
+    def _leave(self, cust: Customer, t: float, outcome: int) -> None:
+        rec = self.rec
+        rec.c_class.append(cust.cls)
+        rec.c_arr.append(cust.t0)
+        rec.c_end.append(t)
+        rec.c_wait.append(cust.wait)
+        rec.c_visits.append(cust.visits)
+        rec.c_outcome.append(outcome)
+
+    def _close(self, horizon: float) -> None:
+        """Record the customers still inside when the run stops."""
+        for _, _, kind, obj in self.heap:
+            if kind == DEPARTURE:
+                self._record_visit(obj, horizon, IN_SERVICE_AT_END)
+                self._leave(obj, horizon, WAITING_AT_END)
+        for st in self.stations:
+            waiting = (entry[2] for entry in st.queue) if st.priority else st.queue
+            for cust in waiting:
+                if cust.state == WAITING:
+                    self._record_visit(cust, horizon, WAITING_AT_END)
+                    self._leave(cust, horizon, WAITING_AT_END)

@@ -1,0 +1,90 @@
+"""KPIs of one network replication, computed from its records.
+
+Scopes: ``all``, ``station:<name>`` and ``class:<name>``.  At a station, waits and
+sojourns are per visit; for ``all`` and a class they are per customer, summed over
+the journey.  Only customers who arrived at or after the warm-up are counted;
+time averages (queue length, utilisation) are taken over [warm-up, horizon].
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .engine import ABANDONED, BLOCKED, IN_SERVICE_AT_END, SERVED, WAITING_AT_END, Records
+
+Row = tuple[str, str, float]
+
+
+def kpis(rec: Records) -> list[Row]:
+    a = rec.arrays()
+    w0, h = rec.warmup, rec.horizon
+    span = h - w0
+    v_st, v_cls, v_out = a["v_station"], a["v_class"], a["v_outcome"]
+    v_arr, v_start, v_end = a["v_arr"], a["v_start"], a["v_end"]
+    v_counted = a["v_t0"] >= w0
+    started = (v_out == SERVED) | (v_out == IN_SERVICE_AT_END)
+    # time each visit spent waiting / in service inside the observation window
+    wait_end = np.where(np.isnan(v_start), v_end, v_start) if len(v_start) else v_start
+    waiting_in_window = _overlap(v_arr, wait_end, w0, h)
+    busy_in_window = np.where(started, _overlap(np.nan_to_num(v_start), v_end, w0, h), 0.0)
+
+    c_cls, c_out = a["c_class"], a["c_outcome"]
+    c_counted = a["c_arr"] >= w0
+    c_sojourn = a["c_end"] - a["c_arr"]
+
+    rows: list[Row] = []
+    total_servers = sum(rec.servers)
+
+    def customer_scope(scope: str, cmask, vmask, servers: int | None):
+        m = cmask & c_counted
+        done = m & (c_out == SERVED)
+        rows.extend(_flow_rows(scope, c_out[m], a["c_wait"][done], c_sojourn[done]))
+        rows.append((scope, "visits_mean", _mean(a["c_visits"][done])))
+        rows.append((scope, "queue_len_mean", waiting_in_window[vmask].sum() / span))
+        if servers:
+            rows.append((scope, "utilisation", busy_in_window[vmask].sum() / (servers * span)))
+
+    everyone_c = np.ones(len(c_cls), bool)
+    everyone_v = np.ones(len(v_st), bool)
+    customer_scope("all", everyone_c, everyone_v, total_servers)
+
+    for i, name in enumerate(rec.station_names):
+        vm = v_st == i
+        m = vm & v_counted
+        served = m & (v_out == SERVED)
+        scope = f"station:{name}"
+        rows.extend(_flow_rows(scope, v_out[m], (v_start - v_arr)[served], (v_end - v_arr)[served]))
+        rows.append((scope, "queue_len_mean", waiting_in_window[vm].sum() / span))
+        rows.append((scope, "utilisation", busy_in_window[vm].sum() / (rec.servers[i] * span)))
+
+    for k, name in enumerate(rec.class_names):
+        customer_scope(f"class:{name}", c_cls == k, v_cls == k, None)
+    return rows
+
+
+def _flow_rows(scope: str, outcomes: np.ndarray, waits: np.ndarray, sojourns: np.ndarray) -> list[Row]:
+    n = len(outcomes)
+    counts = {code: int(np.count_nonzero(outcomes == code)) for code in (SERVED, ABANDONED, BLOCKED)}
+    inside = n - sum(counts.values())
+    return [
+        (scope, "arrived", float(n)),
+        (scope, "served", float(counts[SERVED])),
+        (scope, "abandoned", float(counts[ABANDONED])),
+        (scope, "blocked", float(counts[BLOCKED])),
+        (scope, "in_system_end", float(inside)),
+        (scope, "abandon_frac", counts[ABANDONED] / n if n else np.nan),
+        (scope, "blocked_frac", counts[BLOCKED] / n if n else np.nan),
+        (scope, "wait_mean_min", _mean(waits)),
+        (scope, "wait_p90_min", float(np.percentile(waits, 90)) if len(waits) else np.nan),
+        (scope, "sojourn_mean_min", _mean(sojourns)),
+    ]
+
+
+def _mean(x: np.ndarray) -> float:
+    return float(np.mean(x)) if len(x) else np.nan
+
+
+def _overlap(lo: np.ndarray, hi: np.ndarray, w0: float, h: float) -> np.ndarray:
+    return np.clip(np.minimum(hi, h) - np.maximum(lo, w0), 0.0, None)
+
+
+__all__ = ["kpis", "WAITING_AT_END"]

@@ -1,0 +1,1 @@
+"""Tables, figures and (later) the HTML report; everything here reads saved tables."""

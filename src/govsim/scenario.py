@@ -1,0 +1,295 @@
+"""Scenario files: load safely, validate, resolve policy overlays.
+
+A scenario is one YAML file with run settings, base ``params`` for one model kind,
+and named ``policies``, each an overlay deep-merged onto ``params``.  Every
+problem becomes a ``ScenarioError`` naming the file, the line, the dotted field
+and what is wrong.
+"""
+from __future__ import annotations
+
+import copy
+import difflib
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from . import yamlio
+from .errors import ScenarioError, ScenarioErrors
+from .models import MODELS, get_model
+
+SafeName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$", max_length=80)]
+
+
+class RunSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    replications: Annotated[int, Field(ge=1, le=100_000, strict=True)] = Field(
+        10, description="independent replications per policy")
+    seed: Annotated[int, Field(ge=0, strict=True)] = Field(1, description="base seed; streams derive from it")
+    horizon_min: Annotated[float, Field(gt=0)] = Field(description="simulated minutes per replication")
+    warmup_min: Annotated[float, Field(ge=0)] = Field(
+        0.0, description="customers arriving before this are not counted; time averages start here")
+
+    @model_validator(mode="after")
+    def _warmup_inside(self):
+        if self.warmup_min >= self.horizon_min:
+            raise ValueError("warmup_min must be less than horizon_min")
+        return self
+
+
+class ScenarioFile(BaseModel):
+    """The top level of a scenario file."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: SafeName = Field(description="names the results folder: letters, digits, _ . -")
+    model: str = Field(description="model kind, see `govsim models`")
+    description: str = ""
+    run: RunSettings
+    params: dict[str, Any]
+    policies: dict[SafeName, Optional[dict[str, Any]]] = Field(
+        default_factory=dict, description="name -> overlay on params; the first is the baseline")
+    baseline_policy: Optional[str] = Field(None, description="policy the others are compared with")
+
+
+@dataclass
+class Scenario:
+    path: Path
+    name: str
+    description: str
+    model: Any
+    run: RunSettings
+    params: dict  # base params as written
+    overlays: dict[str, dict]  # policy -> overlay as written
+    resolved: dict[str, Any]  # policy -> validated params object
+    baseline_policy: str
+    raw: dict = field(repr=False, default_factory=dict)
+
+    @property
+    def policy_names(self) -> list[str]:
+        return list(self.resolved)
+
+    def resolved_dict(self, policy: str) -> dict:
+        return dump_params(self.resolved[policy])
+
+    def with_run(self, **changes) -> "Scenario":
+        settings = self.run.model_dump()
+        settings.update({k: v for k, v in changes.items() if v is not None})
+        copy_ = copy.copy(self)
+        try:
+            copy_.run = RunSettings.model_validate(settings)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            raise ScenarioError(str(self.path), None, ".".join(map(str, err["loc"])) or "run", _message(err)) from None
+        return copy_
+
+
+def dump_params(params: BaseModel) -> dict:
+    return params.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load and fully validate a scenario file; raise ScenarioErrors listing every problem."""
+    path = Path(path)
+    fname = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioErrors([ScenarioError(fname, None, None, "no such file")]) from None
+    except IsADirectoryError:
+        raise ScenarioErrors([ScenarioError(fname, None, None, "is a folder, not a scenario file")]) from None
+    except UnicodeDecodeError:
+        raise ScenarioErrors([ScenarioError(fname, None, None, "not UTF-8 text")]) from None
+    except OSError as exc:
+        raise ScenarioErrors([ScenarioError(fname, None, None, f"cannot read: {exc.strerror}")]) from None
+    try:
+        data, lines = yamlio.load(text)
+    except yamlio.YamlProblem as exc:
+        raise ScenarioErrors([ScenarioError(fname, exc.line, _dotted(exc.path) or None, exc.message)]) from None
+    if not isinstance(data, dict):
+        raise ScenarioErrors([ScenarioError(fname, 1, None, "a scenario file must be a mapping of keys (name, model, run, params, policies)")])
+
+    ctx = _Context(fname, data, lines)
+    top = ctx.validate(ScenarioFile, data, ())
+    ctx.raise_if_any()
+    if top.model not in MODELS:
+        ctx.add(("model",), f"unknown model '{top.model}' (known: {', '.join(sorted(MODELS))})")
+        ctx.raise_if_any()
+    model = get_model(top.model)
+
+    base = ctx.validate(model.params_model, top.params, ("params",))
+    ctx.raise_if_any()
+    for sub, msg in base.cross_check():
+        ctx.add(("params",) + tuple(sub), msg)
+    ctx.raise_if_any()
+
+    overlays = {name: (ov or {}) for name, ov in top.policies.items()} or {"base": {}}
+    resolved: dict[str, Any] = {}
+    for pname, overlay in overlays.items():
+        where = ("policies", pname)
+        if not isinstance(overlay, dict):
+            ctx.add(where, "a policy must be a mapping (an overlay on params)")
+            continue
+        unknown = _unknown_paths(top.params, overlay)
+        for sub, close in unknown:
+            hint = f" (did you mean '{close}'?)" if close else ""
+            ctx.add(where + sub, f"not in params: a policy may only change what params defines{hint}")
+        if unknown:
+            continue
+        merged = deep_merge(top.params, overlay)
+        params = ctx.validate(model.params_model, merged, ("params",), overlay=(where, overlay))
+        if params is None:
+            continue
+        for sub, msg in params.cross_check():
+            ctx.add(ctx.place(("params",) + tuple(sub), (where, overlay)), msg)
+        resolved[pname] = params
+    ctx.raise_if_any()
+
+    baseline = top.baseline_policy or next(iter(overlays))
+    if baseline not in overlays:
+        ctx.add(("baseline_policy",), f"no policy named '{baseline}' (policies: {', '.join(overlays)})")
+        ctx.raise_if_any()
+    return Scenario(path=path, name=top.name, description=top.description, model=model, run=top.run,
+                    params=top.params, overlays=overlays, resolved=resolved, baseline_policy=baseline, raw=data)
+
+
+def deep_merge(base: dict, overlay: dict) -> dict:
+    """``overlay`` onto ``base``.  Mappings merge key by key; anything else (numbers,
+    lists, and whole distributions, which carry a ``dist`` key) replaces."""
+    out = copy.deepcopy(base)
+    for key, value in overlay.items():
+        old = out.get(key)
+        if isinstance(old, dict) and isinstance(value, dict) and not _is_atomic(value):
+            out[key] = deep_merge(old, value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _is_atomic(value: dict) -> bool:
+    # a distribution or an arrival profile is replaced whole, so a policy can swap
+    # exponential for lognormal without inheriting the old one's fields
+    return "dist" in value or "rate_per_hour" in value
+
+
+def _unknown_paths(base: Any, overlay: dict, path: tuple = ()) -> list[tuple[tuple, Optional[str]]]:
+    out = []
+    for key, value in overlay.items():
+        if not isinstance(base, dict) or key not in base:
+            options = list(base) if isinstance(base, dict) else []
+            close = difflib.get_close_matches(str(key), [str(o) for o in options], n=1)
+            out.append((path + (key,), close[0] if close else None))
+        elif isinstance(value, dict) and isinstance(base[key], dict) and not _is_atomic(value):
+            out.extend(_unknown_paths(base[key], value, path + (key,)))
+    return out
+
+
+class _Context:
+    """Collects errors with their file positions."""
+
+    def __init__(self, fname: str, data: dict, lines: dict):
+        self.fname, self.data, self.lines = fname, data, lines
+        self.errors: list[ScenarioError] = []
+
+    def add(self, path: tuple, message: str) -> None:
+        err = ScenarioError(self.fname, yamlio.line_of(self.lines, path), _dotted(path), message)
+        if all(e.one_line() != err.one_line() for e in self.errors):
+            self.errors.append(err)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ScenarioErrors(self.errors)
+
+    def place(self, path: tuple, overlay: Optional[tuple] = None) -> tuple:
+        """Where in the file a params path was written: in the policy's overlay if
+        the overlay sets it (or a parent of it), else in params."""
+        if overlay is not None and path[:1] == ("params",):
+            where, ov = overlay
+            node, sub = ov, path[1:]
+            for i, key in enumerate(sub):
+                if not isinstance(node, dict) or key not in node:
+                    break
+                node = node[key]
+                if i == len(sub) - 1 or not isinstance(node, dict) or _is_atomic(node):
+                    return where + sub
+        return path
+
+    def validate(self, model: type[BaseModel], data: Any, prefix: tuple, overlay=None):
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = _data_path(data, err["loc"], err["type"])
+                self.add(self.place(prefix + loc, overlay), _message(err, loc, _vocabulary(model)))
+            return None
+
+
+def _data_path(data: Any, loc: tuple, err_type: str) -> tuple:
+    """Drop the union tags pydantic inserts into ``loc`` (e.g. 'exponential' in
+    service.exponential.mean): keep only the steps that exist in the data."""
+    out, node = [], data
+    for i, step in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(node, dict) and step in node:
+            out.append(step)
+            node = node[step]
+        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+            out.append(step)
+            node = node[step]
+        elif last and err_type in ("missing", "extra_forbidden"):
+            out.append(step)
+        elif isinstance(node, (dict, list)):
+            continue  # a tag
+        else:
+            break
+    return tuple(out)
+
+
+def _message(err: dict, loc: tuple = (), vocabulary: frozenset = frozenset()) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return "unknown key" + _suggest(loc[-1] if loc else "", vocabulary)
+    if kind == "missing":
+        return "required but missing"
+    if kind == "union_tag_invalid":
+        return f"unknown {ctx.get('discriminator', 'kind').strip(chr(39))} '{ctx.get('tag')}' (expected one of: {ctx.get('expected_tags')})"
+    if kind == "union_tag_not_found":
+        return f"needs a {ctx.get('discriminator', 'kind')} key"
+    msg = err["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    if "input" in err and kind not in ("dict_type", "model_type") and not isinstance(err["input"], (dict, list)):
+        msg += f" (got {err['input']!r})"
+    return msg[:1].lower() + msg[1:]
+
+
+def _suggest(key: Any, vocabulary: frozenset) -> str:
+    close = difflib.get_close_matches(str(key), sorted(vocabulary), n=1, cutoff=0.7)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+@functools.lru_cache(maxsize=None)
+def _vocabulary(model: type[BaseModel]) -> frozenset:
+    """Every field name a model (and the models inside it) accepts, for spelling hints."""
+    names: set[str] = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            names.update(node.get("properties", {}))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(model.model_json_schema(by_alias=True))
+    return frozenset(names)
+
+
+def _dotted(path: tuple) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out

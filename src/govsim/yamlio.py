@@ -1,0 +1,71 @@
+"""Safe YAML loading that remembers on which line every key and item stands.
+
+Only plain data is built (SafeLoader: no object-construction tags).  Duplicate
+keys, which YAML would silently let the last one win, are rejected: in a scenario
+file they are almost always a copy-paste mistake.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+Path_ = tuple  # a path of mapping keys and list indices
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+class YamlProblem(Exception):
+    def __init__(self, line: int | None, path: Path_, message: str):
+        self.line, self.path, self.message = line, path, message
+        super().__init__(message)
+
+
+def load(text: str) -> tuple[Any, dict[Path_, int]]:
+    """Parse ``text``; return the data and a map from each path to its 1-based line."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise YamlProblem(line, (), f"not valid YAML: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(None, (), f"not valid YAML: {exc}") from None
+    if node is None:
+        return None, {}
+    lines: dict[Path_, int] = {}
+    _index(node, (), lines)
+    try:
+        data = _Loader(text).construct_document(node)
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        raise YamlProblem(mark.line + 1 if mark else None, (), f"unsupported YAML: {exc.problem}") from None
+    return data, lines
+
+
+def _index(node: yaml.Node, path: Path_, lines: dict) -> None:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set = set()
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            if key == "<<":
+                raise YamlProblem(key_node.start_mark.line + 1, path, "YAML merge keys ('<<') are not supported")
+            if key in seen:
+                raise YamlProblem(key_node.start_mark.line + 1, path + (key,), "key given twice")
+            seen.add(key)
+            lines[path + (key,)] = key_node.start_mark.line + 1
+            _index(value_node, path + (key,), lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _index(item, path + (i,), lines)
+
+
+def line_of(lines: dict[Path_, int], path: Path_) -> int | None:
+    """The line of ``path``, or of its nearest ancestor that the file contains."""
+    for n in range(len(path), -1, -1):
+        line = lines.get(tuple(path[:n]))
+        if line is not None:
+            return line
+    return None
