@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import shlex
 import sys
 import time
 from datetime import datetime, timezone
@@ -86,7 +87,7 @@ def run(
         task = progress.add_task(f"{scenario.name}: {len(policies)} policies × {scenario.run.replications} reps", total=total)
         reps = run_experiment(scenario, policies, jobs, on_done=lambda: progress.advance(task))
     run_info = {
-        "command": " ".join(["govsim"] + sys.argv[1:]),
+        "command": _command_line(file, out, replications, seed, jobs, policy or [], quiet),
         "jobs": jobs,
         "started_utc": started.isoformat(timespec="seconds"),
         "run_time_s": round(time.perf_counter() - t0, 3),
@@ -95,6 +96,20 @@ def run(
     if not quiet:
         _print_summary(scenario, tables["summary"], policies)
         out_console.print(f"Results written to [bold]{out}[/bold]")
+
+
+def _command_line(file, out, replications, seed, jobs, policies, quiet) -> str:
+    """The command that reproduces this run (rebuilt from the parsed options, so it is
+    right however govsim was invoked)."""
+    parts = ["govsim", "run", str(file), "--out", str(out)]
+    for flag, value in (("--replications", replications), ("--seed", seed), ("--jobs", jobs)):
+        if value is not None:
+            parts += [flag, str(value)]
+    for p in policies:
+        parts += ["--policy", p]
+    if quiet:
+        parts.append("--quiet")
+    return shlex.join(parts)
 
 
 def _select_policies(scenario, chosen: list[str]) -> list[str]:

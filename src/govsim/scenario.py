@@ -219,10 +219,38 @@ class _Context:
         try:
             return model.model_validate(data)
         except ValidationError as exc:
+            found = []
             for err in exc.errors():
                 loc = _data_path(data, err["loc"], err["type"])
+                if err["type"] == "union_tag_invalid" and isinstance(_get(data, loc), dict):
+                    loc += (str((err.get("ctx") or {}).get("discriminator", "")).strip("'"),)
+                found.append((loc, err))
+            for loc, err in _drop_missing_explained_by_typos(found):
                 self.add(self.place(prefix + loc, overlay), _message(err, loc, _vocabulary(model)))
             return None
+
+
+def _drop_missing_explained_by_typos(found: list) -> list:
+    """'server: 5' is one mistake, not two: drop 'servers: required' when an unknown
+    sibling key is a close spelling of it."""
+    unknown = {loc for loc, err in found if err["type"] == "extra_forbidden" and loc}
+    keep = []
+    for loc, err in found:
+        if err["type"] == "missing" and loc:
+            siblings = [str(u[-1]) for u in unknown if u[:-1] == loc[:-1]]
+            if difflib.get_close_matches(str(loc[-1]), siblings, n=1, cutoff=0.7):
+                continue
+        keep.append((loc, err))
+    return keep
+
+
+def _get(data: Any, path: tuple) -> Any:
+    for step in path:
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def _data_path(data: Any, loc: tuple, err_type: str) -> tuple:

@@ -55,6 +55,7 @@ class Records:
     servers: list[int]
     horizon: float
     warmup: float
+    used: list[bool]  # stations some class can visit; idle ones stay out of overall utilisation
     # per visit
     v_station: list = field(default_factory=list)
     v_class: list = field(default_factory=list)
@@ -100,8 +101,9 @@ class _NetworkRun:
         class_names = list(params.classes)
         station_names = list(params.stations)
         s_index = {n: i for i, n in enumerate(station_names)}
+        visited = params.visited_stations()
         self.rec = Records(station_names, class_names, [params.stations[s].servers for s in station_names],
-                           self.horizon, float(warmup))
+                           self.horizon, float(warmup), [s in visited for s in station_names])
 
         self.stations = []
         for i, sname in enumerate(station_names):

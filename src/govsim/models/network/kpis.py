@@ -32,9 +32,10 @@ def kpis(rec: Records) -> list[Row]:
     c_sojourn = a["c_end"] - a["c_arr"]
 
     rows: list[Row] = []
-    total_servers = sum(rec.servers)
+    used_servers = sum(c for c, used in zip(rec.servers, rec.used) if used)
 
     def customer_scope(scope: str, cmask, vmask, servers: int | None):
+        # overall utilisation: busy server time over the stations customers can reach
         m = cmask & c_counted
         done = m & (c_out == SERVED)
         rows.extend(_flow_rows(scope, c_out[m], a["c_wait"][done], c_sojourn[done]))
@@ -45,7 +46,7 @@ def kpis(rec: Records) -> list[Row]:
 
     everyone_c = np.ones(len(c_cls), bool)
     everyone_v = np.ones(len(v_st), bool)
-    customer_scope("all", everyone_c, everyone_v, total_servers)
+    customer_scope("all", everyone_c, everyone_v, used_servers)
 
     for i, name in enumerate(rec.station_names):
         vm = v_st == i

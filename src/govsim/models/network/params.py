@@ -68,6 +68,16 @@ class NetworkParams(_Strict):
     classes: Annotated[dict[Name, CustomerClass], Field(min_length=1)]
     stations: Annotated[dict[Name, Station], Field(min_length=1)]
 
+    def visited_stations(self) -> set[str]:
+        """Stations that some class can reach."""
+        out: set[str] = set()
+        for c in self.classes.values():
+            if c.route is not None:
+                out.update(c.route)
+            elif c.start is not None:
+                out.update(_reachable(c.start, c.transitions or {}))
+        return out - {EXIT}
+
     def cross_check(self) -> list[tuple[tuple, str]]:
         """Checks that span fields; each issue is (path under params, message)."""
         issues: list[tuple[tuple, str]] = []

@@ -1,0 +1,34 @@
+# govsim: `make study` sets up and runs the main study; `make test` sets up and runs the tests.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+STUDY  ?= scenarios/pooling_demo.yaml
+
+.PHONY: setup study test test-fast bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+study: setup
+	$(BIN)/govsim run $(STUDY)
+
+# the whole suite, statistical checks against queueing theory included
+test: setup
+	$(BIN)/python -m pytest
+
+# everyday loop: skips the long statistical checks
+test-fast: setup
+	$(BIN)/python -m pytest -m "not statistical"
+
+bench: setup
+	$(BIN)/python benchmarks/mmc_speed.py
+	$(BIN)/python benchmarks/parallel_speedup.py
+
+clean:
+	rm -rf $(VENV) results build src/*.egg-info .pytest_cache .hypothesis

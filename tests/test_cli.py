@@ -1,0 +1,129 @@
+"""`govsim run` end to end into a temporary folder, and the other commands."""
+import json
+
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from govsim.cli import app
+
+from conftest import MMC_DEMO
+
+runner = CliRunner()
+SHORT = MMC_DEMO.replace("horizon_min: 20000", "horizon_min: 3000").replace("warmup_min: 2000", "warmup_min: 300")
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("run")
+    scenario = folder / "mmc.yaml"
+    scenario.write_text(SHORT)
+    out = folder / "out"
+    result = runner.invoke(app, ["run", str(scenario), "--out", str(out), "--replications", "4", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    return out, result
+
+
+def test_writes_every_table_with_its_columns(results):
+    out, _ = results
+    reps = pd.read_csv(out / "replications.csv")
+    assert list(reps.columns) == ["policy", "rep", "seed", "scope", "metric", "value"]
+    assert set(reps["policy"]) == {"base", "six_windows"} and set(reps["rep"]) == {0, 1, 2, 3}
+    assert {"all", "station:window", "class:citizen"} <= set(reps["scope"])
+    needed = {"wait_mean_min", "wait_p90_min", "sojourn_mean_min", "served", "abandon_frac", "blocked_frac",
+              "queue_len_mean", "utilisation"}
+    for scope in ("all", "station:window", "class:citizen"):
+        have = set(reps.loc[reps["scope"] == scope, "metric"])
+        assert needed - {"utilisation"} <= have, scope
+    assert "utilisation" in set(reps.loc[reps["scope"] == "station:window", "metric"])
+
+    summary = pd.read_csv(out / "summary.csv")
+    assert list(summary.columns) == ["policy", "scope", "metric", "mean", "ci_low", "ci_high", "n"]
+    assert (summary["n"] == 4).all()
+    comparison = pd.read_csv(out / "comparison.csv")
+    assert list(comparison.columns) == ["policy", "baseline", "scope", "metric", "diff_mean", "ci_low", "ci_high",
+                                        "rel_change"]
+    assert set(comparison["policy"]) == {"six_windows"} and set(comparison["baseline"]) == {"base"}
+
+
+def test_summary_is_the_mean_of_the_replications(results):
+    out, _ = results
+    reps = pd.read_csv(out / "replications.csv")
+    summary = pd.read_csv(out / "summary.csv").set_index(["policy", "scope", "metric"])
+    mean = reps.groupby(["policy", "scope", "metric"])["value"].mean()
+    row = ("six_windows", "all", "wait_mean_min")
+    assert summary.loc[row, "mean"] == pytest.approx(mean.loc[row])
+    assert summary.loc[row, "ci_low"] < summary.loc[row, "mean"] < summary.loc[row, "ci_high"]
+
+
+def test_comparison_is_paired_by_replication(results):
+    out, _ = results
+    reps = pd.read_csv(out / "replications.csv")
+    w = reps[(reps.scope == "all") & (reps.metric == "wait_mean_min")].pivot(index="rep", columns="policy", values="value")
+    comparison = pd.read_csv(out / "comparison.csv").set_index(["scope", "metric"])
+    row = comparison.loc[("all", "wait_mean_min")]
+    assert row["diff_mean"] == pytest.approx((w["six_windows"] - w["base"]).mean())
+    assert row["rel_change"] == pytest.approx(row["diff_mean"] / w["base"].mean())
+    assert row["ci_high"] < 0  # a sixth window clearly cuts the wait
+
+
+def test_resolved_scenario_and_metadata(results):
+    out, _ = results
+    resolved = yaml.safe_load((out / "scenario.resolved.yaml").read_text())
+    assert resolved["policies"]["six_windows"]["stations"]["window"]["servers"] == 6
+    assert resolved["policies"]["base"]["stations"]["window"]["servers"] == 5
+    assert resolved["run"]["replications"] == 4
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["govsim_version"] and meta["libraries"]["numpy"] and meta["libraries"]["simpy"]
+    assert meta["seed"] == 1 and meta["replications"] == 4 and meta["jobs"] == 1
+    assert "--replications 4" in meta["command"]
+    assert meta["run_time_s"] >= 0
+
+
+def test_figures_for_key_metrics(results):
+    out, _ = results
+    names = {p.name for p in (out / "figures").glob("*.png")}
+    assert {"wait_mean_min.png", "wait_p90_min.png", "sojourn_mean_min.png", "utilisation.png", "comparison.png"} <= names
+    assert all((out / "figures" / n).stat().st_size > 5000 for n in names)
+
+
+def test_prints_a_table_of_key_results(results):
+    _, result = results
+    assert "wait_mean_min" in result.stdout and "six_windows" in result.stdout
+    assert "Results written to" in result.stdout
+
+
+def test_default_output_folder_is_results_slash_name(tmp_path, monkeypatch):
+    (tmp_path / "s.yaml").write_text(SHORT)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["run", "s.yaml", "-r", "2", "-j", "1", "-q"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "results" / "mmc-demo" / "summary.csv").exists()
+    assert result.stdout == ""
+    # a second run replaces its own earlier results, leaving no temporary folders
+    result = runner.invoke(app, ["run", "s.yaml", "-r", "2", "-j", "1", "-q"])
+    assert result.exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["mmc-demo"]
+
+
+def test_policy_option_runs_that_policy_and_the_baseline(tmp_path):
+    (tmp_path / "s.yaml").write_text(SHORT.replace("six_windows: {", "four_windows: {stations: {window: {servers: 4}}}\n  six_windows: {"))
+    out = tmp_path / "o"
+    result = runner.invoke(app, ["run", str(tmp_path / "s.yaml"), "-p", "six_windows", "-r", "2", "-j", "1", "-q", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert set(pd.read_csv(out / "replications.csv")["policy"]) == {"base", "six_windows"}
+
+
+def test_models_and_schema():
+    models = runner.invoke(app, ["models"])
+    assert models.exit_code == 0 and "network" in models.stdout
+    schema = runner.invoke(app, ["schema", "network"])
+    assert schema.exit_code == 0
+    doc = json.loads(schema.stdout)
+    assert "params" in doc["properties"] and "run" in doc["properties"]
+    assert "servers" in json.dumps(doc)
+    every = json.loads(runner.invoke(app, ["schema"]).stdout)
+    assert "network" in json.dumps(every)
+    unknown = runner.invoke(app, ["schema", "nope"])
+    assert unknown.exit_code == 2

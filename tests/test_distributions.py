@@ -1,0 +1,70 @@
+import math
+
+import numpy as np
+import pytest
+from pydantic import TypeAdapter, ValidationError
+
+from govsim.distributions import Distribution
+from govsim.rng import stream
+from govsim.stats import t_interval
+
+ADAPTER = TypeAdapter(Distribution)
+
+CASES = [
+    {"dist": "exponential", "mean": 3.0},
+    {"dist": "deterministic", "value": 2.5},
+    {"dist": "uniform", "low": 1.0, "high": 4.0},
+    {"dist": "triangular", "low": 16.7, "mode": 20.5, "high": 29.2},
+    {"dist": "lognormal", "mean": 12.0, "cv": 0.6},
+    {"dist": "gamma", "mean": 5.0, "cv": 0.5},
+    {"dist": "erlang", "mean": 4.0, "k": 3},
+    {"dist": "empirical", "values": [1, 2, 2, 7]},
+]
+
+
+@pytest.mark.parametrize("spec", CASES, ids=lambda s: s["dist"])
+def test_sample_mean_and_variance_match_the_declared_ones(spec):
+    dist = ADAPTER.validate_python(spec)
+    it = dist.iterator(stream(7, 0, "test"))
+    x = np.array([next(it) for _ in range(40_000)])
+    assert x.min() >= 0
+    if dist.variance() == 0:
+        assert np.all(x == dist.mean())
+        return
+    # mean within its 99.9% interval from 40 batch means; variance within 5%
+    mean, lo, hi, _ = t_interval(x.reshape(40, -1).mean(axis=1), 0.999)
+    assert lo <= dist.mean() <= hi
+    assert x.var() == pytest.approx(dist.variance(), rel=0.05)
+
+
+def test_lognormal_is_parameterised_by_its_own_mean_and_cv():
+    dist = ADAPTER.validate_python({"dist": "lognormal", "mean": 10, "cv": 1.0})
+    assert dist.mean() == 10
+    assert math.isclose(dist.scv(), 1.0)
+
+
+@pytest.mark.parametrize("spec", [
+    {"dist": "exponential", "mean": -1},
+    {"dist": "exponential", "mean": 0},
+    {"dist": "uniform", "low": 3, "high": 1},
+    {"dist": "triangular", "low": 1, "mode": 5, "high": 3},
+    {"dist": "erlang", "mean": 2, "k": 0},
+    {"dist": "erlang", "mean": 2, "k": 1.5},
+    {"dist": "empirical", "values": []},
+    {"dist": "empirical", "values": [1, -2]},
+    {"dist": "exponential", "mean": 1, "cv": 2},
+    {"dist": "weibull", "mean": 1},
+])
+def test_bad_parameters_are_rejected(spec):
+    with pytest.raises(ValidationError):
+        ADAPTER.validate_python(spec)
+
+
+def test_the_same_stream_gives_the_same_draws():
+    dist = ADAPTER.validate_python({"dist": "gamma", "mean": 5.0, "cv": 0.5})
+    a = dist.iterator(stream(1, 3, "service:x"))
+    b = dist.iterator(stream(1, 3, "service:x"))
+    c = dist.iterator(stream(1, 4, "service:x"))
+    first = [next(a) for _ in range(5000)]
+    assert first == [next(b) for _ in range(5000)]
+    assert first != [next(c) for _ in range(5000)]

@@ -1,0 +1,135 @@
+"""Tiny deterministic networks whose outcomes are known exactly (SimPy's own style)."""
+import numpy as np
+import pytest
+
+from govsim.models.network import NetworkParams, kpis, simulate
+from govsim.models.network.engine import ABANDONED, SERVED
+from govsim.rng import Streams
+
+
+def det(v):
+    return {"dist": "deterministic", "value": v}
+
+
+def build(classes, stations):
+    return NetworkParams.model_validate({"classes": classes, "stations": stations})
+
+
+def metrics(params, horizon, warmup=0.0, seed=1):
+    rows = kpis(simulate(params, Streams(seed, 0), horizon, warmup))
+    return {(scope, metric): value for scope, metric, value in rows}
+
+
+def test_no_waiting_when_arrivals_are_spaced_wider_than_service():
+    p = build({"c": {"arrivals": det(2), "route": ["w"]}}, {"w": {"servers": 1, "service": det(1)}})
+    m = metrics(p, 100)
+    assert m["all", "arrived"] == 50  # arrivals at 2, 4, ..., 100
+    assert m["all", "served"] == 49  # the one arriving at 100 is still in service
+    assert m["all", "in_system_end"] == 1
+    assert m["all", "wait_mean_min"] == 0
+    assert m["all", "sojourn_mean_min"] == 1
+    assert m["station:w", "utilisation"] == pytest.approx(0.49)
+
+
+def test_waits_grow_by_one_when_service_takes_twice_the_gap():
+    # customer i arrives at i and starts at 2i - 1, so waits i - 1
+    p = build({"c": {"arrivals": det(1), "route": ["w"]}}, {"w": {"servers": 1, "service": det(2)}})
+    m = metrics(p, 20)
+    assert m["all", "served"] == 9  # completions at 3, 5, ..., 19
+    assert m["all", "wait_mean_min"] == pytest.approx(np.mean(range(9)))
+    assert m["station:w", "wait_p90_min"] == pytest.approx(np.percentile(range(9), 90))
+    # waiting area: sum_{i<=10} (i-1) + sum_{i=11..20} (20-i) = 45 + 45
+    assert m["station:w", "queue_len_mean"] == pytest.approx(90 / 20)
+    assert m["station:w", "utilisation"] == pytest.approx(19 / 20)
+
+
+def test_warmup_excludes_early_customers_and_early_time():
+    p = build({"c": {"arrivals": det(1), "route": ["w"]}}, {"w": {"servers": 1, "service": det(2)}})
+    m = metrics(p, 20, warmup=10.5)
+    assert m["all", "arrived"] == 10  # arrivals at 11..20
+    assert m["all", "served"] == 0  # none of them finishes by 20
+    assert np.isnan(m["all", "wait_mean_min"])
+    assert m["station:w", "utilisation"] == pytest.approx(1.0)
+
+
+def test_non_preemptive_priority_serves_the_urgent_class_next():
+    # one server, 5 min each; 'low' arrives every minute, 'high' every 4 minutes.
+    # The first low customer is in service 1-6; high1 (arrived 4) goes next at 6.
+    classes = {"low": {"arrivals": det(1), "route": ["w"], "priority": 1},
+               "high": {"arrivals": det(4), "route": ["w"], "priority": 0}}
+    for discipline, expected_high_wait in (("priority", [2.0, 3.0]), ("fifo", [])):
+        p = build(classes, {"w": {"servers": 1, "service": det(5), "discipline": discipline}})
+        rec = simulate(p, Streams(1, 0), 16, 0).arrays()
+        high = (rec["v_class"] == 1) & (rec["v_outcome"] == SERVED)
+        assert list(rec["v_start"][high] - rec["v_arr"][high]) == expected_high_wait, discipline
+
+
+def test_a_full_waiting_room_blocks_arrivals():
+    # max_waiting 0: with gaps of 1 and service of 1.5, every second arrival is blocked
+    p = build({"c": {"arrivals": det(1), "route": ["w"]}},
+              {"w": {"servers": 1, "service": det(1.5), "max_waiting": 0}})
+    m = metrics(p, 10.5)
+    assert m["all", "arrived"] == 10
+    assert m["all", "blocked"] == 5
+    assert m["all", "blocked_frac"] == 0.5
+    assert m["all", "served"] == 5
+
+
+def test_customers_abandon_after_their_patience():
+    # service 5, arrivals every minute, patience 1.5: customers 2-4 give up,
+    # customer 5 reaches the server at 6 after waiting 1
+    p = build({"c": {"arrivals": det(1), "route": ["w"], "patience": det(1.5)}},
+              {"w": {"servers": 1, "service": det(5)}})
+    m = metrics(p, 7)
+    assert m["all", "arrived"] == 7
+    assert m["all", "served"] == 1
+    assert m["all", "abandoned"] == 3
+    assert m["all", "in_system_end"] == 3
+    assert m["all", "abandon_frac"] == pytest.approx(3 / 7)
+    rec = simulate(p, Streams(1, 0), 7, 0).arrays()
+    gave_up = rec["v_outcome"] == ABANDONED
+    assert list(rec["v_end"][gave_up] - rec["v_arr"][gave_up]) == [1.5, 1.5, 1.5]
+    # the abandoners' waiting time counts in the queue length; nobody abandons twice
+    assert m["station:w", "queue_len_mean"] == pytest.approx((3 * 1.5 + 1 + 1 + 0) / 7)
+
+
+def test_tandem_route_sums_waits_and_sojourns_over_the_journey():
+    p = build({"c": {"arrivals": det(10), "route": ["a", "b", "a"]}},
+              {"a": {"servers": 1, "service": det(2)}, "b": {"servers": 1, "service": det(3)}})
+    m = metrics(p, 100)
+    assert m["all", "sojourn_mean_min"] == 7
+    assert m["all", "visits_mean"] == 3
+    assert m["station:a", "served"] == 2 * m["station:b", "served"]
+    assert m["station:a", "sojourn_mean_min"] == 2
+
+
+def test_probabilistic_rework_counts_every_visit():
+    p = build({"c": {"arrivals": det(10), "start": "check", "transitions": {
+        "check": {"fix": 0.4, "exit": 0.6}, "fix": {"check": 1.0}}}},
+              {"check": {"servers": 1, "service": det(1)}, "fix": {"servers": 1, "service": det(1)}})
+    rec = simulate(p, Streams(3, 0), 100_000, 0).arrays()
+    done = rec["c_outcome"] == SERVED
+    visits = rec["c_visits"][done]
+    assert set(np.unique(visits) % 2) == {1}  # check, (fix, check)*, exit
+    # visits to 'check' are geometric with mean 1/0.6: 2/0.6 - 1 visits in all
+    assert visits.mean() == pytest.approx(2 / 0.6 - 1, rel=0.03)
+
+
+def test_per_class_service_times():
+    p = build({"a": {"arrivals": det(10), "route": ["w"]}, "b": {"arrivals": det(10), "route": ["w"]}},
+              {"w": {"servers": 2, "service": {"default": det(1), "by_class": {"b": det(4)}}}})
+    m = metrics(p, 1000)
+    assert m["class:a", "sojourn_mean_min"] == 1
+    assert m["class:b", "sojourn_mean_min"] == 4
+
+
+def test_rate_profile_arrivals_only_in_open_hours():
+    profile = [0] * 8 + [30] * 9 + [0] * 7  # 30 an hour from 08:00 to 17:00
+    p = build({"c": {"arrivals": {"rate_per_hour": profile}, "route": ["w"]}},
+              {"w": {"servers": 50, "service": det(1)}})
+    rec = simulate(p, Streams(5, 0), 30 * 1440, 0).arrays()
+    hours = (rec["c_arr"] % 1440) // 60
+    assert hours.min() >= 8 and hours.max() <= 16
+    # 270 a day on average: Poisson count over 30 days, 99.9% bounds
+    n = len(rec["c_arr"])
+    assert abs(n - 30 * 270) < 3.3 * np.sqrt(30 * 270)

@@ -1,0 +1,66 @@
+"""Loading, validating and resolving scenario files."""
+import pytest
+
+from govsim.errors import ScenarioErrors
+from govsim.scenario import deep_merge, load_scenario
+
+from conftest import MMC_DEMO
+
+
+def test_the_issue_example_loads_with_its_policies(write_scenario):
+    sc = load_scenario(write_scenario(MMC_DEMO))
+    assert sc.policy_names == ["base", "six_windows"]
+    assert sc.baseline_policy == "base"
+    assert sc.resolved["six_windows"].stations["window"].servers == 6
+    assert sc.resolved["base"].stations["window"].servers == 5
+    assert sc.run.replications == 10 and sc.run.warmup_min == 2000
+
+
+def test_empty_policy_resolves_to_the_base_params(write_scenario):
+    sc = load_scenario(write_scenario(MMC_DEMO))
+    assert sc.resolved_dict("base") == sc.resolved_dict("base")
+    assert sc.resolved["base"] == sc.model.params_model.model_validate(sc.params)
+
+
+def test_no_policies_means_one_policy_named_base(write_scenario):
+    text = MMC_DEMO.split("policies:")[0]
+    sc = load_scenario(write_scenario(text))
+    assert sc.policy_names == ["base"]
+
+
+def test_baseline_policy_can_be_named(write_scenario):
+    sc = load_scenario(write_scenario(MMC_DEMO + "baseline_policy: six_windows\n"))
+    assert sc.baseline_policy == "six_windows"
+
+
+def test_deep_merge_merges_mappings_and_replaces_distributions_and_lists():
+    base = {"s": {"servers": 1, "service": {"dist": "exponential", "mean": 1}}, "route": ["a", "b"]}
+    out = deep_merge(base, {"s": {"service": {"dist": "lognormal", "mean": 2, "cv": 0.5}}, "route": ["b"]})
+    assert out == {"s": {"servers": 1, "service": {"dist": "lognormal", "mean": 2, "cv": 0.5}}, "route": ["b"]}
+    assert base["s"]["service"] == {"dist": "exponential", "mean": 1}  # untouched
+
+
+def test_a_policy_may_change_only_one_field_of_a_distribution(write_scenario):
+    text = MMC_DEMO.replace("six_windows: {stations: {window: {servers: 6}}}",
+                            "slower: {stations: {window: {service: {mean: 1.2}}}}")
+    sc = load_scenario(write_scenario(text))
+    assert sc.resolved["slower"].stations["window"].service.mean() == 1.2
+
+
+def errors_of(write_scenario, text):
+    with pytest.raises(ScenarioErrors) as info:
+        load_scenario(write_scenario(text))
+    return [e.one_line() for e in info.value.errors]
+
+
+def test_every_error_in_a_policy_points_into_that_policy(write_scenario):
+    text = MMC_DEMO.replace("six_windows: {stations: {window: {servers: 6}}}",
+                            "six_windows: {stations: {window: {servers: 0}}}")
+    (line,) = errors_of(write_scenario, text)
+    assert line.endswith(":19: policies.six_windows.stations.window.servers: input should be greater than or equal to 1 (got 0)")
+
+
+def test_validate_reports_several_independent_problems(write_scenario):
+    text = MMC_DEMO.replace("servers: 5", "servers: -1").replace("route: [window]", "route: [window]\n      colour: red")
+    lines = errors_of(write_scenario, text)
+    assert len(lines) == 2

@@ -1,0 +1,37 @@
+import pytest
+
+from govsim import yamlio
+
+
+def test_lines_of_keys_and_items():
+    data, lines = yamlio.load("a:\n  b: 1\n  c:\n    - x\n    - y\nd: 2\n")
+    assert data == {"a": {"b": 1, "c": ["x", "y"]}, "d": 2}
+    assert lines[("a",)] == 1
+    assert lines[("a", "b")] == 2
+    assert lines[("a", "c", 1)] == 5
+    assert lines[("d",)] == 6
+
+
+def test_line_of_falls_back_to_nearest_ancestor():
+    _, lines = yamlio.load("a:\n  b: {c: 1}\n")
+    assert yamlio.line_of(lines, ("a", "b", "missing", "deeper")) == 2
+
+
+def test_duplicate_key_is_an_error_with_its_line():
+    with pytest.raises(yamlio.YamlProblem) as info:
+        yamlio.load("a: 1\nb: 2\na: 3\n")
+    assert info.value.line == 3
+    assert "twice" in info.value.message
+
+
+def test_object_construction_tags_are_refused():
+    with pytest.raises(yamlio.YamlProblem) as info:
+        yamlio.load("a: !!python/object/apply:os.system ['echo hacked']\n")
+    assert info.value.line == 1
+
+
+def test_syntax_error_names_a_line():
+    with pytest.raises(yamlio.YamlProblem) as info:
+        yamlio.load("a: {b: 1\nc: 2\n")
+    assert info.value.line is not None
+    assert "not valid YAML" in info.value.message
