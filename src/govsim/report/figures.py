@@ -31,7 +31,7 @@ def metric_figure(summary: pd.DataFrame, metric: str, policies: list[str], colou
     for utilisation.  Returns False when the table has nothing to draw."""
     scope_all = summary[(summary["metric"] == metric) & (summary["scope"] == "all")]
     stations = summary[(summary["metric"] == metric) & summary["scope"].str.startswith("station:")]
-    groups = ["all"] if metric != "utilisation" or stations.empty else sorted(stations["scope"].unique())
+    groups = ["all"] if metric != "utilisation" or stations.empty else list(stations["scope"].unique())
     data = scope_all if groups == ["all"] else stations
     if data["mean"].isna().all():
         return False
@@ -57,7 +57,9 @@ def comparison_figure(comparison: pd.DataFrame, metrics: list[str], baseline: st
     """Forest plot: each policy's paired difference from the baseline, per metric."""
     data = comparison[(comparison["scope"] == "all") & comparison["metric"].isin(metrics)]
     data = data[~data["diff_mean"].isna()]
-    metrics = [m for m in metrics if m in set(data["metric"])]
+    # leave out metrics no policy moves at all (say, blocking where rooms are unlimited)
+    moved = data[(data["diff_mean"] != 0) | (data["ci_low"] != data["ci_high"])]
+    metrics = [m for m in metrics if m in set(moved["metric"])]
     if not metrics:
         return False
     fig, axes = plt.subplots(len(metrics), 1, figsize=(6.5, 1.0 + 1.1 * len(metrics) * max(1, data["policy"].nunique()) ** 0.5),
