@@ -64,3 +64,29 @@ def test_validate_reports_several_independent_problems(write_scenario):
     text = MMC_DEMO.replace("servers: 5", "servers: -1").replace("route: [window]", "route: [window]\n      colour: red")
     lines = errors_of(write_scenario, text)
     assert len(lines) == 2
+
+
+BASELINE = """
+baselines:
+  - id: T1
+    source: "a made-up figure: six windows cut waits by at least half"
+    policy: six_windows
+    compare_to: base
+    metric: wait_mean_min
+    at_most: -0.5
+"""
+
+
+def test_baselines_are_loaded_and_checked(write_scenario):
+    sc = load_scenario(write_scenario(MMC_DEMO + BASELINE))
+    assert sc.baselines[0].id == "T1" and sc.baselines[0].expected_text() == "<= -0.5"
+
+
+@pytest.mark.parametrize("change,words", [
+    ("policy: six_windows", "policy: seven_windows"),
+    ("metric: wait_mean_min", "metric: wait_mean"),
+    ("at_most: -0.5", "at_most: -0.5\n    at_least: -0.9"),
+])
+def test_bad_baselines_are_reported(write_scenario, change, words):
+    lines = errors_of(write_scenario, MMC_DEMO + BASELINE.replace(change, words))
+    assert len(lines) == 1 and "baselines[0]" in lines[0]

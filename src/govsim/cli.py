@@ -95,6 +95,8 @@ def run(
     tables = write_results(out, scenario, reps, policies, run_info)
     if not quiet:
         _print_summary(scenario, tables["summary"], policies)
+        if tables["baselines"] is not None:
+            _print_baselines(tables["baselines"])
         out_console.print(f"Results written to [bold]{out}[/bold]")
 
 
@@ -146,6 +148,17 @@ def _print_summary(scenario, summary, policies) -> None:
             else:
                 cells.append("–")
         table.add_row(m, *cells)
+    out_console.print(table)
+
+
+def _print_baselines(checked) -> None:
+    table = Table(title="Article baselines (reproduced when the whole 95% CI meets the claim)")
+    for col in ("baseline", "policy", "metric", "expected", "simulated (95% CI)", "reproduced"):
+        table.add_column(col)
+    for _, r in checked.iterrows():
+        mark = {"yes": "[green]yes[/green]", "no": "[red]no[/red]"}.get(r["reproduced"], r["reproduced"])
+        table.add_row(r["baseline"], r["policy"], r["metric"], r["expected"],
+                      f"{_fmt(r['simulated'])} ({_fmt(r['ci_low'])}–{_fmt(r['ci_high'])})", mark)
     out_console.print(table)
 
 

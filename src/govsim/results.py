@@ -17,6 +17,7 @@ import pandas as pd
 import yaml
 
 from . import __version__
+from .baselines import evaluate
 from .errors import ResultsError
 from .report.figures import write_figures
 from .scenario import Scenario
@@ -54,10 +55,13 @@ def write_results(out: Path, scenario: Scenario, reps: pd.DataFrame, policies: l
         _csv(reps, tmp / "replications.csv")
         _csv(summary, tmp / "summary.csv")
         _csv(comparison, tmp / "comparison.csv")
+        if scenario.baselines:
+            checked = evaluate(scenario.baselines, reps)
+            _csv(checked, tmp / "baselines.csv")
         resolved = {
             "name": scenario.name,
             "model": scenario.model.name,
-            "run": scenario.run.model_dump(),
+            "run": scenario.run.model_dump(exclude_none=True),
             "baseline_policy": baseline,
             "policies": {p: scenario.resolved_dict(p) for p in policies},
         }
@@ -70,7 +74,7 @@ def write_results(out: Path, scenario: Scenario, reps: pd.DataFrame, policies: l
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return {"summary": summary, "comparison": comparison}
+    return {"summary": summary, "comparison": comparison, "baselines": checked if scenario.baselines else None}
 
 
 def _csv(df: pd.DataFrame, path: Path) -> None:
@@ -107,8 +111,8 @@ def _metadata(scenario: Scenario, policies: list[str], run_info: dict) -> dict:
         },
         "seed": scenario.run.seed,
         "replications": scenario.run.replications,
-        "horizon_min": scenario.run.horizon_min,
-        "warmup_min": scenario.run.warmup_min,
+        "horizon_min": scenario.run.horizon,
+        "warmup_min": scenario.run.warmup,
         "policies": policies,
         "baseline_policy": scenario.baseline_policy,
         "confidence": 0.95,

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import yamlio
+from .baselines import Baseline
 from .errors import ScenarioError, ScenarioErrors
 from .models import MODELS, get_model
 
@@ -28,15 +29,32 @@ class RunSettings(BaseModel):
     replications: Annotated[int, Field(ge=1, le=100_000, strict=True)] = Field(
         10, description="independent replications per policy")
     seed: Annotated[int, Field(ge=0, strict=True)] = Field(1, description="base seed; streams derive from it")
-    horizon_min: Annotated[float, Field(gt=0)] = Field(description="simulated minutes per replication")
+    horizon_min: Optional[Annotated[float, Field(gt=0)]] = Field(
+        None, description="simulated minutes per replication (or give days)")
     warmup_min: Annotated[float, Field(ge=0)] = Field(
         0.0, description="customers arriving before this are not counted; time averages start here")
+    days: Optional[Annotated[int, Field(ge=1, strict=True)]] = Field(
+        None, description="simulated days per replication (working days for day-based models)")
+    warmup_days: Annotated[int, Field(ge=0, strict=True)] = Field(0, description="days not counted, with days")
 
     @model_validator(mode="after")
-    def _warmup_inside(self):
-        if self.warmup_min >= self.horizon_min:
+    def _length(self):
+        if (self.horizon_min is None) == (self.days is None):
+            raise ValueError("give the run length as either horizon_min or days")
+        if self.horizon_min is not None and self.warmup_min >= self.horizon_min:
             raise ValueError("warmup_min must be less than horizon_min")
+        if self.days is not None and self.warmup_days >= self.days:
+            raise ValueError("warmup_days must be less than days")
         return self
+
+    @property
+    def horizon(self) -> float:
+        """Run length in minutes."""
+        return self.horizon_min if self.horizon_min is not None else self.days * 1440.0
+
+    @property
+    def warmup(self) -> float:
+        return self.warmup_min if self.horizon_min is not None else self.warmup_days * 1440.0
 
 
 class ScenarioFile(BaseModel):
@@ -51,6 +69,7 @@ class ScenarioFile(BaseModel):
     policies: dict[SafeName, Optional[dict[str, Any]]] = Field(
         default_factory=dict, description="name -> overlay on params; the first is the baseline")
     baseline_policy: Optional[str] = Field(None, description="policy the others are compared with")
+    baselines: list[Baseline] = Field(default_factory=list, description="article figures the run must reproduce")
 
 
 @dataclass
@@ -64,6 +83,7 @@ class Scenario:
     overlays: dict[str, dict]  # policy -> overlay as written
     resolved: dict[str, Any]  # policy -> validated params object
     baseline_policy: str
+    baselines: list = field(default_factory=list)
     raw: dict = field(repr=False, default_factory=dict)
 
     @property
@@ -76,6 +96,10 @@ class Scenario:
     def with_run(self, **changes) -> "Scenario":
         settings = self.run.model_dump()
         settings.update({k: v for k, v in changes.items() if v is not None})
+        if changes.get("days") is not None:
+            settings["horizon_min"] = None
+        if changes.get("horizon_min") is not None:
+            settings["days"] = None
         copy_ = copy.copy(self)
         try:
             copy_.run = RunSettings.model_validate(settings)
@@ -150,8 +174,21 @@ def load_scenario(path: str | Path) -> Scenario:
     if baseline not in overlays:
         ctx.add(("baseline_policy",), f"no policy named '{baseline}' (policies: {', '.join(overlays)})")
         ctx.raise_if_any()
+    known_metrics = getattr(model, "metrics", None)
+    for i, b in enumerate(top.baselines):
+        where = ("baselines", i)
+        for key in ("policy", "compare_to"):
+            name = getattr(b, key)
+            if name is not None and name not in overlays:
+                ctx.add(where + (key,), f"no policy named '{name}' (policies: {', '.join(overlays)})")
+        if known_metrics is not None and b.metric not in known_metrics:
+            close = difflib.get_close_matches(b.metric, known_metrics, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            ctx.add(where + ("metric",), f"model '{model.name}' has no metric '{b.metric}'{hint}")
+    ctx.raise_if_any()
     return Scenario(path=path, name=top.name, description=top.description, model=model, run=top.run,
-                    params=top.params, overlays=overlays, resolved=resolved, baseline_policy=baseline, raw=data)
+                    params=top.params, overlays=overlays, resolved=resolved, baseline_policy=baseline,
+                    baselines=list(top.baselines), raw=data)
 
 
 def deep_merge(base: dict, overlay: dict) -> dict:

@@ -15,10 +15,12 @@ class NetworkModel:
     name = "network"
     description = "Generic open queueing network: classes, stations, routing, priorities, abandonment, blocking."
     params_model = NetworkParams
+    metrics = ("arrived", "served", "abandoned", "blocked", "in_system_end", "abandon_frac", "blocked_frac",
+               "wait_mean_min", "wait_p90_min", "sojourn_mean_min", "visits_mean", "queue_len_mean", "utilisation")
     key_metrics = ("wait_mean_min", "wait_p90_min", "sojourn_mean_min", "abandon_frac", "blocked_frac", "utilisation")
 
     def run(self, params: NetworkParams, streams: Streams, run) -> list[tuple[str, str, float]]:
-        return kpis(simulate(params, streams, run.horizon_min, run.warmup_min))
+        return kpis(simulate(params, streams, run.horizon, run.warmup))
 
 
 __all__ = ["NetworkModel", "NetworkParams", "Records", "simulate", "kpis"]

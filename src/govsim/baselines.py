@@ -1,0 +1,86 @@
+"""Article figures declared in a scenario, checked against the simulation.
+
+A baseline names a policy, a metric and what the article says of it: a value with
+a tolerance (``approx`` ± ``tolerance``) or a bound (``at_most`` / ``at_least``),
+optionally as a relative change against another policy (``compare_to``).  It is
+*reproduced* only when the whole 95% interval of the estimate satisfies the claim,
+so noise can never pass for agreement.
+"""
+from __future__ import annotations
+
+import math
+from typing import Annotated, Optional
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .stats import t_interval
+
+COLUMNS = ["baseline", "source", "policy", "metric", "expected", "simulated", "ci_low", "ci_high", "reproduced"]
+
+
+class Baseline(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: Annotated[str, Field(min_length=1, description="the figure's row in figures.md, e.g. H2")]
+    source: str = Field(description="where the figure comes from, with its original wording")
+    policy: str = Field(description="the policy that encodes the reported situation")
+    metric: str
+    scope: str = "all"
+    compare_to: Optional[str] = Field(None, description="judge the relative change against this policy")
+    approx: Optional[float] = None
+    tolerance: Optional[Annotated[float, Field(gt=0)]] = Field(None, description="with approx: allowed distance, with its reason")
+    at_most: Optional[float] = None
+    at_least: Optional[float] = None
+
+    @model_validator(mode="after")
+    def _one_claim(self):
+        claims = [self.approx is not None, self.at_most is not None, self.at_least is not None]
+        if sum(claims) != 1:
+            raise ValueError("give exactly one of approx (with tolerance), at_most, at_least")
+        if (self.approx is None) != (self.tolerance is None):
+            raise ValueError("approx and tolerance go together")
+        return self
+
+    def expected_text(self) -> str:
+        if self.approx is not None:
+            return f"{self.approx:g} ± {self.tolerance:g}"
+        return f"<= {self.at_most:g}" if self.at_most is not None else f">= {self.at_least:g}"
+
+    def metric_text(self) -> str:
+        scope = "" if self.scope == "all" else f" [{self.scope}]"
+        change = f" (relative change vs {self.compare_to})" if self.compare_to else ""
+        return f"{self.metric}{scope}{change}"
+
+    def holds(self, lo: float, hi: float) -> bool:
+        if math.isnan(lo) or math.isnan(hi):
+            return False
+        if self.approx is not None:
+            return self.approx - self.tolerance <= lo and hi <= self.approx + self.tolerance
+        if self.at_most is not None:
+            return hi <= self.at_most
+        return lo >= self.at_least
+
+
+def evaluate(baselines: list[Baseline], reps: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for b in baselines:
+        values = _per_rep(reps, b.policy, b.scope, b.metric)
+        if b.compare_to is not None and values is not None:
+            ref = _per_rep(reps, b.compare_to, b.scope, b.metric)
+            values = None if ref is None else ((values - ref) / ref).to_numpy()
+        if values is None:
+            rows.append((b.id, b.source, b.policy, b.metric_text(), b.expected_text(), math.nan, math.nan, math.nan,
+                         "not run"))
+            continue
+        mean, lo, hi, _ = t_interval(np.asarray(values, dtype=float))
+        rows.append((b.id, b.source, b.policy, b.metric_text(), b.expected_text(), mean, lo, hi,
+                     "yes" if b.holds(lo, hi) else "no"))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _per_rep(reps: pd.DataFrame, policy: str, scope: str, metric: str):
+    sel = reps[(reps["policy"] == policy) & (reps["scope"] == scope) & (reps["metric"] == metric)]
+    if sel.empty:
+        return None
+    return sel.set_index("rep")["value"].sort_index()

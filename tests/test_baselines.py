@@ -1,0 +1,37 @@
+import math
+
+import pandas as pd
+
+from govsim.baselines import Baseline, evaluate
+
+
+def reps_frame(base, policy):
+    rows = [("base", i, 1, "all", "m", v) for i, v in enumerate(base)]
+    rows += [("p", i, 1, "all", "m", v) for i, v in enumerate(policy)]
+    return pd.DataFrame(rows, columns=["policy", "rep", "seed", "scope", "metric", "value"])
+
+
+def test_relative_change_reproduced_only_when_the_whole_interval_meets_the_claim():
+    reps = reps_frame([10, 11, 9, 10], [4, 4.5, 3.5, 4])  # about -60%
+    clear = Baseline(id="X", source="s", policy="p", compare_to="base", metric="m", at_most=-0.5)
+    row = evaluate([clear], reps).iloc[0]
+    assert row["reproduced"] == "yes" and math.isclose(row["simulated"], -0.6, rel_tol=0.05)
+    assert row["ci_high"] <= -0.5
+    strict = Baseline(id="X", source="s", policy="p", compare_to="base", metric="m", at_most=-0.6)
+    assert evaluate([strict], reps).iloc[0]["reproduced"] == "no"  # the interval straddles -0.6
+
+
+def test_approx_needs_the_interval_inside_the_tolerance():
+    reps = reps_frame([5.0, 5.2, 4.8, 5.1], [1, 1, 1, 1])
+    ok = Baseline(id="H", source="s", policy="base", metric="m", approx=5, tolerance=0.5)
+    tight = Baseline(id="H", source="s", policy="base", metric="m", approx=5, tolerance=0.05)
+    out = evaluate([ok, tight], reps)
+    assert list(out["reproduced"]) == ["yes", "no"]
+    assert list(out.columns) == ["baseline", "source", "policy", "metric", "expected", "simulated", "ci_low",
+                                 "ci_high", "reproduced"]
+
+
+def test_a_policy_that_was_not_run_is_reported_as_such():
+    reps = reps_frame([1, 2], [1, 2])
+    b = Baseline(id="H", source="s", policy="missing", metric="m", at_least=0)
+    assert evaluate([b], reps).iloc[0]["reproduced"] == "not run"
