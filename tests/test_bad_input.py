@@ -106,3 +106,11 @@ def test_real_process_exit_code_and_stderr(write_scenario, tmp_path):
     assert proc.stderr.strip().splitlines() == [
         f"{path}:15: params.stations.window.servers: input should be greater than or equal to 1 (got -5)"]
     assert not (tmp_path / "o").exists()
+
+
+def test_zero_gaps_between_arrivals_are_refused(write_scenario, tmp_path):
+    """A run with every arrival at t = 0 would never end."""
+    path = write_scenario(MMC_DEMO.replace("{dist: exponential, mean: 0.2353}", "{dist: deterministic, value: 0}"))
+    result = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "o"), "-q"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"{path}:11: params.classes.citizen.arrivals: the mean gap between arrivals must be above 0"

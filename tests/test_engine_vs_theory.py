@@ -15,7 +15,6 @@ Replications run in a small process pool (one worker per core).
 """
 from __future__ import annotations
 
-import math
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -32,7 +31,7 @@ from govsim.stats import t_interval
 pytestmark = pytest.mark.statistical
 
 CONFIDENCE = 0.99
-R = 20  # replications per check
+R = 30  # replications per check
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -106,7 +105,7 @@ def single_station(lam: float, service: dict, servers: int = 1, **station) -> di
 def test_mm1(pool):
     lam, mu = 0.7, 1.0
     th = q.mm1(lam, mu)
-    res = run_reps(pool, single_station(lam, exp(1 / mu)), seed=1101, horizon=50_000, warmup=5_000)
+    res = run_reps(pool, single_station(lam, exp(1 / mu)), seed=1101, horizon=80_000, warmup=8_000)
     check(res, "station:s", "wait_mean_min", th.Wq)
     check(res, "station:s", "sojourn_mean_min", th.W)
     check(res, "station:s", "queue_len_mean", th.Lq)
@@ -154,15 +153,20 @@ def test_pooling_two_mm1_vs_one_mm2(pool):
 
 # ----------------------------------------------------------------------------- M/M/c/K
 
-def test_mmck_blocking(pool):
-    lam, mu, c, K = 3.0, 1.0, 3, 5  # offered load equal to capacity: ~13% blocked
+@pytest.mark.parametrize("K, seed", [(5, 1104), (0, 1112)], ids=["K=5", "K=0 (Erlang B)"])
+def test_mmck_blocking(pool, K, seed):
+    lam, mu, c = 3.0, 1.0, 3  # offered load equal to capacity: ~13% blocked with K=5, ~35% with K=0
     th = q.mmck(lam, mu, c, K)
     res = run_reps(pool, single_station(lam, exp(1 / mu), servers=c, max_waiting=K),
-                   seed=1104, horizon=20_000, warmup=2_000)
+                   seed=seed, horizon=20_000, warmup=2_000)
     check(res, "station:s", "blocked_frac", th.p_block)
-    check(res, "station:s", "wait_mean_min", th.Wq)  # admitted customers
-    check(res, "station:s", "queue_len_mean", th.Lq)
     check(res, "station:s", "utilisation", th.utilisation)
+    if K == 0:
+        assert q.erlang_b(c, lam / mu) == pytest.approx(th.p_block)
+        assert values(res, "station:s", "wait_mean_min").max() == 0.0
+    else:
+        check(res, "station:s", "wait_mean_min", th.Wq)  # admitted customers
+        check(res, "station:s", "queue_len_mean", th.Lq)
 
 
 # ----------------------------------------------------------------------------- M/G/1
@@ -177,7 +181,7 @@ def test_mg1_pollaczek_khinchine(pool, service, rho, seed):
     mean_s, scv = dist.mean(), dist.scv()
     lam = rho / mean_s
     wq = q.mg1_wq(lam, mean_s, scv=scv)
-    res = run_reps(pool, single_station(lam, service), seed=seed, horizon=40_000, warmup=4_000)
+    res = run_reps(pool, single_station(lam, service), seed=seed, horizon=60_000, warmup=6_000)
     check(res, "station:s", "wait_mean_min", wq)
     check(res, "station:s", "queue_len_mean", lam * wq)
     check(res, "station:s", "utilisation", rho)
@@ -196,6 +200,24 @@ def test_nonpreemptive_priority_mm2_cobham(pool):
     for n, w in zip(names, wq):
         check(res, f"class:{n}", "wait_mean_min", w)
     check(res, "station:s", "wait_mean_min", q.mmc(sum(lams), mu, c).Wq)  # work conservation
+
+
+def test_nonpreemptive_priority_mg1_cobham_with_service_by_class(pool):
+    # M/G/1, two classes with their own service distributions (by_class and default)
+    services = {"vip": {"dist": "erlang", "mean": 1.0, "k": 2}, "regular": {"dist": "gamma", "mean": 0.8, "cv": 1.5}}
+    lams = {"vip": 0.3, "regular": 0.5}  # rho = 0.3 + 0.4 = 0.7
+    spec = {"classes": {n: {"arrivals": exp(1 / lams[n]), "route": ["s"], "priority": k}
+                        for k, n in enumerate(["vip", "regular"])},
+            "stations": {"s": {"servers": 1, "discipline": "priority",
+                               "service": {"default": services["regular"], "by_class": {"vip": services["vip"]}}}}}
+    st = NetworkParams.model_validate(spec).stations["s"]
+    dists = [st.service_for(n) for n in ["vip", "regular"]]
+    wq = q.priority_mg1_wq([lams["vip"], lams["regular"]], [d.mean() for d in dists],
+                           [d.variance() + d.mean() ** 2 for d in dists])
+    res = run_reps(pool, spec, seed=1113, horizon=60_000, warmup=6_000)
+    check(res, "class:vip", "wait_mean_min", wq[0])
+    check(res, "class:regular", "wait_mean_min", wq[1])
+    check(res, "station:s", "utilisation", 0.7)
 
 
 # ----------------------------------------------------------------------------- Erlang A
@@ -229,6 +251,19 @@ def test_jackson_network_with_rework(pool):
     for i, s in enumerate("ab"):
         check(res, f"station:{s}", "utilisation", float(th.rho[i]))
         check(res, f"station:{s}", "wait_mean_min", float(th.Wq[i]))
+
+
+def test_tandem_line_with_a_fixed_route(pool):
+    gamma = 0.7
+    spec = {"classes": {"c": {"arrivals": exp(1 / gamma), "route": ["a", "b"]}},
+            "stations": {"a": {"servers": 1, "service": exp(1.0)},
+                         "b": {"servers": 2, "service": exp(2.0)}}}
+    th = q.jackson([gamma, 0.0], [[0, 1], [0, 0]], mu=[1.0, 0.5], servers=[1, 2])
+    res = run_reps(pool, spec, seed=1114, horizon=60_000, warmup=6_000)
+    check(res, "all", "sojourn_mean_min", th.sojourn)
+    check(res, "station:a", "wait_mean_min", float(th.Wq[0]))
+    check(res, "station:b", "wait_mean_min", float(th.Wq[1]))
+    assert np.all(values(res, "all", "visits_mean") == 2.0)
 
 
 # ----------------------------------------------------------------------------- time-varying arrivals

@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
-from ...arrivals import ArrivalSpec
+from ...arrivals import ArrivalSpec, RateProfile
 from ...distributions import Distribution
 
 Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$", max_length=64)]
@@ -86,6 +86,8 @@ class NetworkParams(_Strict):
             issues.append((("stations", EXIT), f"'{EXIT}' is reserved for leaving the network"))
         for cname, c in self.classes.items():
             base = ("classes", cname)
+            if not isinstance(c.arrivals, RateProfile) and c.arrivals.mean() <= 0:
+                issues.append((base + ("arrivals",), "the mean gap between arrivals must be above 0"))
             if (c.route is None) == (c.start is None):
                 issues.append((base, "give either 'route' or 'start' with 'transitions'"))
                 continue
