@@ -114,3 +114,36 @@ def test_zero_gaps_between_arrivals_are_refused(write_scenario, tmp_path):
     result = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "o"), "-q"])
     assert result.exit_code == 2
     assert result.stderr.strip() == f"{path}:11: params.classes.citizen.arrivals: the mean gap between arrivals must be above 0"
+
+
+HALL_CASES = [
+    # (what is wrong, (text, replacement), text on the line the error must name, field, words)
+    ("unknown department", ("      departments: [health]\n", "      departments: [helth]\n"), "[helth]",
+     "params.matters.health_licence.departments[0]", "no department named 'helth'"),
+    ("shares not summing to 1", ("      share: 0.04\n", "      share: 0.14\n"), "  matters:",
+     "params.matters", "sum to 1.1"),
+    ("bad time of day", ('    open: "08:30"', '    open: "8h30"'), "8h30", "params.hours.open", "'HH:MM'"),
+    ("unknown closing rule", ("closing_rule: serve_waiting", "closing_rule: lock_doors"), "lock_doors",
+     "params.hours.closing_rule", "input should be"),
+    ("policy typo", ("layout: {kind: integrated, back_office: true}\n    documents: {notice: one_time, pledge: true}\n  integrated_proxy:",
+                     "layout: {kind: integrated, back_ofice: true}\n    documents: {notice: one_time, pledge: true}\n  integrated_proxy:"),
+     "back_ofice", "policies.integrated.layout.back_ofice", "did you mean 'back_office'"),
+]
+
+
+@pytest.mark.parametrize("case", HALL_CASES, ids=[c[0] for c in HALL_CASES])
+def test_bad_hall_scenario(case, tmp_path):
+    from conftest import SCENARIOS
+
+    _, (old, new), marker, field, words = case
+    text = (SCENARIOS / "hongjiang_hall.yaml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "hall.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    line = next(i + 1 for i, l in enumerate(path.read_text(encoding="utf-8").splitlines()) if marker in l)
+    result = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "o"), "-q"])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert lines == [f"{path}:{line}: {field}: " + lines[0].split(f"{field}: ", 1)[-1]], lines
+    assert words in lines[0]
+    assert not (tmp_path / "o").exists()

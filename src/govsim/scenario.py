@@ -141,6 +141,8 @@ def load_scenario(path: str | Path) -> Scenario:
         ctx.add(("model",), f"unknown model '{top.model}' (known: {', '.join(sorted(MODELS))})")
         ctx.raise_if_any()
     model = get_model(top.model)
+    for sub, msg in (model.check_run(top.run) if hasattr(model, "check_run") else []):
+        ctx.add(tuple(sub), msg)
 
     base = ctx.validate(model.params_model, top.params, ("params",))
     ctx.raise_if_any()

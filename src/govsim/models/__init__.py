@@ -6,6 +6,8 @@ A model is process logic in code; its params are data.  Each model offers:
 - ``params_model``: a pydantic model for its ``params`` with a ``cross_check()``
   method returning ``[(path, message)]`` for checks that span fields;
 - ``key_metrics``: the metrics shown first in tables and charts;
+- ``metrics``: every metric name it reports (baselines are checked against it);
+- ``check_run(run_settings)`` (optional): ``[(path, message)]`` for run settings it cannot use;
 - ``run(params, streams, run_settings)``: one replication, returning rows of
   ``(scope, metric, value)``.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from .network import NetworkModel
+from .service_hall import ServiceHallModel
 
 
 class Model(Protocol):
@@ -25,7 +28,7 @@ class Model(Protocol):
     def run(self, params: Any, streams: Any, run: Any) -> list[tuple[str, str, float]]: ...
 
 
-MODELS: dict[str, type] = {m.name: m for m in (NetworkModel,)}
+MODELS: dict[str, type] = {m.name: m for m in (NetworkModel, ServiceHallModel)}
 
 
 def get_model(name: str) -> Model:
