@@ -84,7 +84,8 @@ def test_resolved_scenario_and_metadata(results):
 def test_figures_for_key_metrics(results):
     out, _ = results
     names = {p.name for p in (out / "figures").glob("*.png")}
-    assert {"wait_mean_min.png", "wait_p90_min.png", "sojourn_mean_min.png", "utilisation.png", "comparison.png"} <= names
+    assert {"wait_mean_min.png", "wait_p90_min.png", "sojourn_mean_min.png", "utilisation.png", "utilisation_by_station.png",
+            "comparison.png"} <= names
     assert all((out / "figures" / n).stat().st_size > 5000 for n in names)
 
 

@@ -15,7 +15,15 @@ METRICS = {
     "blocked_frac": ("Share blocked", "fraction"),
     "queue_len_mean": ("Mean queue length", "customers"),
     "utilisation": ("Utilisation", "fraction of server time"),
-    "visits_mean": ("Visits per served customer", "visits"),
+    "visits_mean": ("Visits per completed case", "visits"),
+    "acceptance_time_mean_h": ("Mean acceptance time", "hours"),
+    "acceptance_time_p90_h": ("90th percentile acceptance time", "hours"),
+    "one_visit_share": ("Share done in at most one visit", "fraction"),
+    "hall_time_mean_min": ("Mean time in the hall per trip", "minutes"),
+    "overtime_min_per_day": ("Overtime", "window-minutes per day"),
+    "pledge_share": ("Share accepted on a pledge", "fraction"),
+    "balk_frac": ("Share of window visits balked", "fraction"),
+    "sent_home_frac": ("Share sent home at closing", "fraction"),
 }
 
 

@@ -69,7 +69,7 @@ def write_results(out: Path, scenario: Scenario, reps: pd.DataFrame, policies: l
             yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True), encoding="utf-8")
         meta = _metadata(scenario, policies, run_info)
         (tmp / "metadata.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        write_figures(summary, comparison, list(scenario.model.key_metrics), policies, baseline, tmp / "figures")
+        write_figures(summary, comparison, scenario.model, policies, baseline, tmp / "figures")
         _replace(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

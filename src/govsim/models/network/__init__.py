@@ -5,6 +5,7 @@ lines and rework loops; the real-service models build on it.
 """
 from __future__ import annotations
 
+from ...report.figures import Breakdown
 from ...rng import Streams
 from .engine import Records, simulate
 from .kpis import kpis
@@ -18,6 +19,10 @@ class NetworkModel:
     metrics = ("arrived", "served", "abandoned", "blocked", "in_system_end", "abandon_frac", "blocked_frac",
                "wait_mean_min", "wait_p90_min", "sojourn_mean_min", "visits_mean", "queue_len_mean", "utilisation")
     key_metrics = ("wait_mean_min", "wait_p90_min", "sojourn_mean_min", "abandon_frac", "blocked_frac", "utilisation")
+
+    figures = (Breakdown("utilisation", ("station:",), "utilisation_by_station"),
+               Breakdown("wait_mean_min", ("class:",), "wait_mean_min_by_class"),
+               Breakdown("wait_mean_min", ("station:",), "wait_mean_min_by_station"))
 
     def run(self, params: NetworkParams, streams: Streams, run) -> list[tuple[str, str, float]]:
         return kpis(simulate(params, streams, run.horizon, run.warmup))

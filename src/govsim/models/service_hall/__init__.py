@@ -7,6 +7,7 @@ opening hours and a lunch break.
 """
 from __future__ import annotations
 
+from ...report.figures import Breakdown, Profile
 from ...rng import Streams
 from .hall import HallRecords, simulate
 from .kpis import METRICS, kpis
@@ -21,6 +22,14 @@ class ServiceHallModel:
     metrics = METRICS
     key_metrics = ("acceptance_time_mean_h", "wait_mean_min", "wait_p90_min", "visits_mean", "one_visit_share",
                    "utilisation")
+
+    figures = (
+        Breakdown("wait_mean_min", ("matters:", "group:", "channel:proxy"), "wait_mean_min_by_group"),
+        Profile("queue_len_mean", "hour:", "queue_through_the_day", "Time of day"),
+        Breakdown("visits_mean", ("matter:",), "visits_mean_by_matter"),
+        Breakdown("acceptance_time_mean_h", ("matter:",), "acceptance_time_by_matter"),
+        Breakdown("utilisation", ("bank:", "helpers"), "utilisation_by_bank"),
+    )
 
     def check_run(self, run) -> list[tuple[tuple, str]]:
         if run.days is None:

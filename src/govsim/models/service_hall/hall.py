@@ -83,7 +83,8 @@ class Bank:
     bundles: bool  # one visit covers every remaining department of a matter
     staffed: Staffed
     waiting: int = 0
-    busy: float = 0.0  # service minutes begun on counted days
+    busy: float = 0.0  # service minutes within opening hours, on counted days
+    overtime: float = 0.0  # service minutes outside them (serving those still waiting at closing)
 
 
 @dataclass
@@ -356,7 +357,9 @@ class Hall:
         yield env.timeout(minutes)
         bank.staffed.resource.release(req)
         if self.t_counted <= t_start < self.t_end:
-            bank.busy += minutes
+            in_hours = self._open_overlap(t_start, env.now)
+            bank.busy += in_hours
+            bank.overtime += minutes - in_hours
         self.rec.window_visits.append(WindowVisit(v.vid, bank.name, t_arr, t_start, env.now, outcome, by_helper))
         if outcome == ACCEPTED:
             v.t_accepted = env.now
@@ -387,6 +390,15 @@ class Hall:
         return (ACCEPTED if v.step == len(v.steps) else STEP_DONE), minutes
 
     # -- bookkeeping ------------------------------------------------------------
+    def _open_overlap(self, t0: float, t1: float) -> float:
+        """Minutes of [t0, t1] inside opening hours."""
+        day = math.floor(t0 / DAY) * DAY
+        total = 0.0
+        while day < t1:
+            total += sum(max(0.0, min(t1, day + b) - max(t0, day + a)) for a, b in self.periods)
+            day += DAY
+        return total
+
     def _return_time(self, days: float) -> float:
         """A visitor who must come back does so ``days`` working days later (at least
         the next day), at a time of day drawn from the demand profile."""

@@ -1,6 +1,7 @@
 """KPIs of one service-hall replication.
 
-Scopes: ``all``; ``group:<name>``; ``department:<name>`` (zones included);
+Scopes: ``all``; ``group:<name>``; ``matter:<name>``; ``department:<name>`` (zones
+included); ``matters:general`` (outside the zones) and ``matters:zones``;
 ``channel:proxy`` (visitors a helper pre-checked), ``channel:home_visit``,
 ``channel:other_province``; ``bank:<name>`` (a window bank); ``helpers``;
 ``hour:HH:MM`` (the queue through the day).  Matters count when their first
@@ -21,7 +22,7 @@ Row = tuple[str, str, float]
 MATTER_METRICS = ("matters", "accepted", "open_end", "acceptance_time_mean_h", "acceptance_time_p90_h",
                   "visits_mean", "one_visit_share", "pledge_share", "wait_mean_min", "wait_p90_min",
                   "hall_time_mean_min", "balk_frac", "abandon_frac", "sent_home_frac")
-OTHER_METRICS = ("utilisation", "served_per_day", "queue_len_mean", "precheck_per_day", "full_process_per_day",
+OTHER_METRICS = ("utilisation", "overtime_min_per_day", "served_per_day", "queue_len_mean", "precheck_per_day", "full_process_per_day",
                  "home_visits_per_day", "other_province_per_day", "turnaround_days_mean")
 METRICS = MATTER_METRICS + OTHER_METRICS
 
@@ -44,6 +45,8 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
     scopes = {"all": vis}
     for g in params.groups:
         scopes[f"group:{g}"] = [v for v in vis if v.group == g]
+    for mname in params.matters:
+        scopes[f"matter:{mname}"] = [v for v in vis if v.matter == mname]
     for d in params.departments:
         scopes[f"department:{d}"] = [v for v in vis if d in v.steps]
     general = {m for m, spec in params.matters.items() if not any(params.departments[d].zone for d in spec.departments)}
@@ -66,6 +69,7 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
         waits = [wv.t_start - wv.t_arr for vid in counted for wv in by_vid_visits.get(vid, [])
                  if wv.bank == name and wv.outcome in SERVED]
         rows += [(f"bank:{name}", "utilisation", bank.busy / capacity if capacity else math.nan),
+                 (f"bank:{name}", "overtime_min_per_day", bank.overtime / days),
                  (f"bank:{name}", "wait_mean_min", _mean(waits)),
                  (f"bank:{name}", "served_per_day", _served_on_counted_days(rec, name, t0, t1) / days)]
     rows.append(("all", "utilisation", total_busy / total_capacity if total_capacity else math.nan))
