@@ -31,34 +31,27 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
     t0, t1 = rec.warmup_days * DAY, rec.days * DAY
     days = rec.days - rec.warmup_days
     vis = [v for v in rec.visitors if t0 <= v.t_first < t1]
-    counted = {v.vid for v in vis}
-    by_vid_visits: dict[int, list] = {}
-    for wv in rec.window_visits:
-        if wv.vid in counted:
-            by_vid_visits.setdefault(wv.vid, []).append(wv)
-    trips: dict[int, list] = {}
-    for vid, a, b in rec.trips:
-        if vid in counted:
-            trips.setdefault(vid, []).append(b - a)
+    table = _Table(vis, rec)
+    counted = set(table.vid.tolist())  # noqa: F841 - used by the helper waits below
 
     rows: list[Row] = []
-    scopes = {"all": vis}
+    scopes = {"all": np.ones(len(vis), bool)}
     for g in params.groups:
-        scopes[f"group:{g}"] = [v for v in vis if v.group == g]
+        scopes[f"group:{g}"] = table.group == g
     for mname in params.matters:
-        scopes[f"matter:{mname}"] = [v for v in vis if v.matter == mname]
+        scopes[f"matter:{mname}"] = table.matter == mname
     for d in params.departments:
-        scopes[f"department:{d}"] = [v for v in vis if d in v.steps]
-    general = {m for m, spec in params.matters.items() if not any(params.departments[d].zone for d in spec.departments)}
-    scopes["matters:general"] = [v for v in vis if v.matter in general]
-    scopes["matters:zones"] = [v for v in vis if v.matter not in general]
-    scopes["channel:proxy"] = [v for v in vis if v.proxied]
+        scopes[f"department:{d}"] = np.array([d in v.steps for v in vis], bool)
+    general = [m for m, spec in params.matters.items() if not any(params.departments[d].zone for d in spec.departments)]
+    scopes["matters:general"] = np.isin(table.matter, general)
+    scopes["matters:zones"] = ~scopes["matters:general"]
+    scopes["channel:proxy"] = table.proxied
     if params.home_visits:
-        scopes["channel:home_visit"] = [v for v in vis if v.home_visit and v.trips == 0]
+        scopes["channel:home_visit"] = table.home_visit & (table.trips == 0)
     if any(m.other_province > 0 for m in params.matters.values()):
-        scopes["channel:other_province"] = [v for v in vis if v.other_province]
-    for scope, group in scopes.items():
-        rows.extend(_matter_rows(scope, group, by_vid_visits, trips))
+        scopes["channel:other_province"] = table.other_province
+    for scope, mask in scopes.items():
+        rows.extend(table.rows(scope, mask))
 
     # window banks
     total_busy = total_capacity = 0.0
@@ -66,12 +59,11 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
         capacity = bank.windows * rec.open_minutes * days
         total_busy += bank.busy
         total_capacity += capacity
-        waits = [wv.t_start - wv.t_arr for vid in counted for wv in by_vid_visits.get(vid, [])
-                 if wv.bank == name and wv.outcome in SERVED]
+        at_bank = table.wv_counted & table.wv_served & (table.wv_bank == name)
         rows += [(f"bank:{name}", "utilisation", bank.busy / capacity if capacity else math.nan),
                  (f"bank:{name}", "overtime_min_per_day", bank.overtime / days),
-                 (f"bank:{name}", "wait_mean_min", _mean(waits)),
-                 (f"bank:{name}", "served_per_day", _served_on_counted_days(rec, name, t0, t1) / days)]
+                 (f"bank:{name}", "wait_mean_min", _mean(table.wv_wait[at_bank])),
+                 (f"bank:{name}", "served_per_day", table.served_between(name, t0, t1) / days)]
     rows.append(("all", "utilisation", total_busy / total_capacity if total_capacity else math.nan))
 
     # proxy helpers
@@ -99,36 +91,70 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
     return rows
 
 
-def _matter_rows(scope: str, group: list, visits_of: dict, trips: dict) -> list[Row]:
-    accepted = [v for v in group if not math.isnan(v.t_accepted)]
-    acc_h = np.array([(v.t_accepted - v.t_first) / 60.0 for v in accepted])
-    n_trips = np.array([v.trips for v in accepted])
-    attempts = [wv for v in group for wv in visits_of.get(v.vid, [])]
-    waits = np.array([wv.t_start - wv.t_arr for wv in attempts if wv.outcome in SERVED and not wv.by_helper])
-    own = [wv for wv in attempts if not wv.by_helper]
-    hall = [d for v in group for d in trips.get(v.vid, [])]
-    n_att = len(own)
-    return [
-        (scope, "matters", float(len(group))),
-        (scope, "accepted", float(len(accepted))),
-        (scope, "open_end", float(len(group) - len(accepted))),
-        (scope, "acceptance_time_mean_h", _mean(acc_h)),
-        (scope, "acceptance_time_p90_h", _p90(acc_h)),
-        (scope, "visits_mean", _mean(n_trips)),
-        (scope, "one_visit_share", float(np.mean(n_trips <= 1)) if len(n_trips) else math.nan),
-        (scope, "pledge_share", float(np.mean([v.pledged for v in accepted])) if accepted else math.nan),
-        (scope, "wait_mean_min", _mean(waits)),
-        (scope, "wait_p90_min", _p90(waits)),
-        (scope, "hall_time_mean_min", _mean(hall)),
-        (scope, "balk_frac", sum(wv.outcome == BALKED for wv in own) / n_att if n_att else math.nan),
-        (scope, "abandon_frac", sum(wv.outcome == ABANDONED for wv in own) / n_att if n_att else math.nan),
-        (scope, "sent_home_frac", sum(wv.outcome == SENT_HOME for wv in own) / n_att if n_att else math.nan),
-    ]
+class _Table:
+    """The counted visitors and their window visits and trips, as arrays, so that
+    every scope is a boolean mask."""
 
+    def __init__(self, vis: list, rec: HallRecords):
+        self.vid = np.array([v.vid for v in vis], dtype=np.int64)
+        self.group = np.array([v.group for v in vis], dtype=object)
+        self.matter = np.array([v.matter for v in vis], dtype=object)
+        self.proxied = np.array([v.proxied for v in vis], bool)
+        self.home_visit = np.array([v.home_visit for v in vis], bool)
+        self.other_province = np.array([v.other_province for v in vis], bool)
+        self.trips = np.array([v.trips for v in vis], dtype=float)
+        self.pledged = np.array([v.pledged for v in vis], bool)
+        self.acc_h = np.array([(v.t_accepted - v.t_first) / 60.0 for v in vis], dtype=float)
+        self.accepted = ~np.isnan(self.acc_h)
+        top = max([v.vid for v in rec.visitors], default=0) + 1
+        self.pos = np.full(top, -1, dtype=np.int64)  # visitor id -> row, -1 when not counted
+        self.pos[self.vid] = np.arange(len(vis))
+        wvs = rec.window_visits
+        self.wv_row = self.pos[np.array([w.vid for w in wvs], dtype=np.int64)] if wvs else np.zeros(0, np.int64)
+        self.wv_counted = self.wv_row >= 0
+        self.wv_bank = np.array([w.bank for w in wvs], dtype=object)
+        self.wv_start = np.array([w.t_start for w in wvs], dtype=float)
+        self.wv_wait = self.wv_start - np.array([w.t_arr for w in wvs], dtype=float)
+        outcome = np.array([w.outcome for w in wvs], dtype=object)
+        self.wv_served = np.isin(outcome, SERVED)
+        self.wv_outcome = outcome
+        self.wv_own = self.wv_counted & ~np.array([w.by_helper for w in wvs], bool)
+        self.trip_row = self.pos[np.array([t[0] for t in rec.trips], dtype=np.int64)] if rec.trips else np.zeros(0, np.int64)
+        self.trip_len = np.array([b - a for _, a, b in rec.trips], dtype=float)
 
-def _served_on_counted_days(rec: HallRecords, bank: str, t0: float, t1: float) -> int:
-    return sum(1 for wv in rec.window_visits
-               if wv.bank == bank and wv.outcome in SERVED and t0 <= wv.t_start < t1)
+    def served_between(self, bank: str, t0: float, t1: float) -> int:
+        """Services begun at a bank in [t0, t1), whoever the visitor."""
+        return int(np.sum(self.wv_served & (self.wv_bank == bank) & (self.wv_start >= t0) & (self.wv_start < t1)))
+
+    def rows(self, scope: str, mask: np.ndarray) -> list[Row]:
+        acc = mask & self.accepted
+        in_scope = np.zeros(len(mask) + 1, bool)  # the extra last slot answers row -1 (not counted)
+        in_scope[:-1] = mask
+        own = self.wv_own & in_scope[self.wv_row]
+        waits = self.wv_wait[own & self.wv_served]
+        n_own = int(own.sum())
+        hall = self.trip_len[in_scope[self.trip_row]]
+        n, n_acc = int(mask.sum()), int(acc.sum())
+
+        def share(outcome):
+            return float(np.sum(self.wv_outcome[own] == outcome)) / n_own if n_own else math.nan
+
+        return [
+            (scope, "matters", float(n)),
+            (scope, "accepted", float(n_acc)),
+            (scope, "open_end", float(n - n_acc)),
+            (scope, "acceptance_time_mean_h", _mean(self.acc_h[acc])),
+            (scope, "acceptance_time_p90_h", _p90(self.acc_h[acc])),
+            (scope, "visits_mean", _mean(self.trips[acc])),
+            (scope, "one_visit_share", float(np.mean(self.trips[acc] <= 1)) if n_acc else math.nan),
+            (scope, "pledge_share", float(np.mean(self.pledged[acc])) if n_acc else math.nan),
+            (scope, "wait_mean_min", _mean(waits)),
+            (scope, "wait_p90_min", _p90(waits)),
+            (scope, "hall_time_mean_min", _mean(hall)),
+            (scope, "balk_frac", share(BALKED)),
+            (scope, "abandon_frac", share(ABANDONED)),
+            (scope, "sent_home_frac", share(SENT_HOME)),
+        ]
 
 
 def _helper_minutes_per_day(params: HallParams) -> float:
