@@ -27,6 +27,11 @@ METRICS = {
 }
 
 
+def register(labels: dict[str, tuple[str, str]]) -> None:
+    """Models add the labels of their own metrics: {metric: (label, unit)}."""
+    METRICS.update(labels)
+
+
 def metric_label(metric: str, with_unit: bool = True) -> str:
     label, unit = METRICS.get(metric, (metric.replace("_", " "), ""))
     return f"{label} ({unit})" if with_unit and unit else label

@@ -28,7 +28,11 @@ class Model(Protocol):
     def run(self, params: Any, streams: Any, run: Any) -> list[tuple[str, str, float]]: ...
 
 
-MODELS: dict[str, type] = {m.name: m for m in (NetworkModel, ServiceHallModel)}
+# one line per model kind
+MODELS: dict[str, type] = {m.name: m for m in (
+    NetworkModel,
+    ServiceHallModel,
+)}
 
 
 def get_model(name: str) -> Model:
