@@ -137,6 +137,7 @@ def machine() -> dict:
         "processor": platform.processor() or platform.machine(), "cpus": cpus,
         "ciw": getattr(ciw, "__version__", None), "simpy": simpy.__version__,
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "loadavg_1min_at_start": os.getloadavg()[0],  # should be near 0: other work skews timings
     }
 
 
@@ -154,7 +155,8 @@ def main() -> None:
 
     info = machine()
     print(f"Python {info['python']} | {info['platform']} | {info['cpus']} CPUs | "
-          f"simpy {info['simpy']} | ciw {info['ciw'] or 'not installed'} | {info['date']}")
+          f"simpy {info['simpy']} | ciw {info['ciw'] or 'not installed'} | {info['date']} | "
+          f"load avg {info['loadavg_1min_at_start']:.2f}")
     print(f"M/M/{SERVERS}: arrivals {ARRIVAL_RATE}/min, service mean {SERVICE_MEAN} min, "
           f"rho = {ARRIVAL_RATE * SERVICE_MEAN / SERVERS:.2f}; horizon {horizon:,.0f} min "
           f"(~{args.customers:,} customers); best of {args.repeats}")

@@ -183,3 +183,12 @@ def test_same_seed_same_visitors_whatever_the_policy():
     b = simulate(hall(**{"layout.kind": "integrated"}), Streams(4, 1), 5, 0).visitors
     key = lambda v: (v.matter, v.group, v.accept_min[0], v.t_first)  # noqa: E731
     assert sorted(map(key, a)) == sorted(map(key, b))
+
+
+def test_pooling_stops_paying_off_when_generalists_are_slow_enough():
+    """The same staff pooled, but each matter takes 60% longer at a comprehensive window."""
+    separate = hall(**{"demand.visitors_per_day": 160})
+    slow = hall(**{"demand.visitors_per_day": 160, "layout.kind": "integrated",
+                   "layout.comprehensive_windows": 3, "layout.generalist_slowdown": 1.6})
+    mean, lo, hi, _ = paired("wait_mean_min", "all", separate, slow)
+    assert lo > 0, (mean, lo, hi)
