@@ -10,7 +10,7 @@ STUDY  ?= scenarios/pooling_demo.yaml
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench,cluster]'
 	touch $(STAMP)
 
 setup: $(STAMP)

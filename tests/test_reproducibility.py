@@ -50,3 +50,12 @@ def test_an_empty_policy_changes_nothing(tmp_path):
     a = reps[reps.policy == "base"].drop(columns="policy").reset_index(drop=True)
     b = reps[reps.policy == "same"].drop(columns="policy").reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_a_dask_cluster_gives_the_same_table(tmp_path):
+    """Studies that outgrow one machine run on Dask; the table must not change."""
+    (tmp_path / "s.yaml").write_text(SHORT)
+    sc = load_scenario(tmp_path / "s.yaml").with_run(replications=3)
+    local = run_experiment(sc, jobs=1)
+    on_dask = run_experiment(sc, jobs=2, scheduler="local")
+    pd.testing.assert_frame_equal(local, on_dask)

@@ -1,8 +1,9 @@
 """Policies × replications: every policy sees the same random draws in a replication.
 
-Replications run in a local process pool (``jobs``); each task is independent and
-deterministic, and results are put back in (policy, rep) order, so the tables are
-identical whatever the number of workers.
+Replications run in a local process pool (``jobs``), or on a Dask cluster
+(``scheduler``: a scheduler address, or "local" for a cluster on this machine) when a
+study outgrows one machine.  Each task is independent and deterministic, and results
+are put back in (policy, rep) order, so the tables are identical whatever runs them.
 """
 from __future__ import annotations
 
@@ -28,14 +29,16 @@ def default_jobs() -> int:
 
 
 def run_experiment(scenario: Scenario, policies: Optional[list[str]] = None, jobs: Optional[int] = None,
-                   on_done: Optional[Callable[[], None]] = None) -> pd.DataFrame:
+                   on_done: Optional[Callable[[], None]] = None, scheduler: Optional[str] = None) -> pd.DataFrame:
     """Run every (policy, rep) and return the long table of results."""
     policies = policies or scenario.policy_names
     run = scenario.run
     tasks = [(p, r) for p in policies for r in range(run.replications)]
     jobs = max(1, min(jobs or default_jobs(), len(tasks)))
     results: dict[tuple[str, int], list] = {}
-    if jobs == 1:
+    if scheduler is not None:
+        _run_on_dask(scenario, tasks, jobs, scheduler, results, on_done)
+    elif jobs == 1:
         for p, r in tasks:
             results[(p, r)] = run_replication(scenario.model, scenario.resolved[p], run, p, r)
             if on_done:
@@ -50,3 +53,24 @@ def run_experiment(scenario: Scenario, policies: Optional[list[str]] = None, job
                     on_done()
     rows = [row for task in tasks for row in results[task]]
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _run_on_dask(scenario: Scenario, tasks, jobs: int, scheduler: str, results: dict, on_done) -> None:
+    """The same tasks on a Dask cluster (``pip install govsim[cluster]``)."""
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed as dask_completed
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise RuntimeError("the Dask backend needs dask[distributed]: pip install -e '.[cluster]'") from exc
+    cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None) \
+        if scheduler == "local" else None
+    try:
+        with Client(cluster if cluster is not None else scheduler) as client:
+            futures = {client.submit(run_replication, scenario.model, scenario.resolved[p], scenario.run, p, r,
+                                     pure=False): (p, r) for p, r in tasks}
+            for fut in dask_completed(futures):
+                results[futures[fut]] = fut.result()
+                if on_done:
+                    on_done()
+    finally:
+        if cluster is not None:
+            cluster.close()
