@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-STUDY  ?= scenarios/pooling_demo.yaml
+STUDY  ?= scenarios/hongjiang_hall.yaml
 
 .PHONY: setup study test test-fast bench clean
 
