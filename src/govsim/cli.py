@@ -57,9 +57,12 @@ def run(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes [default: all cores]."),
     policy: Optional[List[str]] = typer.Option(None, "--policy", "-p", help="Run only this policy (repeatable); the baseline is always run."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
+    lang: Optional[str] = typer.Option(None, "--lang", "-l", help="Language of report.html and the figures: en or zh "
+                                       "[default: the scenario's lang, else en]."),
 ):
-    """Run every policy of a scenario and write tables and figures."""
+    """Run every policy of a scenario and write tables, figures and report.html."""
     from .experiment import default_jobs, run_experiment
+    from .report.fonts import FontMissing, require_cjk_font
     from .results import check_output_folder, write_results
     from .scenario import load_scenario
 
@@ -72,6 +75,13 @@ def run(
     policies = _select_policies(scenario, policy or [])
     if jobs is not None and jobs < 1:
         _fail([f"--jobs: must be at least 1 (got {jobs})"])
+    _check_lang(lang)
+    lang = lang or scenario.lang or "en"
+    if lang == "zh":  # before hours of simulation, not after
+        try:
+            require_cjk_font()
+        except FontMissing as exc:
+            _fail([str(exc)])
     out = out if out is not None else Path("results") / scenario.name
     try:
         check_output_folder(out)
@@ -92,12 +102,41 @@ def run(
         "started_utc": started.isoformat(timespec="seconds"),
         "run_time_s": round(time.perf_counter() - t0, 3),
     }
-    tables = write_results(out, scenario, reps, policies, run_info)
+    tables = write_results(out, scenario, reps, policies, run_info, lang=lang)
     if not quiet:
         _print_summary(scenario, tables["summary"], policies)
         if tables["baselines"] is not None:
             _print_baselines(tables["baselines"])
-        out_console.print(f"Results written to [bold]{out}[/bold]")
+        out_console.print(f"Results written to [bold]{out}[/bold]; the report: [bold]{out / 'report.html'}[/bold]")
+
+
+def _check_lang(lang: Optional[str]) -> None:
+    from .labels import LANGS
+
+    if lang is not None and lang not in LANGS:
+        _fail([f"--lang: must be one of {', '.join(LANGS)} (got {lang!r})"])
+
+
+@app.command()
+def report(
+    folder: Path = typer.Argument(..., help="A results folder written by `govsim run`.", show_default=False),
+    open_: bool = typer.Option(False, "--open", help="Open the report in the default browser."),
+    lang: Optional[str] = typer.Option(None, "--lang", "-l", help="en or zh [default: the language of the run]."),
+):
+    """Rebuild report.html and figures/ from a results folder's saved tables, without rerunning."""
+    from .report import write_report
+    from .report.fonts import FontMissing
+
+    _check_lang(lang)
+    try:
+        path = write_report(folder, lang)
+    except (ResultsError, FontMissing) as exc:
+        _fail([" ".join(str(exc).split())])
+    out_console.print(f"Report written to [bold]{path}[/bold]")
+    if open_:
+        import webbrowser
+
+        webbrowser.open(path.resolve().as_uri())
 
 
 def _command_line(file, out, replications, seed, jobs, policies, quiet) -> str:

@@ -1,7 +1,9 @@
-"""Writing a run's results folder, all at once or not at all.
+"""Writing a run's results folder, all at once or not at all, and reading it back.
 
 Everything is first written into a hidden sibling folder and renamed into place
 at the end, so an interrupted or failed run never leaves a half-written folder.
+The figures and report.html are built from the tables as saved (``read_results``),
+so ``govsim report`` rebuilds them byte for byte without rerunning.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import json
 import os
 import platform
 import shutil
+from dataclasses import dataclass
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
@@ -19,11 +22,11 @@ import yaml
 from . import __version__
 from .baselines import evaluate
 from .errors import ResultsError
-from .report.figures import write_figures
 from .scenario import Scenario
 from .stats import compare, summarize
 
 MARKER = "govsim_version"  # a key of metadata.json: proves a folder is ours to replace
+SCENARIO_COPY = "scenario.yaml"  # the scenario file as written, comments and all
 LIBRARIES = ["numpy", "pandas", "scipy", "simpy", "pydantic", "matplotlib", "PyYAML", "typer", "rich"]
 
 
@@ -41,8 +44,12 @@ def check_output_folder(out: Path) -> None:
             raise ResultsError(f"{out}: folder exists and is not a govsim results folder; choose another --out")
 
 
-def write_results(out: Path, scenario: Scenario, reps: pd.DataFrame, policies: list[str], run_info: dict) -> dict:
-    """Write tables, resolved scenario, metadata and figures into ``out``; return the tables."""
+def write_results(out: Path, scenario: Scenario, reps: pd.DataFrame, policies: list[str], run_info: dict,
+                  lang: str = "en") -> dict:
+    """Write tables, the scenario file as written and resolved, metadata, figures and
+    report.html (labels in ``lang``) into ``out``; return the tables."""
+    from .report import write_report
+
     baseline = scenario.baseline_policy
     summary = summarize(reps)
     comparison = compare(reps, baseline)
@@ -67,9 +74,10 @@ def write_results(out: Path, scenario: Scenario, reps: pd.DataFrame, policies: l
         }
         (tmp / "scenario.resolved.yaml").write_text(
             yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True), encoding="utf-8")
-        meta = _metadata(scenario, policies, run_info)
+        shutil.copyfile(scenario.path, tmp / SCENARIO_COPY)  # its comments state the assumptions
+        meta = _metadata(scenario, policies, {**run_info, "lang": lang})
         (tmp / "metadata.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        write_figures(summary, comparison, scenario.model, policies, baseline, tmp / "figures")
+        write_report(tmp, lang)
         _replace(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -108,6 +116,7 @@ def _metadata(scenario: Scenario, policies: list[str], run_info: dict) -> dict:
             "file": str(scenario.path),
             "sha256": hashlib.sha256(scenario.path.read_bytes()).hexdigest(),
             "model": scenario.model.name,
+            "description": scenario.description,
         },
         "seed": scenario.run.seed,
         "replications": scenario.run.replications,
@@ -119,3 +128,135 @@ def _metadata(scenario: Scenario, policies: list[str], run_info: dict) -> dict:
         "interval": "Student-t over replications; comparisons paired by replication (common random numbers)",
         **run_info,
     }
+
+
+# ---------------------------------------------------------------- reading a results folder
+
+TABLES = {  # file -> (columns it must have, which of them are numbers)
+    "replications.csv": (["policy", "rep", "seed", "scope", "metric", "value"], ["rep", "seed", "value"]),
+    "summary.csv": (["policy", "scope", "metric", "mean", "ci_low", "ci_high", "n"], ["mean", "ci_low", "ci_high", "n"]),
+    "comparison.csv": (["policy", "baseline", "scope", "metric", "diff_mean", "ci_low", "ci_high", "rel_change"],
+                       ["diff_mean", "ci_low", "ci_high", "rel_change"]),
+}
+BASELINES = ("baselines.csv", (["baseline", "source", "policy", "metric", "expected", "simulated", "ci_low", "ci_high",
+                                "reproduced"], ["simulated", "ci_low", "ci_high"]))
+TEXT_COLUMNS = ("policy", "baseline", "scope", "metric", "source", "expected", "reproduced")
+
+
+@dataclass
+class SavedResults:
+    """A results folder as ``govsim run`` saved it."""
+
+    folder: Path
+    metadata: dict
+    model: object
+    policies: list
+    baseline: str
+    replications: pd.DataFrame
+    summary: pd.DataFrame
+    comparison: pd.DataFrame
+    baselines: pd.DataFrame | None
+    resolved: dict
+    scenario_text: str | None  # the scenario file as written (None for folders from before it was saved)
+
+
+def read_results(folder: Path) -> SavedResults:
+    """Read and check a results folder; a ResultsError (one line) says what is missing or broken."""
+    from .models import MODELS, get_model
+
+    folder = Path(folder)
+    if not folder.exists():
+        raise ResultsError(f"{folder}: no such results folder")
+    if not folder.is_dir():
+        raise ResultsError(f"{folder}: not a folder; give the results folder that `govsim run` wrote")
+    meta_path = folder / "metadata.json"
+    if not meta_path.is_file():
+        raise ResultsError(f"{folder}: not a govsim results folder (no metadata.json); run `govsim run` first")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ResultsError(f"{meta_path}: not UTF-8 text") from None
+    except ValueError as exc:
+        raise ResultsError(f"{meta_path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except OSError as exc:
+        raise ResultsError(f"{meta_path}: cannot read ({exc.strerror})") from None
+    if not isinstance(meta, dict) or MARKER not in meta:
+        raise ResultsError(f"{meta_path}: not written by govsim (no '{MARKER}')")
+    for key in ("policies", "baseline_policy", "scenario", "replications", "seed"):
+        if key not in meta:
+            raise ResultsError(f"{meta_path}: '{key}' is missing")
+    for key in ("replications", "seed"):
+        if not isinstance(meta[key], int) or isinstance(meta[key], bool):
+            raise ResultsError(f"{meta_path}: '{key}' must be a whole number (got {meta[key]!r})")
+    if "confidence" in meta and not (isinstance(meta["confidence"], (int, float)) and 0 < meta["confidence"] < 1):
+        raise ResultsError(f"{meta_path}: 'confidence' must be a number between 0 and 1")
+    if meta.get("lang") not in (None, "en", "zh"):
+        raise ResultsError(f"{meta_path}: 'lang' must be en or zh (got {meta['lang']!r})")
+    model_name = meta["scenario"].get("model") if isinstance(meta["scenario"], dict) else None
+    if model_name not in MODELS:
+        raise ResultsError(f"{meta_path}: unknown model '{model_name}' (this govsim knows: {', '.join(sorted(MODELS))})")
+    policies = meta["policies"]
+    if not (isinstance(policies, list) and policies and all(isinstance(p, str) for p in policies)) \
+            or meta["baseline_policy"] not in policies:
+        raise ResultsError(f"{meta_path}: 'policies' must list the policies run, the baseline among them")
+
+    tables = {name: _read_table(folder / name, *spec, policies) for name, spec in TABLES.items()}
+    b_name, b_spec = BASELINES
+    baselines = _read_table(folder / b_name, *b_spec, policies) if (folder / b_name).exists() else None
+
+    resolved_path = folder / "scenario.resolved.yaml"
+    try:
+        resolved = yaml.safe_load(resolved_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ResultsError(f"{resolved_path}: missing; the results folder is incomplete") from None
+    except UnicodeDecodeError:
+        raise ResultsError(f"{resolved_path}: not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ResultsError(f"{resolved_path}: not valid YAML{where}") from None
+    except OSError as exc:
+        raise ResultsError(f"{resolved_path}: cannot read ({exc.strerror})") from None
+    if not isinstance(resolved, dict) or not isinstance(resolved.get("policies"), dict) \
+            or not isinstance(resolved.get("run"), dict):
+        raise ResultsError(f"{resolved_path}: must hold 'run' and 'policies' mappings")
+
+    try:
+        scenario_text = (folder / SCENARIO_COPY).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        scenario_text = None
+    return SavedResults(folder=folder, metadata=meta, model=get_model(model_name), policies=list(policies),
+                        baseline=meta["baseline_policy"], replications=tables["replications.csv"],
+                        summary=tables["summary.csv"], comparison=tables["comparison.csv"], baselines=baselines,
+                        resolved=resolved, scenario_text=scenario_text)
+
+
+def _read_table(path: Path, columns: list[str], numeric: list[str], policies: list[str]) -> pd.DataFrame:
+    if not path.is_file():
+        raise ResultsError(f"{path}: missing; the results folder is incomplete")
+    try:
+        # only an empty field is missing: a policy called "NA" stays a name
+        df = pd.read_csv(path, keep_default_na=False, na_values=[""],
+                         dtype={c: str for c in TEXT_COLUMNS if c in columns})
+    except pd.errors.EmptyDataError:
+        raise ResultsError(f"{path}: empty file") from None
+    except OSError as exc:
+        raise ResultsError(f"{path}: cannot read ({exc.strerror})") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ResultsError(f"{path}: not a readable table ({first})") from None
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ResultsError(f"{path}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+    for c in numeric:
+        converted = pd.to_numeric(df[c], errors="coerce")
+        bad = converted.isna() & df[c].notna()
+        if bad.any():
+            row = int(bad.to_numpy().nonzero()[0][0]) + 2  # header is line 1
+            raise ResultsError(f"{path}:{row}: column '{c}' is not a number ({df[c][bad].iloc[0]!r})")
+        df[c] = converted
+    if "policy" in df.columns:
+        unknown = sorted(set(df["policy"].dropna()) - set(policies))
+        if unknown:
+            raise ResultsError(f"{path}: policy '{unknown[0]}' is not among metadata.json's policies")
+    return df[columns]

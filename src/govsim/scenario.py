@@ -12,7 +12,7 @@ import difflib
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -70,6 +70,8 @@ class ScenarioFile(BaseModel):
         default_factory=dict, description="name -> overlay on params; the first is the baseline")
     baseline_policy: Optional[str] = Field(None, description="policy the others are compared with")
     baselines: list[Baseline] = Field(default_factory=list, description="article figures the run must reproduce")
+    lang: Optional[Literal["en", "zh"]] = Field(
+        None, description="language of report.html and the figures: en or zh (default en; `govsim run --lang` overrides)")
 
 
 @dataclass
@@ -85,6 +87,7 @@ class Scenario:
     baseline_policy: str
     baselines: list = field(default_factory=list)
     raw: dict = field(repr=False, default_factory=dict)
+    lang: Optional[str] = None  # the report's language, if the file sets one
 
     @property
     def policy_names(self) -> list[str]:
@@ -190,7 +193,7 @@ def load_scenario(path: str | Path) -> Scenario:
     ctx.raise_if_any()
     return Scenario(path=path, name=top.name, description=top.description, model=model, run=top.run,
                     params=top.params, overlays=overlays, resolved=resolved, baseline_policy=baseline,
-                    baselines=list(top.baselines), raw=data)
+                    baselines=list(top.baselines), raw=data, lang=top.lang)
 
 
 def deep_merge(base: dict, overlay: dict) -> dict:

@@ -1,13 +1,20 @@
-"""Charts comparing policies, drawn from the summary and comparison tables only
-(never recomputed), with the Agg backend so they work without a screen.
+"""Charts comparing policies, drawn from the saved tables only (summary, comparison and
+replications: never recomputed), with the Agg backend so they work without a screen.
 
 Every model gets one chart per key metric (overall), a forest plot of the paired
-differences, and the breakdowns and profiles its ``figures`` attribute declares.
+differences, the spread of the key metrics over replications, and the breakdowns and
+profiles its ``figures`` attribute declares.  Each chart has a title, axis labels with
+units and a legend; a policy keeps its colour in every chart; labels come in English
+or Chinese (``lang``).  The builders return the matplotlib Figure, so tests can read
+back what was plotted; ``write_figures`` saves them as PNG files.
 """
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 import matplotlib
 
@@ -15,8 +22,16 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 
-from ..labels import metric_label  # noqa: E402
+from ..labels import metric_label, phrase, scope_kind_label  # noqa: E402
+from .fonts import font_rc  # noqa: E402
+from .i18n import t  # noqa: E402
+
+DPI = 150          # PNG resolution: sharp on slides and high-density screens
+CSS_PX_PER_IN = 96  # the report shows a figure at its natural size: a 10 pt label reads as 10 pt
+MAX_WIDTH_IN = 11.0  # fits the report's column (1100 CSS px) without shrinking the text
 
 
 @dataclass(frozen=True)
@@ -36,6 +51,18 @@ class Profile:
     prefix: str
     name: str
     xlabel: str
+    xlabel_zh: str = ""  # the x axis in Chinese; else govsim.labels' phrase table, else xlabel
+
+
+@dataclass(frozen=True)
+class FigureOut:
+    """A chart written to ``figures/``: where it belongs in the report and how wide it shows."""
+
+    name: str
+    section: str  # forest | key | dist | profile | util | breakdown
+    title: str
+    path: Path
+    width_px: int  # CSS pixels at the figure's natural size
 
 
 def policy_colours(policies: list[str]) -> dict[str, str]:
@@ -44,95 +71,211 @@ def policy_colours(policies: list[str]) -> dict[str, str]:
     return {p: matplotlib.colors.to_hex(cycle[i % len(cycle)]) for i, p in enumerate(policies)}
 
 
+def _legend(fig: Figure, policies: list[str], colours: dict, lang: str, where: str = "outside right center") -> None:
+    handles = [Patch(facecolor=colours[p], label=p) for p in policies]
+    ncols = 1 if "right" in where else min(4, len(policies))
+    fig.legend(handles=handles, title=t("legend_policy", lang), loc=where, fontsize="small", ncols=ncols,
+               frameon=False)
+
+
 def _errorbars(sub: pd.DataFrame) -> np.ndarray:
     lo = (sub["mean"] - sub["ci_low"]).to_numpy(dtype=float)
     hi = (sub["ci_high"] - sub["mean"]).to_numpy(dtype=float)
     return np.nan_to_num(np.vstack([lo, hi]))
 
 
-def _short(scope: str) -> str:
-    return "overall" if scope == "all" else scope.split(":", 1)[-1]
+def _short(scope: str, lang: str) -> str:
+    return t("overall", lang) if scope == "all" else scope.split(":", 1)[-1]
 
 
-def bar_figure(summary: pd.DataFrame, metric: str, scopes: list[str], policies: list[str], colours: dict,
-               path: Path, title: str) -> bool:
-    """Mean and 95% interval of ``metric`` for each policy, grouped by scope."""
-    data = summary[(summary["metric"] == metric) & summary["scope"].isin(scopes)]
+def natural_key(scope: str) -> list:
+    """Order scopes as a reader would: day:9 before day:10, 0.05 before 0.5."""
+    parts = re.split(r"(\d+(?:\.\d+)?)", scope)
+    return [float(p) if i % 2 else p for i, p in enumerate(parts)]
+
+
+def _new(width: float, height: float) -> tuple[Figure, plt.Axes]:
+    fig = plt.figure(figsize=(min(MAX_WIDTH_IN, width), height), layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def key_figure(summary: pd.DataFrame, metric: str, policies: list[str], colours: dict,
+               lang: str = "en") -> Optional[Figure]:
+    """Mean and 95% interval of ``metric`` (scope ``all``), one bar per policy."""
+    data = summary[(summary["metric"] == metric) & (summary["scope"] == "all")]
     if data.empty or data["mean"].isna().all():
-        return False
+        return None
+    if (data[["mean", "ci_low", "ci_high"]].fillna(0) == 0).all().all():
+        return None  # zero everywhere (say, blocking without a finite room): nothing to see
+    sub = data.set_index("policy").reindex(policies)
+    fig, ax = _new(min(5.4, 3.0 + 0.35 * len(policies)), 3.9)
+    x = np.arange(len(policies))
+    for i, policy in enumerate(policies):
+        row = sub.iloc[[i]]
+        ax.bar(x[i:i + 1], row["mean"].to_numpy(dtype=float), 0.7, yerr=_errorbars(row), capsize=4,
+               color=colours[policy], label=policy, error_kw={"ecolor": "black", "elinewidth": 1.2})
+    long_names = len(policies) > 3 or max(len(p) for p in policies) > 12
+    ax.set_xticks(x, policies, rotation=25 if long_names else 0, ha="right" if long_names else "center",
+                  fontsize="small")
+    ax.set_xlabel(t("policy", lang))
+    ax.set_ylabel(metric_label(metric, lang=lang))
+    fig.suptitle(t("fig_key", lang, label=metric_label(metric, with_unit=False, lang=lang)))
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+    _legend(fig, policies, colours, lang)
+    return fig
+
+
+def breakdown_figure(summary: pd.DataFrame, spec: Breakdown, policies: list[str], colours: dict,
+                     lang: str = "en") -> Optional[Figure]:
+    """Mean and 95% interval of a metric for each policy, grouped by scope."""
+    scopes = _matching(summary, spec)
+    data = summary[(summary["metric"] == spec.metric) & summary["scope"].isin(scopes)]
+    if data.empty or data["mean"].isna().all():
+        return None
     scopes = [s for s in scopes if s in set(data["scope"])]
-    fig, ax = plt.subplots(figsize=(min(14.0, max(5.5, 1.5 + 0.25 * len(policies) * len(scopes))), 3.8))
+    kind = spec.name.split("_by_")[-1] if "_by_" in spec.name else scopes[0].split(":", 1)[0]
+    fig, ax = _new(max(6.5, 2.5 + 0.16 * len(policies) * len(scopes) + 0.3 * len(scopes)), 4.6)
     width = 0.8 / len(policies)
     x = np.arange(len(scopes))
     for i, policy in enumerate(policies):
         sub = data[data["policy"] == policy].set_index("scope").reindex(scopes)
         ax.bar(x + (i - (len(policies) - 1) / 2) * width, sub["mean"].to_numpy(dtype=float), width,
-               yerr=_errorbars(sub), capsize=2, color=colours[policy], label=policy)
-    ax.set_xticks(x, [_short(s) for s in scopes], rotation=30 if len(scopes) > 4 else 0,
-                  ha="right" if len(scopes) > 4 else "center")
-    ax.set_ylabel(metric_label(metric))
-    ax.set_title(title)
-    ax.legend(title="policy", fontsize="small", ncols=2 if len(policies) > 4 else 1)
+               yerr=_errorbars(sub), capsize=2 if len(policies) * len(scopes) < 40 else 0,
+               color=colours[policy], label=policy, error_kw={"ecolor": "black", "elinewidth": 0.8})
+    rotate = len(scopes) > 4
+    ax.set_xticks(x, [_short(s, lang) for s in scopes], rotation=30 if rotate else 0,
+                  ha="right" if rotate else "center", fontsize="small")
+    kind_label = scope_kind_label(kind, lang)
+    ax.set_xlabel(kind_label[:1].upper() + kind_label[1:])
+    ax.set_ylabel(metric_label(spec.metric, lang=lang))
+    fig.suptitle(t("fig_breakdown", lang, label=metric_label(spec.metric, with_unit=False, lang=lang),
+                   kind=kind_label))
     ax.grid(axis="y", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return True
+    ax.set_axisbelow(True)
+    _legend(fig, policies, colours, lang, "outside lower center" if len(policies) > 4 else "outside right center")
+    return fig
 
 
-def profile_figure(summary: pd.DataFrame, spec: Profile, policies: list[str], colours: dict, path: Path) -> bool:
+def _profile_xlabel(spec: Profile, lang: str) -> str:
+    if lang == "zh" and spec.xlabel_zh:
+        return spec.xlabel_zh
+    return phrase(spec.xlabel, lang)
+
+
+def profile_figure(summary: pd.DataFrame, spec: Profile, policies: list[str], colours: dict,
+                   lang: str = "en") -> Optional[Figure]:
     """One line per policy along ordered scopes, with its 95% band."""
     data = summary[(summary["metric"] == spec.metric) & summary["scope"].str.startswith(spec.prefix)]
     if data.empty:
-        return False
-    order = sorted(data["scope"].unique())
-    fig, ax = plt.subplots(figsize=(8, 3.8))
+        return None
+    order = sorted(data["scope"].unique(), key=natural_key)
+    fig, ax = _new(9.0, 4.4)
     x = np.arange(len(order))
     for policy in policies:
         sub = data[data["policy"] == policy].set_index("scope").reindex(order)
         ax.plot(x, sub["mean"].to_numpy(dtype=float), marker="o", ms=3, color=colours[policy], label=policy)
         ax.fill_between(x, sub["ci_low"].to_numpy(dtype=float), sub["ci_high"].to_numpy(dtype=float),
                         color=colours[policy], alpha=0.15, lw=0)
-    step = max(1, len(order) // 12)
-    ax.set_xticks(x[::step], [s[len(spec.prefix):] for s in order][::step])
-    ax.set_xlabel(spec.xlabel)
-    ax.set_ylabel(metric_label(spec.metric))
-    ax.set_title(f"{metric_label(spec.metric, with_unit=False)}: {spec.xlabel.lower()} (mean, 95% CI)")
-    ax.legend(title="policy", fontsize="small", ncols=2 if len(policies) > 4 else 1)
+    step = max(1, math.ceil(len(order) / 12))
+    ax.set_xticks(x[::step], [s[len(spec.prefix):] for s in order][::step], fontsize="small")
+    xlabel = _profile_xlabel(spec, lang)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(metric_label(spec.metric, lang=lang))
+    fig.suptitle(t("fig_profile", lang, label=metric_label(spec.metric, with_unit=False, lang=lang),
+                   xlabel=xlabel.lower() if lang == "en" else xlabel))
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return True
+    _legend(fig, policies, colours, lang)
+    return fig
 
 
-def comparison_figure(comparison: pd.DataFrame, metrics: list[str], baseline: str, colours: dict, path: Path) -> bool:
-    """Forest plot: each policy's paired difference from the baseline, per metric."""
+def comparison_figure(comparison: pd.DataFrame, metrics: list[str], baseline: str, policies: list[str],
+                      colours: dict, lang: str = "en") -> Optional[Figure]:
+    """Forest plot: each policy's paired difference from the baseline, one panel per metric."""
     data = comparison[(comparison["scope"] == "all") & comparison["metric"].isin(metrics)]
     data = data[~data["diff_mean"].isna()]
     # leave out metrics no policy moves at all (say, blocking where rooms are unlimited)
     moved = data[(data["diff_mean"] != 0) | (data["ci_low"] != data["ci_high"])]
     metrics = [m for m in metrics if m in set(moved["metric"])]
-    if not metrics:
-        return False
-    n_pol = max(1, data["policy"].nunique())
-    fig, axes = plt.subplots(len(metrics), 1, figsize=(7, 0.8 + len(metrics) * (0.6 + 0.32 * n_pol)), squeeze=False)
-    for ax, metric in zip(axes[:, 0], metrics):
-        sub = data[data["metric"] == metric].reset_index(drop=True)
-        y = np.arange(len(sub))[::-1]
-        lo = np.nan_to_num((sub["diff_mean"] - sub["ci_low"]).to_numpy(dtype=float))
-        hi = np.nan_to_num((sub["ci_high"] - sub["diff_mean"]).to_numpy(dtype=float))
-        for yi, (_, row), l, h in zip(y, sub.iterrows(), lo, hi):
-            ax.errorbar(row["diff_mean"], yi, xerr=[[l], [h]], fmt="o", color=colours.get(row["policy"], "k"), capsize=3)
+    others = [p for p in policies if p != baseline and p in set(data["policy"])]
+    if not metrics or not others:
+        return None
+    ncols = 2 if len(metrics) > 2 else 1
+    nrows = math.ceil(len(metrics) / ncols)
+    height = 1.2 + nrows * (0.9 + 0.3 * len(others))
+    fig = plt.figure(figsize=(MAX_WIDTH_IN if ncols == 2 else 8.0, height), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True)
+    y = np.arange(len(others))[::-1]
+    for k, ax in enumerate(axes.flat):
+        if k >= len(metrics):
+            ax.set_axis_off()
+            continue
+        metric = metrics[k]
+        sub = data[data["metric"] == metric].set_index("policy").reindex(others)
+        for yi, policy in zip(y, others):
+            row = sub.loc[policy]
+            if pd.isna(row["diff_mean"]):
+                continue
+            lo = np.nan_to_num(row["diff_mean"] - row["ci_low"])
+            hi = np.nan_to_num(row["ci_high"] - row["diff_mean"])
+            ax.errorbar([row["diff_mean"]], [yi], xerr=[[lo], [hi]], fmt="o", color=colours[policy], capsize=3,
+                        label=policy)
         ax.axvline(0, color="grey", lw=1)
-        ax.set_yticks(y, sub["policy"])
-        ax.set_xlabel(f"Δ {metric_label(metric)}")
+        ax.set_yticks(y, others, fontsize="small")
+        ax.set_title(metric_label(metric, with_unit=False, lang=lang), fontsize="medium")
+        ax.set_xlabel(t("fig_forest_axis", lang, label=metric_label(metric, lang=lang)), fontsize="small")
+        if k % ncols == 0:
+            ax.set_ylabel(t("policy", lang))
         ax.grid(axis="x", alpha=0.3)
-    axes[0, 0].set_title(f"Difference from '{baseline}' (paired, 95% CI)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return True
+    fig.suptitle(t("fig_forest", lang, baseline=baseline))
+    _legend(fig, others, colours, lang, "outside lower center")
+    return fig
+
+
+def distribution_figure(reps: pd.DataFrame, summary: pd.DataFrame, metrics: list[str], policies: list[str],
+                        colours: dict, lang: str = "en") -> Optional[Figure]:
+    """Box plot of each key metric's replication values per policy (scope ``all``), with
+    the replications as dots and the mean of summary.csv as a diamond."""
+    reps = reps[reps["scope"] == "all"]
+    summ = summary[summary["scope"] == "all"].set_index(["policy", "metric"])
+    metrics = [m for m in metrics if reps.loc[reps["metric"] == m, "value"].notna().any()]
+    if not metrics:
+        return None
+    ncols = min(3, len(metrics))
+    nrows = math.ceil(len(metrics) / ncols)
+    fig = plt.figure(figsize=(MAX_WIDTH_IN, 0.9 + 3.1 * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    x = np.arange(len(policies))
+    for k, ax in enumerate(axes.flat):
+        if k >= len(metrics):
+            ax.set_axis_off()
+            continue
+        metric = metrics[k]
+        sel = reps[reps["metric"] == metric]
+        for i, policy in enumerate(policies):
+            values = sel.loc[sel["policy"] == policy].sort_values("rep")["value"].to_numpy(dtype=float)
+            values = values[~np.isnan(values)]
+            if len(values) == 0:
+                continue
+            box = ax.boxplot([values], positions=[i], widths=0.6, patch_artist=True, showfliers=False,
+                             medianprops={"color": "black"}, manage_ticks=False)
+            for patch in box["boxes"]:
+                patch.set_facecolor(colours[policy])
+                patch.set_alpha(0.45)
+            jitter = np.linspace(-0.18, 0.18, len(values)) if len(values) > 1 else np.zeros(1)
+            ax.scatter(i + jitter, values, s=9, color=colours[policy], edgecolors="none", zorder=3,
+                       label=policy)
+            mean = summ["mean"].get((policy, metric), np.nan)
+            ax.plot([i], [mean], marker="D", ms=6, color="black", mfc="white", zorder=4, label=f"{policy} mean")
+        ax.set_xticks(x, [])
+        ax.set_xlim(-0.6, len(policies) - 0.4)
+        ax.set_xlabel(t("policy", lang), fontsize="small")
+        ax.set_ylabel(metric_label(metric, lang=lang), fontsize="small")
+        ax.set_title(metric_label(metric, with_unit=False, lang=lang), fontsize="medium")
+        ax.grid(axis="y", alpha=0.3)
+    fig.suptitle(t("fig_dist", lang))
+    _legend(fig, policies, colours, lang, "outside lower center")
+    return fig
 
 
 def _matching(summary: pd.DataFrame, spec: Breakdown) -> list[str]:
@@ -140,27 +283,47 @@ def _matching(summary: pd.DataFrame, spec: Breakdown) -> list[str]:
     return [s for s in scopes if s in spec.prefixes or any(s.startswith(p) for p in spec.prefixes if p.endswith(":"))]
 
 
-def write_figures(summary: pd.DataFrame, comparison: pd.DataFrame, model, policies: list[str], baseline: str,
-                  folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
+def build_figures(summary: pd.DataFrame, comparison: pd.DataFrame, model, policies: list[str], baseline: str,
+                  lang: str = "en", reps: Optional[pd.DataFrame] = None):
+    """Yield ``(name, section, title, figure)`` for every chart of a run, in report order.
+    Call inside ``plt.rc_context(font_rc(lang))``; the caller closes each figure."""
     colours = policy_colours(policies)
     metrics = list(model.key_metrics)
-    written = []
+    fig = comparison_figure(comparison, metrics, baseline, policies, colours, lang)
+    if fig is not None:
+        yield "comparison", "forest", t("fig_forest", lang, baseline=baseline), fig
     for metric in metrics:
-        path = folder / f"{metric}.png"
-        title = f"{metric_label(metric, with_unit=False)} by policy (mean, 95% CI)"
-        if bar_figure(summary, metric, ["all"], policies, colours, path, title):
-            written.append(path)
+        fig = key_figure(summary, metric, policies, colours, lang)
+        if fig is not None:
+            yield metric, "key", t("fig_key", lang, label=metric_label(metric, with_unit=False, lang=lang)), fig
+    if reps is not None:
+        fig = distribution_figure(reps, summary, metrics, policies, colours, lang)
+        if fig is not None:
+            yield "distributions", "dist", t("fig_dist", lang), fig
     for spec in getattr(model, "figures", ()):
-        path = folder / f"{spec.name}.png"
         if isinstance(spec, Profile):
-            ok = profile_figure(summary, spec, policies, colours, path)
+            fig = profile_figure(summary, spec, policies, colours, lang)
+            section = "profile"
         else:
-            title = f"{metric_label(spec.metric, with_unit=False)} by {spec.name.split('_by_')[-1]} (mean, 95% CI)"
-            ok = bar_figure(summary, spec.metric, _matching(summary, spec), policies, colours, path, title)
-        if ok:
-            written.append(path)
-    path = folder / "comparison.png"
-    if comparison_figure(comparison, metrics, baseline, colours, path):
-        written.append(path)
+            fig = breakdown_figure(summary, spec, policies, colours, lang)
+            section = "util" if "utilisation" in spec.metric else "breakdown"
+        if fig is not None:
+            yield spec.name, section, fig.get_suptitle(), fig
+
+
+def write_figures(summary: pd.DataFrame, comparison: pd.DataFrame, model, policies: list[str], baseline: str,
+                  folder: Path, lang: str = "en", reps: Optional[pd.DataFrame] = None) -> list[FigureOut]:
+    """Save every chart as ``folder/<name>.png``; return them in report order."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    with plt.rc_context(font_rc(lang)):
+        for name, section, title, fig in build_figures(summary, comparison, model, policies, baseline, lang, reps):
+            path = folder / f"{name}.png"
+            try:
+                fig.savefig(path, dpi=DPI)
+                width = round(fig.get_figwidth() * CSS_PX_PER_IN)
+            finally:
+                plt.close(fig)
+            written.append(FigureOut(name, section, title, path, width))
     return written

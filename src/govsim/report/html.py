@@ -1,0 +1,410 @@
+"""report.html: one self-contained page (figures embedded as PNG data, styles inline,
+no scripts, fonts or requests), in the order of the STRESS-DES reporting checklist:
+
+1. the question and the answer (a sentence per key metric and policy),
+2. the article baselines, 3. the charts, 4. the model logic and assumptions
+(resolved parameters per policy, the scenario file's comments), 5. the experiment.
+
+Everything comes from the saved results folder, so the page is the same byte for
+byte whenever it is rebuilt from the same folder (no clock, no absolute paths).
+"""
+from __future__ import annotations
+
+import base64
+import html
+import inspect
+import json
+import math
+import re
+from pathlib import Path
+
+from .. import __version__
+from ..labels import metric_label
+from .answer import answer, fmt
+from .assumptions import scenario_notes
+from .figures import FigureOut, policy_colours
+from .i18n import t
+
+SECTIONS = ("answer", "baselines", "charts", "model", "experiment")
+FIGURE_GROUPS = ("forest", "key", "dist", "profile", "util", "breakdown")
+GROUP_TITLE = {"forest": "h_forest", "key": "h_key", "dist": "h_dist", "profile": "h_profile", "util": "h_util",
+               "breakdown": "h_breakdown"}
+
+CSS = """
+:root { --ink: #1f2328; --muted: #59636e; --line: #d0d7de; --soft: #f6f8fa; --good: #1a7f37; --bad: #cf222e;
+        --warn: #9a6700; }
+* { box-sizing: border-box; }
+body { margin: 0; color: var(--ink); background: #fff; line-height: 1.55;
+       font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans",
+                    "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei",
+                    "WenQuanYi Micro Hei", sans-serif; }
+main { max-width: 1140px; margin: 0 auto; padding: 24px 20px 60px; }
+h1 { font-size: 1.9rem; margin: 0 0 4px; }
+h2 { font-size: 1.45rem; margin: 40px 0 12px; padding-bottom: 6px; border-bottom: 2px solid var(--line); }
+h3 { font-size: 1.15rem; margin: 26px 0 8px; }
+p.sub { color: var(--muted); margin: 0 0 16px; }
+nav ol { columns: 2; margin: 6px 0 0; padding-left: 20px; }
+nav { background: var(--soft); border: 1px solid var(--line); border-radius: 6px; padding: 10px 16px; }
+code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Noto Sans Mono CJK SC", monospace;
+       font-size: 0.92em; background: var(--soft); padding: 0 3px; border-radius: 3px; }
+table { border-collapse: collapse; margin: 8px 0 16px; font-size: 0.9rem; }
+th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: var(--soft); }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td .ci { color: var(--muted); font-size: 0.85em; }
+table.key-metrics td:first-child { min-width: 12em; }
+td.diff { background: #fff8c5; font-weight: 600; }
+td.same { color: var(--muted); }
+.wide { overflow-x: auto; }
+ul.answer { padding-left: 20px; }
+ul.answer li { margin: 4px 0; }
+.verdict { font-size: 0.85em; font-weight: 600; padding: 0 6px; border-radius: 10px; white-space: nowrap; }
+.verdict.clear { color: #fff; background: var(--good); }
+.verdict.noise, .verdict.no_interval { color: var(--warn); border: 1px solid var(--warn); }
+.yes { color: var(--good); font-weight: 700; }
+.no { color: var(--bad); font-weight: 700; }
+.question { font-size: 1.05rem; background: var(--soft); border-left: 4px solid #0969da; padding: 8px 14px; }
+.swatch { display: inline-block; width: 0.8em; height: 0.8em; border-radius: 2px; margin-right: 4px;
+          vertical-align: baseline; }
+.figures { display: flex; flex-wrap: wrap; gap: 8px 24px; align-items: flex-start; }
+figure { margin: 12px 0 20px; max-width: 100%; }
+figure img { display: block; max-width: 100%; height: auto; border: 1px solid var(--line); }
+figcaption { color: var(--muted); font-size: 0.85rem; margin-top: 4px; }
+details { margin: 8px 0 16px; }
+summary { cursor: pointer; font-weight: 600; }
+.model-text p { margin: 6px 0; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; }
+dl.facts dt { font-weight: 600; }
+dl.facts dd { margin: 0; }
+footer { color: var(--muted); font-size: 0.85rem; margin-top: 40px; border-top: 1px solid var(--line);
+         padding-top: 8px; }
+@media print { nav { display: none; } h2 { break-before: auto; } figure { break-inside: avoid; } }
+"""
+
+
+def esc(value) -> str:
+    return html.escape(str(value))
+
+
+def code(name: str) -> str:
+    return f"<code>{esc(name)}</code>"
+
+
+def inline(text: str) -> str:
+    """Plain text with ``code`` or `code` spans, escaped."""
+    out = []
+    for i, part in enumerate(re.split(r"``(.+?)``|`([^`]+)`", text)):
+        if part is None:
+            continue
+        out.append(code(part) if i % 3 else esc(part))
+    return "".join(out)
+
+
+def paragraphs(text: str) -> str:
+    """Paragraphs split on blank lines; lines starting with '- ' become a list."""
+    blocks = []
+    for block in re.split(r"\n\s*\n", inspect.cleandoc(text)):
+        lines = [ln.strip() for ln in block.strip().splitlines()]
+        if not lines:
+            continue
+        if lines[0].startswith("- "):
+            items: list[list[str]] = []
+            for ln in lines:
+                if ln.startswith("- ") or not items:
+                    items.append([ln[2:] if ln.startswith("- ") else ln])
+                else:
+                    items[-1].append(ln)  # a wrapped line of the item above
+            blocks.append("<ul>" + "".join(f"<li>{inline(' '.join(i))}</li>" for i in items) + "</ul>")
+        else:
+            blocks.append(f"<p>{inline(' '.join(lines))}</p>")
+    return "\n".join(blocks)
+
+
+def _table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
+    """``head`` and ``rows`` hold ready HTML cells (``<td ...>`` included for rows)."""
+    h = "".join(f"<th>{c}</th>" for c in head)
+    body = "\n".join("<tr>" + "".join(r) + "</tr>" for r in rows)
+    return f'<div class="wide"><table class="{cls}"><thead><tr>{h}</tr></thead>\n<tbody>\n{body}\n</tbody></table></div>'
+
+
+def _td(value: str, cls: str = "") -> str:
+    return f'<td class="{cls}">{value}</td>' if cls else f"<td>{value}</td>"
+
+
+def _ci(lo: float, hi: float, lang: str) -> str:
+    if lo < 0 or hi < 0:
+        return t("ci_to", lang, lo=fmt(lo), hi=fmt(hi))
+    return f"{fmt(lo)}–{fmt(hi)}"
+
+
+def _mean_ci(mean: float, lo: float, hi: float, lang: str, two_lines: bool = False) -> str:
+    if math.isnan(lo) or math.isnan(hi):
+        return fmt(mean)
+    if two_lines:
+        return f'{fmt(mean)}<br><span class="ci">{_ci(lo, hi, lang)}</span>'
+    return f"{fmt(mean)} ({_ci(lo, hi, lang)})"
+
+
+def _swatch(colour: str) -> str:
+    return f'<span class="swatch" style="background:{colour}"></span>'
+
+
+# ---------------------------------------------------------------- sections
+
+def _answer(res, lang: str) -> str:
+    metrics = list(res.model.key_metrics)
+    colours = policy_colours(res.policies)
+    others = [p for p in res.policies if p != res.baseline]
+    labels = [metric_label(m, with_unit=False, lang=lang) for m in metrics]
+    labels = [lb[:1].lower() + lb[1:] if lang == "en" else lb for lb in labels]
+    sep, last = t("list_sep", lang), t("and", lang)
+    joined = sep.join(labels[:-1]) + (last if len(labels) > 1 else "") + labels[-1] if labels else ""
+    out = [f'<section id="answer"><h2>{t("sec_answer", lang)}</h2>']
+    description = (res.metadata.get("scenario") or {}).get("description") or ""
+    q = (t("question_text", lang, baseline=code(res.baseline), others=sep.join(code(p) for p in others),
+           metrics=esc(joined)) if others else t("question_none", lang, baseline=code(res.baseline)))
+    out.append(f'<div class="question"><p><strong>{t("question", lang)}.</strong> {q}</p>'
+               + (f"<p>{inline(description.strip())}</p>" if description.strip() else "") + "</div>")
+    if others:
+        out.append(f'<h3>{t("answer", lang)}</h3><p>{t("answer_note", lang)}</p>')
+        for policy, sentences in answer(res.summary, res.comparison, metrics, res.policies, res.baseline,
+                                        lang).items():
+            out.append(f'<h4 id="answer-{esc(policy)}">{_swatch(colours[policy])}{code(policy)}</h4><ul class="answer">')
+            for s in sentences:
+                badge = f' <span class="verdict {s.verdict}">{esc(s.note)}</span>' if s.note else ""
+                out.append(f'<li data-metric="{esc(s.metric)}" data-verdict="{s.verdict}">{s.text}{badge}</li>')
+            out.append("</ul>")
+    # the key metrics in one table
+    overall = res.summary[res.summary["scope"] == "all"].set_index(["policy", "metric"])
+    head = [t("metric", lang)] + [
+        _swatch(colours[p]) + code(p) + (f" ({t('baseline_mark', lang)})" if p == res.baseline else "")
+        for p in res.policies]
+    rows = []
+    for m in metrics:
+        cells = [_td(esc(metric_label(m, lang=lang)))]
+        for p in res.policies:
+            if (p, m) in overall.index:
+                r = overall.loc[(p, m)]
+                cells.append(_td(_mean_ci(r["mean"], r["ci_low"], r["ci_high"], lang, two_lines=True), "num"))
+            else:
+                cells.append(_td("–", "num"))
+        rows.append(cells)
+    out.append(f'<h3>{t("key_table", lang)}</h3>' + _table(head, rows, "key-metrics"))
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _baselines(res, lang: str) -> str:
+    out = [f'<section id="baselines"><h2>{t("sec_baselines", lang)}</h2>']
+    if res.baselines is None or res.baselines.empty:
+        out.append(f"<p>{t('baselines_none', lang)}</p></section>")
+        return "\n".join(out)
+    out.append(f"<p>{t('baselines_intro', lang)}</p>")
+    head = [t(k, lang) for k in ("b_id", "b_source", "b_policy", "b_metric", "b_expected", "b_simulated",
+                                 "b_reproduced")]
+    rows = []
+    for _, r in res.baselines.iterrows():
+        verdict = str(r["reproduced"])
+        shown = t(verdict, lang) if verdict in ("yes", "no", "not run") else verdict
+        rows.append([_td(esc(r["baseline"])), _td(esc(r["source"])), _td(code(r["policy"])), _td(code(r["metric"])),
+                     _td(esc(r["expected"]), "num"),
+                     _td(_mean_ci(r["simulated"], r["ci_low"], r["ci_high"], lang), "num"),
+                     _td(f'<span class="{esc(verdict) if verdict in ("yes", "no") else ""}">{esc(shown)}</span>')])
+    out.append(_table(head, rows, "baselines"))
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _img(fig: FigureOut) -> str:
+    data = base64.b64encode(fig.path.read_bytes()).decode("ascii")
+    return (f'<figure id="fig-{esc(fig.name)}" style="width:{fig.width_px}px"><img '
+            f'src="data:image/png;base64,{data}" width="{fig.width_px}" '
+            f'alt="{esc(fig.title)}"><figcaption>{esc(fig.title)} · <code>figures/{esc(fig.name)}.png</code>'
+            f"</figcaption></figure>")
+
+
+def _charts(figures: list[FigureOut], lang: str) -> str:
+    out = [f'<section id="charts"><h2>{t("sec_charts", lang)}</h2><p>{t("charts_intro", lang)}</p>']
+    for group in FIGURE_GROUPS:
+        members = [f for f in figures if f.section == group]
+        if not members:
+            continue
+        out.append(f'<h3 id="charts-{group}">{t(GROUP_TITLE[group], lang)}</h3><div class="figures">')
+        out.extend(_img(f) for f in members)
+        out.append("</div>")
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _model_text(model, lang: str) -> tuple[str, bool]:
+    """The model's own account of its logic: ``report_text`` (a string, or one per
+    language), else its module's docstring.  Returns (text, is_in_lang)."""
+    given = getattr(model, "report_text", None)
+    if isinstance(given, dict):
+        if given.get(lang):
+            return given[lang], True
+        given = given.get("en")
+    if isinstance(given, str) and given.strip():
+        return given, lang == "en"
+    module = inspect.getmodule(type(model))
+    doc = (module.__doc__ if module else None) or type(model).__doc__ or ""
+    return doc, lang == "en"
+
+
+def flatten(value, prefix: str = "") -> list[tuple[str, str]]:
+    """(dotted path, shown value) of resolved params; a distribution is one value."""
+    if isinstance(value, dict) and value and not ("dist" in value or "rate_per_hour" in value):
+        rows = []
+        for k, v in value.items():
+            rows.extend(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+        return rows
+    return [(prefix, show(value))]
+
+
+def show(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict) and "dist" in value:
+        args = ", ".join(f"{k}={show(v)}" for k, v in value.items() if k != "dist")
+        return f"{value['dist']}({args})"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return str(value)
+
+
+def _params(res, lang: str) -> str:
+    policies = [p for p in res.policies if p in res.resolved["policies"]]
+    flat = {p: dict(flatten(res.resolved["policies"][p] or {})) for p in policies}
+    keys = list(dict.fromkeys(k for p in policies for k in flat[p]))
+    colours = policy_colours(res.policies)
+    head = [t("parameter", lang)] + [_swatch(colours[p]) + code(p) for p in policies]
+
+    def rows_for(selected):
+        rows = []
+        for k in selected:
+            base = flat[res.baseline].get(k, "–") if res.baseline in flat else None
+            cells = [_td(code(k))]
+            for p in policies:
+                v = flat[p].get(k, "–")
+                cls = "" if p == res.baseline else ("diff" if v != base else "same")
+                cells.append(_td(esc(v), cls))
+            rows.append(cells)
+        return rows
+
+    differing = [k for k in keys if len({flat[p].get(k, "–") for p in policies}) > 1]
+    out = [f'<h3 id="params-diff">{t("h_params_diff", lang)}</h3>']
+    if differing:
+        out.append(f"<p>{t('params_diff_intro', lang)}</p>" + _table(head, rows_for(differing), "params-diff"))
+    else:
+        out.append(f"<p>{t('params_same', lang)}</p>")
+    out.append(f'<details id="params-all"><summary>{t("h_params_all", lang)} ({len(keys)})</summary>'
+               + _table(head, rows_for(keys), "params-all") + "</details>")
+    return "\n".join(out)
+
+
+def _assumptions(res, lang: str) -> str:
+    out = [f'<h3 id="assumptions">{t("h_assumptions", lang)}</h3>']
+    if res.scenario_text is None:
+        out.append(f"<p>{t('assumptions_none', lang)}</p>")
+        return "\n".join(out)
+    header, notes = scenario_notes(res.scenario_text)
+    if not header and not notes:
+        out.append(f"<p>{t('assumptions_empty', lang)}</p>")
+        return "\n".join(out)
+    out.append(f"<p>{t('assumptions_intro', lang)}</p>")
+    out.extend(f'<p class="scenario-header">{inline(p)}</p>' for p in header)
+    head = [t(k, lang) for k in ("a_line", "a_setting", "a_value", "a_comment")]
+    rows = [[_td(str(n.line), "num"), _td(code(n.path) if n.path else ""), _td(code(n.value) if n.value else ""),
+             _td(inline(n.comment))] for n in notes]
+    if rows:
+        out.append(_table(head, rows, "assumptions"))
+    return "\n".join(out)
+
+
+def _model(res, lang: str) -> str:
+    model = res.model
+    text, in_lang = _model_text(model, lang)
+    out = [f'<section id="model"><h2>{t("sec_model", lang)}</h2>',
+           f'<h3>{t("model_kind", lang)}: {code(model.name)}</h3>',
+           f"<p>{inline(getattr(model, 'description', ''))}</p>"]
+    if not in_lang and t("model_text_en_only", lang):
+        out.append(f'<p class="sub">{t("model_text_en_only", lang)}</p>')
+    out.append(f'<div class="model-text">{paragraphs(text)}</div>')
+    out.append(f"<p>{inline(t('model_docs', lang, name=model.name))}</p>")
+    out.append(_params(res, lang))
+    out.append(_assumptions(res, lang))
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _experiment(res, lang: str) -> str:
+    meta, run = res.metadata, res.resolved.get("run", {})
+    if run.get("days") is not None:
+        length = t("e_days", lang, n=run["days"])
+        warm = t("e_days", lang, n=run.get("warmup_days", 0)) if run.get("warmup_days") else t("e_none", lang)
+    else:
+        length = t("e_minutes", lang, n=fmt(float(meta.get("horizon_min", run.get("horizon_min", math.nan)))))
+        w = float(meta.get("warmup_min", run.get("warmup_min", 0)) or 0)
+        warm = t("e_minutes", lang, n=fmt(w)) if w else t("e_none", lang)
+    scenario = meta.get("scenario") or {}
+    libs = meta.get("libraries") or {}
+    software = ", ".join([f"govsim {meta.get('govsim_version', '')}", f"Python {meta.get('python', '')}"]
+                         + [f"{k} {v}" for k, v in libs.items() if v])
+    facts = [
+        ("e_replications", esc(meta.get("replications"))),
+        ("e_seed", esc(meta.get("seed"))),
+        ("e_streams", esc(t("e_streams_text", lang))),
+        ("e_length", esc(length)),
+        ("e_warmup", esc(warm)),
+        ("e_intervals", esc(t("e_intervals_text", lang, confidence=float(meta.get("confidence", 0.95))))),
+        ("e_policies", ", ".join(code(p) + (f" ({t('baseline_mark', lang)})" if p == res.baseline else "")
+                                 for p in res.policies)),
+        ("e_scenario", code(scenario.get("file", "")) + (f" · sha256 {code(scenario['sha256'][:16])}…"
+                                                         if scenario.get("sha256") else "")),
+        ("e_command", code(meta.get("command", ""))),
+        ("e_started", esc(meta.get("started_utc", "–"))),
+        ("e_runtime", esc(t("e_runtime_text", lang, s=meta.get("run_time_s", "–"), jobs=meta.get("jobs", "–")))),
+        ("e_software", esc(software)),
+        ("e_platform", esc(meta.get("platform", "–"))),
+    ]
+    body = "\n".join(f"<dt>{t(k, lang)}</dt><dd>{v}</dd>" for k, v in facts)
+    return f'<section id="experiment"><h2>{t("sec_experiment", lang)}</h2><dl class="facts">\n{body}\n</dl></section>'
+
+
+def render(res, figures: list[FigureOut], lang: str) -> str:
+    meta = res.metadata
+    name = (meta.get("scenario") or {}).get("name") or res.resolved.get("name", "")
+    title = t("title", lang, name=name)
+    nav = "".join(f'<li><a href="#{s}">{t("sec_" + s, lang)[3:]}</a></li>' for s in SECTIONS)
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{"zh-CN" if lang == "zh" else "en"}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<link rel="icon" href="data:,">',
+        f"<title>{esc(title)}</title>",
+        f"<style>{CSS}</style>",
+        "</head>",
+        "<body><main>",
+        f"<header><h1>{esc(title)}</h1>",
+        '<p class="sub">' + esc(t("subtitle", lang, model=res.model.name, reps=meta.get("replications"),
+                                  started=meta.get("started_utc", "–"))) + "</p></header>",
+        f'<nav><strong>{t("contents", lang)}</strong><ol>{nav}</ol></nav>',
+        _answer(res, lang),
+        _baselines(res, lang),
+        _charts(figures, lang),
+        _model(res, lang),
+        _experiment(res, lang),
+        f"<footer>{inline(t('footer', lang, version=meta.get('govsim_version', __version__)))}</footer>",
+        "</main></body></html>",
+        "",
+    ]
+    return "\n".join(parts)
+
+
+def write_html(res, figures: list[FigureOut], lang: str, path: Path) -> Path:
+    path.write_text(render(res, figures, lang), encoding="utf-8")
+    return path

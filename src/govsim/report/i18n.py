@@ -1,0 +1,160 @@
+"""The report's own words in English and Chinese.  Metric labels live in ``govsim.labels``."""
+from __future__ import annotations
+
+from ..labels import LANGS
+
+TEXT: dict[str, dict[str, str]] = {
+    # figures
+    "policy": {"en": "Policy", "zh": "政策"},
+    "legend_policy": {"en": "policy", "zh": "政策"},
+    "mean_ci": {"en": "mean, 95% CI", "zh": "均值，95% 置信区间"},
+    "fig_key": {"en": "{label} by policy (mean, 95% CI)", "zh": "各政策的{label}（均值，95% 置信区间）"},
+    "fig_breakdown": {"en": "{label} by {kind} (mean, 95% CI)", "zh": "按{kind}的{label}（均值，95% 置信区间）"},
+    "fig_profile": {"en": "{label}: {xlabel} (mean, 95% CI)", "zh": "{label}：{xlabel}（均值，95% 置信区间）"},
+    "fig_forest": {"en": "Difference from '{baseline}' (paired by replication, 95% CI)",
+                   "zh": "与“{baseline}”的差值（按重复运行配对，95% 置信区间）"},
+    "fig_forest_axis": {"en": "Δ {label}", "zh": "{label}之差"},
+    "fig_dist": {"en": "Spread over replications (box: quartiles; ◆: mean; dots: replications)",
+                 "zh": "各次重复运行结果的分布（箱：四分位；◆：均值；点：每次运行）"},
+    "overall": {"en": "overall", "zh": "总体"},
+    # sections
+    "title": {"en": "{name}: policy comparison", "zh": "{name}：政策比较"},
+    "subtitle": {"en": "govsim report · model {model} · {reps} replications per policy · run {started}",
+                 "zh": "govsim 报告 · 模型 {model} · 每个政策 {reps} 次重复运行 · 运行于 {started}"},
+    "contents": {"en": "Contents", "zh": "目录"},
+    "sec_answer": {"en": "1. Question and answer", "zh": "1. 问题与结论"},
+    "sec_baselines": {"en": "2. Article baselines", "zh": "2. 报道数据基准"},
+    "sec_charts": {"en": "3. Charts", "zh": "3. 图表"},
+    "sec_model": {"en": "4. Model logic and assumptions", "zh": "4. 模型逻辑与假设"},
+    "sec_experiment": {"en": "5. Experiment", "zh": "5. 实验设置"},
+    # 1
+    "question": {"en": "Question", "zh": "问题"},
+    "question_text": {
+        "en": "Against the baseline policy {baseline}, what do {others} change in {metrics}?",
+        "zh": "与基准政策 {baseline} 相比，{others} 在{metrics}上有何变化？"},
+    "question_none": {"en": "Only the baseline policy {baseline} was run: there is nothing to compare it with.",
+                      "zh": "只运行了基准政策 {baseline}，没有可比较的政策。"},
+    "answer": {"en": "Answer", "zh": "结论"},
+    "answer_note": {
+        "en": "Each difference is paired by replication (every policy meets the same visitors), "
+              "with its 95% confidence interval. A difference is clear of noise when its interval excludes zero.",
+        "zh": "每个差值都按重复运行配对（各政策面对同样的来访者），并给出 95% 置信区间；"
+              "区间不含零时，差异超出随机波动。"},
+    "key_table": {"en": "Key metrics by policy: mean (95% CI)", "zh": "各政策的关键指标：均值（95% 置信区间）"},
+    "metric": {"en": "Metric", "zh": "指标"},
+    "baseline_mark": {"en": "baseline", "zh": "基准"},
+    "and": {"en": " and ", "zh": "和"},
+    "list_sep": {"en": ", ", "zh": "、"},
+    # sentences
+    "s_rel": {"en": "With {policy}, {label} {verb} {pct} (95% CI {ci}) against {baseline}, from {base_val} to {val}{unit}.",
+              "zh": "采用 {policy} 时，{label}比 {baseline} {verb} {pct}（95% 置信区间 {ci}），从 {base_val} 到 {val}{unit}。"},
+    "s_pp": {"en": "With {policy}, {label} {verb} {pct} percentage points (95% CI {ci}) against {baseline}, from {base_val} to {val}.",
+             "zh": "采用 {policy} 时，{label}比 {baseline} {verb} {pct} 个百分点（95% 置信区间 {ci}），从 {base_val} 到 {val}。"},
+    "s_abs": {"en": "With {policy}, {label} {verb} {amount}{unit} (95% CI {ci}) against {baseline}, from {base_val} to {val}.",
+              "zh": "采用 {policy} 时，{label}比 {baseline} {verb} {amount}{unit}（95% 置信区间 {ci}），从 {base_val} 到 {val}。"},
+    "s_same": {"en": "With {policy}, {label} is the same as with {baseline} in every replication ({val}{unit}).",
+               "zh": "采用 {policy} 时，{label}在每次重复运行中都与 {baseline} 相同（{val}{unit}）。"},
+    "s_missing": {"en": "With {policy}, {label} cannot be compared with {baseline}: no value in one of them.",
+                  "zh": "采用 {policy} 时，{label}无法与 {baseline} 比较：其中一方没有数值。"},
+    "falls": {"en": "falls", "zh": "下降"},
+    "rises": {"en": "rises", "zh": "上升"},
+    "changes": {"en": "changes by", "zh": "变化"},
+    "clear": {"en": "Clear of noise.", "zh": "差异超出随机波动。"},
+    "not_clear": {"en": "Not clear of noise: the interval includes no change.",
+                  "zh": "差异未超出随机波动：区间包含零。"},
+    "no_interval": {"en": "No interval: one replication cannot tell a difference from noise.",
+                    "zh": "没有区间：一次运行无法区分差异与随机波动。"},
+    "ci_to": {"en": "{lo} to {hi}", "zh": "{lo} 至 {hi}"},
+    # 2
+    "baselines_intro": {
+        "en": "Figures reported in the articles, checked against the simulation. A figure is reproduced "
+              "only when the whole 95% interval of the simulated value meets the claim.",
+        "zh": "报道中的数字与模拟结果对照：只有模拟值的整个 95% 置信区间都满足报道的说法，才算复现。"},
+    "baselines_none": {"en": "This scenario declares no article figures.", "zh": "本情景没有声明报道数据基准。"},
+    "b_id": {"en": "Figure", "zh": "编号"},
+    "b_source": {"en": "Source", "zh": "出处"},
+    "b_policy": {"en": "Policy", "zh": "政策"},
+    "b_metric": {"en": "Metric", "zh": "指标"},
+    "b_expected": {"en": "Expected", "zh": "报道值"},
+    "b_simulated": {"en": "Simulated (95% CI)", "zh": "模拟值（95% 置信区间）"},
+    "b_reproduced": {"en": "Reproduced", "zh": "是否复现"},
+    "yes": {"en": "yes", "zh": "是"},
+    "no": {"en": "no", "zh": "否"},
+    "not run": {"en": "not run", "zh": "未运行"},
+    # 3
+    "charts_intro": {
+        "en": "Every chart is drawn from the saved tables (summary.csv, comparison.csv, replications.csv); "
+              "each policy keeps its colour throughout. The same charts are in figures/ as PNG files.",
+        "zh": "所有图表都由保存的表格（summary.csv、comparison.csv、replications.csv）绘制；"
+              "每个政策在所有图中颜色相同。figures/ 文件夹中有相同图表的 PNG 文件。"},
+    "h_forest": {"en": "Differences from the baseline", "zh": "与基准的差值"},
+    "h_key": {"en": "Key metrics by policy", "zh": "各政策的关键指标"},
+    "h_dist": {"en": "Distributions over replications", "zh": "重复运行结果的分布"},
+    "h_profile": {"en": "Profiles", "zh": "随时间的变化"},
+    "h_util": {"en": "Utilisation", "zh": "利用率"},
+    "h_breakdown": {"en": "Breakdowns", "zh": "分项"},
+    "file": {"en": "file", "zh": "文件"},
+    # 4
+    "model_kind": {"en": "Model", "zh": "模型"},
+    "model_docs": {"en": "The full description, in the STRESS-DES order, is docs/models/{name}.md in the govsim sources.",
+                   "zh": "完整说明（按 STRESS-DES 顺序）见 govsim 源代码中的 docs/models/{name}.md。"},
+    "model_text_en_only": {"en": "", "zh": "（以下模型说明为英文。）"},
+    "scenario_about": {"en": "The scenario", "zh": "情景"},
+    "h_params_diff": {"en": "Parameters that differ between policies", "zh": "各政策不同的参数"},
+    "params_diff_intro": {"en": "Resolved values (each policy's overlay merged onto the base parameters); "
+                                "values that differ from the baseline are highlighted.",
+                          "zh": "合并后的参数值（各政策的调整叠加在基础参数上）；与基准不同的值已高亮。"},
+    "params_same": {"en": "All policies have the same parameters.", "zh": "各政策参数完全相同。"},
+    "h_params_all": {"en": "All resolved parameters of each policy", "zh": "各政策的全部参数"},
+    "parameter": {"en": "Parameter", "zh": "参数"},
+    "h_assumptions": {"en": "Assumptions stated in the scenario file", "zh": "情景文件中说明的假设"},
+    "assumptions_intro": {"en": "Every comment of the scenario file, beside the setting it explains.",
+                          "zh": "情景文件中的全部注释，列在其说明的设置旁（保留原文）。"},
+    "assumptions_none": {"en": "The scenario file was not saved with these results, so its comments cannot be shown.",
+                         "zh": "这些结果没有保存情景文件，无法列出其注释。"},
+    "assumptions_empty": {"en": "The scenario file has no comments.", "zh": "情景文件没有注释。"},
+    "a_line": {"en": "Line", "zh": "行"},
+    "a_setting": {"en": "Setting", "zh": "设置"},
+    "a_value": {"en": "Value", "zh": "值"},
+    "a_comment": {"en": "Comment", "zh": "注释"},
+    "a_header": {"en": "(file header)", "zh": "（文件开头）"},
+    # 5
+    "e_replications": {"en": "Replications per policy", "zh": "每个政策的重复运行次数"},
+    "e_seed": {"en": "Base seed", "zh": "基础随机种子"},
+    "e_streams": {"en": "Random numbers", "zh": "随机数"},
+    "e_streams_text": {
+        "en": "one stream per decision point, seeded from SeedSequence(seed, spawn_key=(replication, crc32(name))): "
+              "every policy sees the same draws in a replication (common random numbers)",
+        "zh": "每个决策点一个随机数流，由 SeedSequence(seed, spawn_key=(重复序号, crc32(名称))) 生成："
+              "同一次重复运行中各政策抽到相同的随机数（公共随机数）"},
+    "e_length": {"en": "Run length", "zh": "运行长度"},
+    "e_warmup": {"en": "Warm-up", "zh": "预热期"},
+    "e_days": {"en": "{n} days", "zh": "{n} 天"},
+    "e_minutes": {"en": "{n} minutes", "zh": "{n} 分钟"},
+    "e_none": {"en": "none", "zh": "无"},
+    "e_intervals": {"en": "Intervals", "zh": "置信区间"},
+    "e_intervals_text": {
+        "en": "{confidence:.0%} Student-t intervals over replications; differences from the baseline are paired "
+              "by replication; a relative interval is the paired interval divided by the baseline's mean.",
+        "zh": "基于各次重复运行的 {confidence:.0%} Student-t 区间；与基准的差值按重复运行配对；"
+              "相对变化的区间为配对区间除以基准均值。"},
+    "e_policies": {"en": "Policies", "zh": "政策"},
+    "e_command": {"en": "Command", "zh": "命令"},
+    "e_started": {"en": "Started (UTC)", "zh": "开始时间（UTC）"},
+    "e_runtime": {"en": "Run time", "zh": "运行时间"},
+    "e_runtime_text": {"en": "{s} s on {jobs} worker process(es)", "zh": "{s} 秒，{jobs} 个工作进程"},
+    "e_scenario": {"en": "Scenario file", "zh": "情景文件"},
+    "e_software": {"en": "Software", "zh": "软件"},
+    "e_platform": {"en": "Platform", "zh": "平台"},
+    "footer": {"en": "Written by govsim {version} from the tables in this results folder; "
+                     "`govsim report FOLDER` rebuilds it without rerunning.",
+               "zh": "由 govsim {version} 根据本结果文件夹中的表格生成；"
+                     "`govsim report 文件夹` 可不重新运行而重建本报告。"},
+}
+
+
+def t(key: str, lang: str, **values) -> str:
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}")
+    text = TEXT[key][lang]
+    return text.format(**values) if values else text

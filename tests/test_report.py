@@ -1,0 +1,572 @@
+"""report.html and the charts: written by `govsim run`, rebuilt identically by
+`govsim report` from the saved tables, self-contained, in STRESS-DES order, in English
+or Chinese; the charts plot exactly the numbers of the saved tables; a missing or
+broken results folder gives one clear line and exit code 2."""
+import base64
+import io
+import json
+import math
+import os
+import re
+import shutil
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+import yaml
+from matplotlib.collections import PathCollection
+from matplotlib.container import BarContainer, ErrorbarContainer
+from typer.testing import CliRunner
+
+from govsim import labels
+from govsim.cli import app
+from govsim.report import fonts
+from govsim.report.answer import answer, fmt
+from govsim.report.assumptions import scenario_notes
+from govsim.report.figures import (Breakdown, Profile, breakdown_figure, build_figures, comparison_figure,
+                                   distribution_figure, key_figure, policy_colours, profile_figure)
+from govsim.results import read_results
+
+from conftest import MMC_DEMO, SCENARIOS
+
+runner = CliRunner()
+SHORT = MMC_DEMO.replace("horizon_min: 20000", "horizon_min: 3000").replace("warmup_min: 2000", "warmup_min: 300")
+SECTIONS = ["answer", "baselines", "charts", "model", "experiment"]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def need_cjk_font():
+    """Chinese charts need a CJK font: CI installs one (.ci/run), so there it must be found."""
+    if fonts.cjk_font() is None:
+        if IN_CI:
+            pytest.fail(fonts.missing_message())
+        pytest.skip(fonts.missing_message())
+
+
+def run(args):
+    result = runner.invoke(app, [str(a) for a in args])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture(scope="module")
+def mmc(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("mmc")
+    scenario = folder / "mmc.yaml"
+    scenario.write_text(SHORT)
+    out = folder / "out"
+    run(["run", scenario, "--out", out, "-r", 4, "-j", 1, "-q"])
+    return out
+
+
+@pytest.fixture(scope="module")
+def hall(tmp_path_factory):
+    """The Hongjiang study, shortened: 3 working days, 3 replications, 3 policies."""
+    folder = tmp_path_factory.mktemp("hall")
+    text = (SCENARIOS / "hongjiang_hall.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^(\s+days:\s*)\d+", r"\g<1>3", text, count=1)
+    scenario = folder / "hongjiang_hall.yaml"
+    scenario.write_text(text, encoding="utf-8")
+    policies = yaml.safe_load(text)["policies"]
+    chosen = [p for p in ("integrated", "pooled_windows_only") if p in policies]
+    out = folder / "out"
+    run(["run", scenario, "--out", out, "-r", 3, "-j", 2, "-q"] + [x for p in chosen for x in ("-p", p)])
+    return out
+
+
+def html_of(folder: Path) -> str:
+    return (folder / "report.html").read_text(encoding="utf-8")
+
+
+def embedded_images(page: str) -> dict[str, bytes]:
+    """figure name -> the PNG bytes embedded in the page."""
+    found = re.findall(r'<figure id="fig-([^"]+)"[^>]*><img src="data:image/png;base64,([^"]+)"', page)
+    return {name: base64.b64decode(data) for name, data in found}
+
+
+def text_of(fragment: str) -> str:
+    """The text a reader sees: cells and items apart, inline markup gone."""
+    spaced = re.sub(r"</(dt|dd|td|th|p|li|h\d)>|<br>", " ", fragment)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", spaced)).strip()
+
+
+# ---------------------------------------------------------------- the page
+
+
+def test_run_writes_a_self_contained_report(mmc):
+    page = html_of(mmc)
+    assert page.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in page
+    # nothing to fetch: no scripts, stylesheets, fonts or remote addresses
+    assert "<script" not in page and "@import" not in page and "url(" not in page
+    assert not re.search(r'(src|href)="(?!data:|#)', page), "only embedded data and in-page links"
+    assert "http://" not in page and "https://" not in page
+    images = re.findall(r'<img src="([^"]{0,30})', page)
+    assert images and all(src.startswith("data:image/png;base64,") for src in images)
+    # every PNG in figures/ is in the page, byte for byte
+    pngs = {p.stem: p.read_bytes() for p in (mmc / "figures").glob("*.png")}
+    assert embedded_images(page) == pngs
+    assert {"comparison", "wait_mean_min", "distributions", "utilisation_by_station"} <= set(pngs)
+
+
+def test_sections_follow_stress_des_order(mmc):
+    page = html_of(mmc)
+    assert re.findall(r'<section id="([^"]+)"', page) == SECTIONS
+    headings = [text_of(h) for h in re.findall(r"<h2>(.*?)</h2>", page)]
+    assert headings == ["1. Question and answer", "2. Article baselines", "3. Charts",
+                        "4. Model logic and assumptions", "5. Experiment"]
+    charts = page[page.index('<section id="charts"'):page.index('<section id="model"')]
+    groups = re.findall(r'<h3 id="charts-([a-z]+)"', charts)
+    assert groups[:3] == ["forest", "key", "dist"] and "util" in groups
+
+
+def test_answer_sentence_per_key_metric_with_interval_and_verdict(mmc):
+    page = html_of(mmc)
+    summary = pd.read_csv(mmc / "summary.csv")
+    comparison = pd.read_csv(mmc / "comparison.csv")
+    base = summary[(summary.policy == "base") & (summary.scope == "all")].set_index("metric")["mean"]
+    c = comparison[(comparison.scope == "all")].set_index("metric")
+    item = re.search(r'<li data-metric="wait_mean_min" data-verdict="(\w+)">(.*?)</li>', page)
+    assert item, "a sentence for the mean wait"
+    verdict, sentence = item.group(1), text_of(item.group(2))
+    w = c.loc["wait_mean_min"]
+    pct = -100 * w["diff_mean"] / base["wait_mean_min"]
+    lo, hi = -100 * w["ci_high"] / base["wait_mean_min"], -100 * w["ci_low"] / base["wait_mean_min"]
+    assert w["ci_high"] < 0 and verdict == "clear"
+    assert sentence.startswith(f"With six_windows, mean wait falls {pct:.0f}% (95% CI {lo:.0f}–{hi:.0f}%) against base")
+    assert "Clear of noise." in sentence
+    # one sentence per key metric for the one policy besides the baseline
+    metrics = re.findall(r'<li data-metric="([^"]+)"', page)
+    assert metrics == ["wait_mean_min", "wait_p90_min", "sojourn_mean_min", "abandon_frac", "blocked_frac",
+                       "utilisation"]
+    # a share that no policy moves is said to be the same, not "clear of noise"
+    assert re.search(r'data-metric="blocked_frac" data-verdict="same"', page)
+    # utilisation, a share, moves in percentage points
+    util = text_of(re.search(r'<li data-metric="utilisation"[^>]*>(.*?)</li>', page).group(1))
+    u = c.loc["utilisation"]
+    assert f"falls {-100 * u['diff_mean']:.0f} percentage points" in util
+
+
+def test_sentences_say_when_a_difference_is_noise():
+    s = answer(pd.DataFrame({"policy": ["a", "b"], "scope": "all", "metric": "wait_mean_min", "mean": [10.0, 10.2],
+                             "ci_low": [9.0, 9.1], "ci_high": [11.0, 11.3], "n": 5}),
+               pd.DataFrame({"policy": ["b"], "baseline": "a", "scope": "all", "metric": "wait_mean_min",
+                             "diff_mean": [0.2], "ci_low": [-0.3], "ci_high": [0.7], "rel_change": [0.02]}),
+               ["wait_mean_min"], ["a", "b"], "a")["b"][0]
+    assert s.verdict == "noise"
+    assert text_of(s.text) == "With b, mean wait changes by +2.0% (95% CI −3.0% to +7.0%) against a, from 10 to 10.2 minutes."
+    assert s.note.startswith("Not clear of noise")
+    zh = answer(pd.DataFrame({"policy": ["a", "b"], "scope": "all", "metric": "wait_mean_min", "mean": [10.0, 5.0],
+                              "ci_low": [9.0, 4.0], "ci_high": [11.0, 6.0], "n": 5}),
+                pd.DataFrame({"policy": ["b"], "baseline": "a", "scope": "all", "metric": "wait_mean_min",
+                              "diff_mean": [-5.0], "ci_low": [-6.0], "ci_high": [-4.0], "rel_change": [-0.5]}),
+                ["wait_mean_min"], ["a", "b"], "a", lang="zh")["b"][0]
+    assert text_of(zh.text) == "采用 b 时，平均等候时间比 a 下降 50%（95% 置信区间 40–60%），从 10 到 5 分钟。"
+    assert zh.verdict == "clear" and zh.note == "差异超出随机波动。"
+
+
+def test_model_section_has_resolved_params_and_the_scenario_comments(mmc):
+    page = html_of(mmc)
+    model = page[page.index('<section id="model"'):page.index('<section id="experiment"')]
+    assert "a generic open queueing network" in model  # the model's own docstring
+    diff = re.search(r'<table class="params-diff">(.*?)</table>', model, re.S).group(1)
+    row = re.search(r"<tr><td><code>stations\.window\.servers</code></td>(.*?)</tr>", diff).group(1)
+    assert re.findall(r"<td[^>]*>(.*?)</td>", row) == ["5", "6"]
+    assert 'class="diff">6<' in row
+    assert "params-all" in model  # every resolved parameter, folded
+    # every comment of the scenario file, beside its setting
+    _, notes = scenario_notes((mmc / "scenario.yaml").read_text())
+    assert len(notes) == 3
+    for note in notes:
+        assert text_of(note.comment) in text_of(model)
+    row = re.search(r"<tr><td class=\"num\">\d+</td><td><code>params\.classes\.citizen\.arrivals</code></td>(.*?)</tr>",
+                    model).group(1)
+    assert "minutes between arrivals" in row
+
+
+def test_experiment_section_from_metadata(mmc):
+    page = html_of(mmc)
+    meta = json.loads((mmc / "metadata.json").read_text())
+    exp = text_of(page[page.index('<section id="experiment"'):])
+    for fact in (f"Replications per policy {meta['replications']}", f"Base seed {meta['seed']}",
+                 f"Started (UTC) {meta['started_utc']}", "Run length 3,000 minutes", "Warm-up 300 minutes",
+                 "Student-t", f"numpy {meta['libraries']['numpy']}", meta["command"]):
+        assert fact in exp, fact
+
+
+def test_scenario_file_is_saved_with_the_results(mmc):
+    assert (mmc / "scenario.yaml").read_text() == SHORT
+    assert json.loads((mmc / "metadata.json").read_text())["lang"] == "en"
+
+
+def test_hall_report_has_baselines_profiles_and_utilisation(hall):
+    page = html_of(hall)
+    assert re.findall(r'<section id="([^"]+)"', page) == SECTIONS
+    baselines = page[page.index('<section id="baselines"'):page.index('<section id="charts"')]
+    checked = pd.read_csv(hall / "baselines.csv")
+    assert len(checked) >= 1
+    for _, row in checked.iterrows():
+        assert f"<td>{row['baseline']}</td>" in baselines
+        assert f">{row['reproduced']}<" in baselines
+    names = set(embedded_images(page))
+    assert {"queue_through_the_day", "utilisation_by_bank", "comparison", "distributions"} <= names
+    assert '<h3 id="charts-profile">' in page and '<h3 id="charts-util">' in page
+    assert "county government service hall" in page  # the model's docstring
+    assert "Hongjiang District government service hall" in page  # the scenario file's header comment
+
+
+# ---------------------------------------------------------------- rebuilt from the saved tables
+
+
+def test_report_is_rebuilt_identically_from_saved_tables(mmc, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(mmc, copy)
+    before = {p.relative_to(copy): p.read_bytes() for p in copy.rglob("*") if p.is_file()}
+    result = run(["report", copy])
+    assert "report.html" in result.stdout
+    after = {p.relative_to(copy): p.read_bytes() for p in copy.rglob("*") if p.is_file()}
+    assert after.keys() == before.keys()  # no stray temporary files
+    changed = [str(k) for k in before if before[k] != after[k]]
+    assert changed == [], f"rebuild differs in {changed}"
+
+
+def test_report_in_chinese_and_back(mmc, tmp_path):
+    need_cjk_font()
+    copy = tmp_path / "copy"
+    shutil.copytree(mmc, copy)
+    original = (copy / "report.html").read_bytes()
+    run(["report", copy, "--lang", "zh"])
+    page = html_of(copy)
+    assert '<html lang="zh-CN">' in page
+    assert [text_of(h) for h in re.findall(r"<h2>(.*?)</h2>", page)] == [
+        "1. 问题与结论", "2. 报道数据基准", "3. 图表", "4. 模型逻辑与假设", "5. 实验设置"]
+    assert "平均等候时间" in page and "差异超出随机波动" in page
+    assert embedded_images(page)["wait_mean_min"] != embedded_images(original.decode())["wait_mean_min"]
+    # the run's language stays the default
+    run(["report", copy])
+    assert (copy / "report.html").read_bytes() == original
+
+
+def test_scenario_lang_sets_the_default_and_the_option_overrides_it(tmp_path):
+    need_cjk_font()
+    scenario = tmp_path / "zh.yaml"
+    scenario.write_text("lang: zh\n" + SHORT)
+    run(["run", scenario, "--out", tmp_path / "zh", "-r", 2, "-j", 1, "-q"])
+    assert '<html lang="zh-CN">' in html_of(tmp_path / "zh")
+    assert json.loads((tmp_path / "zh" / "metadata.json").read_text())["lang"] == "zh"
+    run(["run", scenario, "--out", tmp_path / "en", "-r", 2, "-j", 1, "-q", "--lang", "en"])
+    assert '<html lang="en">' in html_of(tmp_path / "en")
+
+
+def test_open_flag_opens_the_report_in_a_browser(mmc, tmp_path, monkeypatch):
+    opened = []
+    monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url))
+    copy = tmp_path / "copy"
+    shutil.copytree(mmc, copy)
+    run(["report", copy, "--open"])
+    assert opened == [(copy / "report.html").resolve().as_uri()]
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def _break(folder: Path, how: str) -> Path:
+    target = folder / "broken"
+    if how == "missing folder":
+        return target
+    shutil.copytree(folder, target)
+    meta = target / "metadata.json"
+    if how == "not a results folder":
+        shutil.rmtree(target)
+        target.mkdir()
+        (target / "notes.txt").write_text("hello")
+    elif how == "metadata not JSON":
+        meta.write_text("{not json")
+    elif how == "metadata from elsewhere":
+        meta.write_text(json.dumps({"policies": ["base"]}))
+    elif how == "unknown model":
+        m = json.loads(meta.read_text())
+        m["scenario"]["model"] = "teleporter"
+        meta.write_text(json.dumps(m))
+    elif how == "summary missing":
+        (target / "summary.csv").unlink()
+    elif how == "summary empty":
+        (target / "summary.csv").write_text("")
+    elif how == "summary column missing":
+        df = pd.read_csv(target / "summary.csv")
+        df.drop(columns=["ci_high"]).to_csv(target / "summary.csv", index=False)
+    elif how == "summary not a number":
+        text = (target / "summary.csv").read_text().splitlines()
+        parts = text[1].split(",")
+        parts[3] = "lots"
+        text[1] = ",".join(parts)
+        (target / "summary.csv").write_text("\n".join(text) + "\n")
+    elif how == "comparison ragged":
+        (target / "comparison.csv").write_text("policy,baseline,scope\n\"unclosed,quote\n")
+    elif how == "replications of another run":
+        df = pd.read_csv(target / "replications.csv")
+        df.loc[0, "policy"] = "stranger"
+        df.to_csv(target / "replications.csv", index=False)
+    elif how == "resolved scenario broken":
+        (target / "scenario.resolved.yaml").write_text("policies: [unclosed\n")
+    return target
+
+
+BROKEN = [
+    ("missing folder", "no such results folder"),
+    ("not a results folder", "not a govsim results folder"),
+    ("metadata not JSON", "metadata.json: not valid JSON"),
+    ("metadata from elsewhere", "metadata.json: not written by govsim"),
+    ("unknown model", "unknown model 'teleporter'"),
+    ("summary missing", "summary.csv: missing"),
+    ("summary empty", "summary.csv: empty file"),
+    ("summary column missing", "summary.csv: missing column ci_high"),
+    ("summary not a number", "summary.csv:2: column 'mean' is not a number"),
+    ("comparison ragged", "comparison.csv: "),
+    ("replications of another run", "replications.csv: policy 'stranger'"),
+    ("resolved scenario broken", "scenario.resolved.yaml: not valid YAML"),
+]
+
+
+@pytest.mark.parametrize("how,words", BROKEN, ids=[b[0] for b in BROKEN])
+def test_missing_or_broken_results_folder_gives_one_clear_line(mmc, tmp_path, how, words):
+    target = _break(_copy(mmc, tmp_path), how)
+    before = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()} if target.exists() else {}
+    result = runner.invoke(app, ["report", str(target)])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert words in lines[0] and "Traceback" not in result.output
+    assert lines[0].startswith(str(target)), lines[0]
+    after = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()} if target.exists() else {}
+    assert after == before, "nothing written into a broken folder"
+
+
+def _copy(folder: Path, tmp_path: Path) -> Path:
+    dest = tmp_path / "src"
+    shutil.copytree(folder, dest)
+    return dest
+
+
+def test_unknown_language_is_refused(mmc, tmp_path):
+    result = runner.invoke(app, ["report", str(mmc), "--lang", "fr"])
+    assert result.exit_code == 2 and result.stderr.strip() == "--lang: must be one of en, zh (got 'fr')"
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("lang: fr\n" + SHORT)
+    result = runner.invoke(app, ["validate", str(scenario)])
+    assert result.exit_code == 2
+    assert result.stderr.strip().startswith(f"{scenario}:1: lang: ") and "'en' or 'zh'" in result.stderr
+
+
+def test_chinese_without_a_cjk_font_says_which_package_to_install(tmp_path, monkeypatch):
+    monkeypatch.setattr(fonts, "cjk_font", lambda: None)
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(SHORT)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(scenario), "--out", str(out), "--lang", "zh", "-q"])
+    assert result.exit_code == 2
+    line = result.stderr.strip()
+    assert "\n" not in line and "no CJK font" in line and "apt-get install fonts-noto-cjk" in line
+    assert not out.exists(), "refused before running"
+
+
+# ---------------------------------------------------------------- the charts plot the tables
+
+
+def _bars(ax) -> dict[str, list[float]]:
+    return {c.get_label(): [r.get_height() for r in c.patches] for c in ax.containers if isinstance(c, BarContainer)}
+
+
+def _bar_intervals(ax) -> list[tuple[float, float]]:
+    out = []
+    for c in ax.containers:
+        if isinstance(c, ErrorbarContainer):
+            for seg in c.lines[2][0].get_segments():
+                out.append((min(seg[:, 1]), max(seg[:, 1])))
+    return out
+
+
+def _check_labelled(fig, policies, colours):
+    """Title, axis labels (with units where a metric is drawn), a legend of the policies in
+    their colours, and text large enough to read at the size the report shows it."""
+    assert fig.get_suptitle()
+    legends = fig.legends
+    assert len(legends) == 1
+    names = [t.get_text() for t in legends[0].get_texts()]
+    assert names and set(names) <= set(policies)
+    for handle, name in zip(legends[0].legend_handles, names):
+        assert plt.matplotlib.colors.to_hex(handle.get_facecolor()) == colours[name]
+    for ax in fig.axes:
+        if ax.axison:
+            assert ax.get_xlabel() or ax.get_ylabel()
+    sizes = [t.get_fontsize() for t in fig.findobj(plt.Text) if t.get_text()]
+    assert min(sizes) >= 8
+    assert fig.get_figwidth() <= 11
+
+
+def test_key_metric_bars_equal_the_summary(mmc):
+    res = read_results(mmc)
+    colours = policy_colours(res.policies)
+    for metric in ("wait_mean_min", "utilisation"):
+        fig = key_figure(res.summary, metric, res.policies, colours)
+        try:
+            _check_labelled(fig, res.policies, colours)
+            ax = fig.axes[0]
+            unit = labels.METRICS[metric][1]
+            assert unit in ax.get_ylabel()
+            table = res.summary[(res.summary.scope == "all") & (res.summary.metric == metric)].set_index("policy")
+            assert _bars(ax) == {p: [pytest.approx(table.loc[p, "mean"], rel=1e-12)] for p in res.policies}
+            assert _bar_intervals(ax) == [pytest.approx((table.loc[p, "ci_low"], table.loc[p, "ci_high"]), rel=1e-12)
+                                          for p in res.policies]
+            for c in ax.containers:
+                if isinstance(c, BarContainer):
+                    assert plt.matplotlib.colors.to_hex(c.patches[0].get_facecolor()) == colours[c.get_label()]
+        finally:
+            plt.close(fig)
+
+
+def test_forest_plot_equals_the_comparison(hall):
+    res = read_results(hall)
+    colours = policy_colours(res.policies)
+    metrics = list(res.model.key_metrics)
+    fig = comparison_figure(res.comparison, metrics, res.baseline, res.policies, colours)
+    try:
+        _check_labelled(fig, res.policies, colours)
+        comp = res.comparison[res.comparison.scope == "all"].set_index(["policy", "metric"])
+        panels = [ax for ax in fig.axes if ax.axison]
+        assert len(panels) >= 3
+        for ax in panels:
+            metric = next(m for m in metrics if labels.metric_label(m, with_unit=False) == ax.get_title())
+            assert labels.METRICS[metric][1] in ax.get_xlabel()
+            bars = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+            assert [c.get_label() for c in bars] == [p for p in res.policies if p != res.baseline]
+            for c in bars:
+                row = comp.loc[(c.get_label(), metric)]
+                x, _ = c.lines[0].get_data()
+                assert x[0] == pytest.approx(row["diff_mean"], rel=1e-12)
+                seg = c.lines[2][0].get_segments()[0]
+                assert (seg[0][0], seg[1][0]) == pytest.approx((row["ci_low"], row["ci_high"]), rel=1e-9)
+    finally:
+        plt.close(fig)
+
+
+def test_distributions_show_every_replication_and_the_summary_mean(mmc):
+    res = read_results(mmc)
+    colours = policy_colours(res.policies)
+    metrics = list(res.model.key_metrics)
+    fig = distribution_figure(res.replications, res.summary, metrics, res.policies, colours)
+    try:
+        _check_labelled(fig, res.policies, colours)
+        reps = res.replications[res.replications.scope == "all"]
+        summ = res.summary[res.summary.scope == "all"].set_index(["policy", "metric"])
+        panel = next(ax for ax in fig.axes if ax.get_title() == "Mean wait")
+        dots = {c.get_label(): c.get_offsets()[:, 1].tolist() for c in panel.collections if isinstance(c, PathCollection)}
+        means = {ln.get_label(): ln.get_ydata()[0] for ln in panel.lines if ln.get_label().endswith(" mean")}
+        for p in res.policies:
+            values = reps[(reps.policy == p) & (reps.metric == "wait_mean_min")].sort_values("rep")["value"].tolist()
+            assert dots[p] == values
+            assert means[f"{p} mean"] == summ.loc[(p, "wait_mean_min"), "mean"]
+    finally:
+        plt.close(fig)
+
+
+def test_profile_and_breakdown_equal_the_summary(hall):
+    res = read_results(hall)
+    colours = policy_colours(res.policies)
+    profile = next(s for s in res.model.figures if isinstance(s, Profile))
+    fig = profile_figure(res.summary, profile, res.policies, colours)
+    try:
+        _check_labelled(fig, res.policies, colours)
+        ax = fig.axes[0]
+        data = res.summary[(res.summary.metric == profile.metric) & res.summary.scope.str.startswith(profile.prefix)]
+        for line in ax.lines:
+            sub = data[data.policy == line.get_label()].sort_values("scope")
+            assert line.get_ydata().tolist() == sub["mean"].tolist()
+            assert line.get_color() == colours[line.get_label()]
+        assert {ln.get_label() for ln in ax.lines} == set(res.policies)
+    finally:
+        plt.close(fig)
+    spec = next(s for s in res.model.figures if isinstance(s, Breakdown) and s.metric == "utilisation")
+    fig = breakdown_figure(res.summary, spec, res.policies, colours)
+    try:
+        _check_labelled(fig, res.policies, colours)
+        ax = fig.axes[0]
+        scopes = [t.get_text() for t in ax.get_xticklabels()]
+        table = res.summary[res.summary.metric == "utilisation"]
+        for policy, heights in _bars(ax).items():
+            for scope_short, height in zip(scopes, heights):
+                row = table[(table.policy == policy) & (table.scope.str.split(":").str[-1] == scope_short)]
+                if row.empty or math.isnan(row["mean"].iloc[0]):
+                    assert math.isnan(height)
+                else:
+                    assert height == row["mean"].iloc[0]
+    finally:
+        plt.close(fig)
+
+
+def test_saved_pngs_are_these_charts(mmc):
+    """The files in figures/ are the builders' charts drawn from the saved tables."""
+    res = read_results(mmc)
+    with plt.rc_context(fonts.font_rc("en")):
+        for name, _, _, fig in build_figures(res.summary, res.comparison, res.model, res.policies, res.baseline,
+                                             "en", res.replications):
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=150)
+            plt.close(fig)
+            assert buf.getvalue() == (mmc / "figures" / f"{name}.png").read_bytes(), name
+
+
+def test_policy_keeps_its_colour_across_figures(hall):
+    res = read_results(hall)
+    colours = policy_colours(res.policies)
+    seen: dict[str, set] = {}
+    with plt.rc_context(fonts.font_rc("en")):
+        for _, _, _, fig in build_figures(res.summary, res.comparison, res.model, res.policies, res.baseline, "en",
+                                          res.replications):
+            for handle, text in zip(fig.legends[0].legend_handles, fig.legends[0].get_texts()):
+                seen.setdefault(text.get_text(), set()).add(plt.matplotlib.colors.to_hex(handle.get_facecolor()))
+            plt.close(fig)
+    assert {p: c for p, cs in seen.items() for c in cs} == {p: colours[p] for p in seen}
+    assert all(len(cs) == 1 for cs in seen.values())
+
+
+def test_chinese_charts_use_a_cjk_font_and_chinese_labels(mmc):
+    need_cjk_font()
+    res = read_results(mmc)
+    colours = policy_colours(res.policies)
+    with plt.rc_context(fonts.font_rc("zh")):
+        fig = key_figure(res.summary, "wait_mean_min", res.policies, colours, lang="zh")
+        try:
+            assert fig.get_suptitle() == "各政策的平均等候时间（均值，95% 置信区间）"
+            assert fig.axes[0].get_ylabel() == "平均等候时间（分钟）"
+            assert fig.axes[0].get_xlabel() == "政策"
+            assert plt.rcParams["font.family"][0] == fonts.cjk_font()
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png")  # no missing-glyph boxes: matplotlib would warn
+        finally:
+            plt.close(fig)
+
+
+def test_labels_registry_takes_chinese_and_keeps_the_old_call():
+    labels.register({"test_metric_x": ("Test metric", "things")})
+    assert labels.metric_label("test_metric_x") == "Test metric (things)"
+    assert labels.metric_label("test_metric_x", lang="zh") == "Test metric (things)"  # falls back to English
+    labels.register({"test_metric_x": ("Test metric", "things")}, zh={"test_metric_x": ("测试指标", "个")},
+                    scopes={"widget": ("widget", "部件")})
+    assert labels.metric_label("test_metric_x", lang="zh") == "测试指标（个）"
+    assert labels.scope_kind_label("widget", "zh") == "部件"
+    for metric in ("wait_mean_min", "utilisation", "acceptance_time_mean_h", "one_visit_share", "visits_mean"):
+        assert metric in labels.METRICS_ZH
+    assert labels.label_unit("one_visit_share", "zh") == ("最多跑一次比例", "比例")
+
+
+def test_every_metric_of_the_shipped_models_has_english_and_chinese_labels():
+    from govsim.models import MODELS
+
+    for name in ("network", "service_hall"):
+        missing = [m for m in MODELS[name].metrics if m not in labels.METRICS or m not in labels.METRICS_ZH]
+        assert not missing, f"{name}: {missing}"
+
+
+def test_fmt_reads_like_a_planner_writes():
+    assert [fmt(x) for x in (0.0, 0.1234, 12.345, 1234.5, -0.5, math.nan)] == ["0", "0.123", "12.3", "1,234", "−0.5", "–"]
