@@ -13,7 +13,15 @@ import yaml
 Path_ = tuple  # a path of mapping keys and list indices
 
 class _Loader(yaml.SafeLoader):
-    pass
+    """SafeLoader without YAML's implicit timestamps: a date stays text, so a model's
+    own validation reports a bad one (2022-13-04) with its field and line instead of
+    PyYAML failing inside its constructor."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 class YamlProblem(Exception):

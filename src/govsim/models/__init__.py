@@ -15,8 +15,11 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from .licence import LicenceModel
+from .job_fair import JobFairModel
 from .network import NetworkModel
 from .service_hall import ServiceHallModel
+from .shuttle import ShuttleModel
 
 
 class Model(Protocol):
@@ -32,6 +35,9 @@ class Model(Protocol):
 MODELS: dict[str, type] = {m.name: m for m in (
     NetworkModel,
     ServiceHallModel,
+    LicenceModel,
+    ShuttleModel,
+    JobFairModel,
 )}
 
 

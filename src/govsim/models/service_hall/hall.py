@@ -19,6 +19,7 @@ from typing import Optional
 import numpy as np
 import simpy
 
+from ... import documents
 from ...rng import Streams
 from ...staffing import AFTER_VISITORS, BEFORE_VISITORS, DAY, Change, Staffed, hall_timetable
 from .params import HallParams
@@ -59,7 +60,7 @@ class Visitor:
     t_done: float = math.nan  # other province: handled by the home region
 
     def gaps(self, steps: range) -> int:
-        return sum(self.major[i] + self.minor[i] for i in steps)
+        return documents.gaps(self.major, self.minor, steps)
 
 
 @dataclass
@@ -215,9 +216,7 @@ class Hall:
         cum = np.cumsum([p.groups[g].share for g in groups])
         u = gen["who"].random((n, 5))
         group_idx = np.minimum(np.searchsorted(cum, u[:, 0] * cum[-1], side="right"), len(groups) - 1)
-        missing = gen["documents"].binomial(m.documents, m.p_missing, (n, k))
-        minor = gen["documents"].binomial(missing, m.minor_share)
-        major = missing - minor
+        major, minor = documents.draw_gaps(gen["documents"], m.documents, m.p_missing, m.minor_share, (n, k))
         accept = m.accept.draw_block(gen["window"], n * k).reshape(n, k)
         approve = m.approve.draw_block(gen["window"], n * k).reshape(n, k)
         imp, pr = p.impatience, p.proxy
@@ -289,7 +288,7 @@ class Hall:
             yield from self._helper_work(v.helper_min[0], "precheck")
             if v.full_process:
                 self.rec.trips.append((v.vid, t_arr, env.now))
-                _clear_gaps(v, range(len(v.steps)))  # the helper gathers what is missing
+                documents.clear(v.major, v.minor, range(len(v.steps)))  # the helper gathers what is missing
                 yield from self._helper_work(v.helper_min[1], "full_process")
                 outcome = STEP_DONE
                 while outcome == STEP_DONE:
@@ -298,7 +297,7 @@ class Hall:
                 return "handed_over"
         if v.gaps(range(len(v.steps))):
             self.rec.trips.append((v.vid, t_arr, env.now))
-            _clear_gaps(v, range(len(v.steps)))  # told everything at once: back with all of it
+            documents.clear(v.major, v.minor, range(len(v.steps)))  # told everything at once: back with all of it
             return "fetch_documents"
         return "to_window"
 
@@ -371,19 +370,10 @@ class Hall:
         fetch what is missing: every gap at once, or the first one it finds."""
         docs = self.p.documents
         covered = range(v.step, len(v.steps) if bank.bundles else v.step + 1)
-        if docs.pledge and v.gaps(covered) and not any(v.major[i] for i in covered):
+        outcome = documents.check(v.major, v.minor, covered, docs.notice, docs.pledge)
+        if outcome == documents.PLEDGED:
             v.pledged = True
-            for i in covered:
-                v.minor[i] = 0
-        if v.gaps(covered):
-            if docs.notice == "one_time":
-                _clear_gaps(v, covered)
-            else:
-                i = next(i for i in covered if v.major[i] + v.minor[i])
-                if v.major[i]:
-                    v.major[i] -= 1
-                else:
-                    v.minor[i] -= 1
+        elif outcome == documents.REJECTED:
             return REJECTED, next(self._check[v.matter])
         minutes = sum(v.accept_min[i] + (0.0 if self.p.layout.back_office else v.approve_min[i]) for i in covered)
         v.step = covered.stop
@@ -427,11 +417,6 @@ class Hall:
         self._accumulate(self.env.now)
         self.rec.queue_area = self.queue_area
         return self.rec
-
-
-def _clear_gaps(v: Visitor, steps: range) -> None:
-    for i in steps:
-        v.major[i] = v.minor[i] = 0
 
 
 def simulate(params: HallParams, streams: Streams, days: int, warmup_days: int) -> HallRecords:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ...calendar import Clock, OpeningHours
 from ...distributions import Distribution
+from ...documents import Documents  # the document-check rules, shared with the licence model
 
 Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$", max_length=64)]
 Prob = Annotated[float, Field(ge=0, le=1)]
@@ -81,14 +82,6 @@ class Layout(_Strict):
         "off", description="green-channel visitors served first, or at dedicated windows")
     dedicated_windows: Count = Field(0, description="green_channel dedicated: its windows, any non-zone matter")
     cross_province_windows: Count = Field(0, description="windows for matters of other provinces (0: they queue as usual)")
-
-
-class Documents(_Strict):
-    notice: Literal["one_time", "one_at_a_time"] = Field(
-        description="gaps listed all at once, or found one per visit")
-    pledge: bool = Field(False, description="accept minor gaps against a written pledge")
-    check: Distribution = Field(description="window minutes of a visit that ends in a rejection")
-    return_days: Distribution = Field(description="working days until the visitor comes back with documents")
 
 
 class Proxy(_Strict):

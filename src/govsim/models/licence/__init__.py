@@ -1,0 +1,115 @@
+"""``model: licence`` — multi-day application workflows on a working-day calendar.
+
+Applications arrive over the year, their documents are checked (supplement loop,
+one-time notice, pledges), steps run in series or in parallel in departments with
+their own staff, daily hand-overs, sign-off slots, inspections booked days ahead
+and fixed delays; then the certificate is collected, mailed, handed over at once
+or with the keys.  Proxy helpers assemble documents and walk files.  Lead times in
+working days and calendar days, the share issued within the promised limit,
+visits, staff utilisation, and the promise as demand grows.
+"""
+from __future__ import annotations
+
+from ... import labels
+from ...report.figures import Breakdown, Profile
+from ...rng import Streams
+from .engine import Office, Records, simulate
+from .kpis import METRICS, QUANTILES, kpis
+from .params import LicenceParams
+
+_LABELS = {
+    "applications": ("Applications", "applications"),
+    "handed_over": ("Certificates handed over", "applications"),
+    "unfinished": ("Not handed over within the follow-up", "applications"),
+    "lead_time_mean_days": ("Mean lead time", "working days"),
+    "lead_time_p50_days": ("Median lead time", "working days"),
+    "lead_time_p90_days": ("90th percentile lead time", "working days"),
+    "lead_time_max_days": ("Longest lead time", "working days"),
+    "lead_time_days": ("Lead time", "working days"),
+    "lead_time_mean_calendar_days": ("Mean lead time", "calendar days"),
+    "issue_time_mean_days": ("Mean time to issue", "working days"),
+    "promise_share": ("Share issued within the promised limit", "fraction"),
+    "zero_visit_share": ("Share with no trip to the hall", "fraction"),
+    "incomplete_share": ("Share incomplete when handed in", "fraction"),
+    "supplements_mean": ("Document supplements per application", "returns"),
+    "wait_mean_days": ("Mean waiting time", "working days"),
+    "work_mean_days": ("Mean working time", "working days"),
+    "delay_mean_days": ("Mean other delay (applicant, fixed periods, post)", "working days"),
+    "open_end": ("Still open at the end of the run", "applications"),
+}
+_LABELS_ZH = {
+    "applications": ("申请件数", "件"),
+    "handed_over": ("已发证件数", "件"),
+    "unfinished": ("跟踪期内未发证件数", "件"),
+    "lead_time_mean_days": ("平均办理时长", "工作日"),
+    "lead_time_p50_days": ("办理时长中位数", "工作日"),
+    "lead_time_p90_days": ("办理时长第90百分位", "工作日"),
+    "lead_time_max_days": ("最长办理时长", "工作日"),
+    "lead_time_days": ("办理时长", "工作日"),
+    "lead_time_mean_calendar_days": ("平均办理时长", "自然日"),
+    "issue_time_mean_days": ("平均办结时间", "工作日"),
+    "promise_share": ("承诺时限内办结比例", "比例"),
+    "zero_visit_share": ("不见面办理比例", "比例"),
+    "incomplete_share": ("材料不齐比例", "比例"),
+    "supplements_mean": ("每件补正材料次数", "次"),
+    "wait_mean_days": ("平均等待时间", "工作日"),
+    "work_mean_days": ("平均办理（工作）时间", "工作日"),
+    "delay_mean_days": ("平均其他耗时（申请人、法定期间、邮寄）", "工作日"),
+    "open_end": ("模拟结束时在办件数", "件"),
+}
+_PHRASES_ZH = {"Share of applications handed over": "已发证申请所占比例",
+               "Demand (multiple of the scenario's)": "需求（情景需求的倍数）"}
+_SCOPES = {"step": ("step", "环节"), "stage": ("stage", "阶段"), "quantile": ("quantile", "分位数"),
+           "demand": ("demand", "需求")}
+# only metrics no other model has labelled: labels are shared, and e.g. the service
+# hall's open_end, utilisation and visits_mean already have theirs
+_NEW = [m for m in _LABELS if m not in labels.METRICS]
+labels.register({m: _LABELS[m] for m in _NEW}, zh={m: _LABELS_ZH[m] for m in _NEW}, scopes=_SCOPES,
+                phrases_zh=_PHRASES_ZH)
+
+STRESS_METRICS = ("promise_share", "lead_time_mean_days")
+
+
+class LicenceModel:
+    name = "licence"
+    description = ("Multi-day application workflows on a working-day calendar: documents and supplements, "
+                   "serial or parallel steps, daily hand-overs and sign-offs, inspections, proxy helpers, hand-over.")
+    params_model = LicenceParams
+    metrics = METRICS
+    key_metrics = ("lead_time_mean_days", "lead_time_p90_days", "promise_share", "visits_mean",
+                   "lead_time_mean_calendar_days", "open_end")
+
+    figures = (
+        # the lead-time distribution as its quantiles (an ECDF with the axes swapped)
+        Profile("lead_time_days", "quantile:", "lead_time_distribution", "Share of applications handed over"),
+        Profile("promise_share", "demand:x", "promise_share_as_demand_grows", "Demand (multiple of the scenario's)"),
+        # where the time goes, per stage: waiting, working, other delays
+
+        Breakdown("wait_mean_days", ("stage:intake", "step:", "stage:handover"), "wait_mean_days_by_step"),
+        Breakdown("work_mean_days", ("stage:intake", "step:", "stage:handover"), "work_mean_days_by_step"),
+        Breakdown("delay_mean_days", ("stage:intake", "step:", "stage:handover"), "delay_mean_days_by_step"),
+        Breakdown("utilisation", ("step:", "department:", "helpers"), "utilisation_by_step"),
+    )
+
+    def check_run(self, run) -> list[tuple[tuple, str]]:
+        if run.days is None:
+            return [(("run",), "the licence model runs in working days: give run.days (and warmup_days)")]
+        return []
+
+    def run(self, params: LicenceParams, streams: Streams, run) -> list[tuple[str, str, float]]:
+        rows = kpis(simulate(params, streams, run.days, run.warmup_days), params)
+        if params.stress:
+            base = {m: v for s, m, v in rows if s == "all" and m in STRESS_METRICS}
+            rows += [(demand_scope(1.0), m, base[m]) for m in STRESS_METRICS]
+            for multiple in sorted(set(params.stress) - {1.0}):
+                stressed = kpis(simulate(params, streams, run.days, run.warmup_days,
+                                         scale=params.arrivals.scale * multiple), params)
+                rows += [(demand_scope(multiple), m, v) for s, m, v in stressed if s == "all" and m in STRESS_METRICS]
+        return rows
+
+
+def demand_scope(multiple: float) -> str:
+    return f"demand:x{multiple:.2f}"
+
+
+__all__ = ["LicenceModel", "LicenceParams", "Office", "Records", "simulate", "kpis", "QUANTILES", "demand_scope"]

@@ -1,0 +1,104 @@
+"""``model: shuttle`` — job shuttles (就业直通车) from townships to an industrial park.
+
+Job seekers sign up in their townships over the campaign days; a dispatch rule
+(fixed timetable, when full, or a minimum-load / maximum-wait hybrid; one
+township per trip, multi-stop runs along a route, or one gathering point) calls
+vehicles of a limited fleet; at the park seekers visit employers until a hiring
+intention.  See docs/models/shuttle.md.
+"""
+from __future__ import annotations
+
+from ... import labels
+from ...report.figures import Breakdown, Profile
+from ...rng import Streams
+from .campaign import CampaignRecords, simulate
+from .kpis import METRICS, kpis
+from .params import ShuttleParams
+
+labels.register({
+    "signed_up": ("Signed up", "seekers"),
+    "seekers_delivered": ("Seekers delivered to the park", "seekers"),
+    "no_shows": ("No-shows when called", "seekers"),
+    "gave_up": ("Gave up waiting", "seekers"),
+    "still_waiting": ("Still waiting at the end", "seekers"),
+    "delivered_share": ("Share of sign-ups delivered", "fraction"),
+    "boarding_wait_mean_h": ("Mean wait from sign-up to boarding", "hours"),
+    "boarding_wait_p90_h": ("90th percentile wait from sign-up to boarding", "hours"),
+    "time_to_employer_mean_h": ("Mean time from sign-up to an employer's gate", "hours"),
+    "interviews_per_seeker": ("Interviews per delivered seeker", "interviews"),
+    "intentions": ("Hiring intentions", "people"),
+    "intention_share": ("Share of delivered seekers with a hiring intention", "fraction"),
+    "vehicle_trips": ("Vehicle trips", "trips"),
+    "riders_per_trip": ("Riders per trip", "seekers"),
+    "load_factor": ("Load factor (share of seats filled)", "fraction"),
+    "vehicle_hours": ("Vehicle-hours", "hours"),
+    "vehicle_km": ("Vehicle-kilometres", "km"),
+    "cost_yuan": ("Vehicle cost", "yuan"),
+    "cost_per_seeker_yuan": ("Cost per seeker delivered", "yuan"),
+    "vehicle_wait_mean_h": ("Mean wait for a free vehicle", "hours"),
+    "interviews": ("Interviews", "interviews"),
+    "interview_wait_mean_min": ("Mean wait before an interview", "minutes"),
+    "recruiter_utilisation": ("Recruiter utilisation", "fraction"),
+}, zh={
+    "signed_up": ("报名人数", "人"),
+    "seekers_delivered": ("送达园区求职人数", "人"),
+    "no_shows": ("电话确认时未到人数", "人"),
+    "gave_up": ("等待后放弃人数", "人"),
+    "still_waiting": ("结束时仍在等待人数", "人"),
+    "delivered_share": ("报名者送达比例", "比例"),
+    "boarding_wait_mean_h": ("报名到上车平均等待时间", "小时"),
+    "boarding_wait_p90_h": ("报名到上车等待时间第90百分位", "小时"),
+    "time_to_employer_mean_h": ("报名到进厂门平均时间", "小时"),
+    "interviews_per_seeker": ("每名送达者面试次数", "次"),
+    "intentions": ("达成就业意向人数", "人"),
+    "intention_share": ("送达者达成就业意向比例", "比例"),
+    "vehicle_trips": ("车次", "车次"),
+    "riders_per_trip": ("每车次人数", "人"),
+    "load_factor": ("满载率（座位占用比例）", "比例"),
+    "vehicle_hours": ("车辆运行时间", "车·小时"),
+    "vehicle_km": ("车辆行驶里程", "公里"),
+    "cost_yuan": ("车辆费用", "元"),
+    "cost_per_seeker_yuan": ("每送达一人费用", "元"),
+    "vehicle_wait_mean_h": ("等待空闲车辆平均时间", "小时"),
+    "interviews": ("面试次数", "次"),
+    "interview_wait_mean_min": ("面试前平均等候时间", "分钟"),
+    "recruiter_utilisation": ("招聘人员利用率", "比例"),
+}, scopes={
+    "route": ("route", "线路"),
+    "trigger": ("what sent the vehicle", "发车原因"),
+    "employers": ("employers", "企业"),
+})
+
+
+class ShuttleModel:
+    name = "shuttle"
+    description = ("Job shuttles from townships to an industrial park: sign-ups, no-shows, a fleet, dispatch "
+                   "rules (timetable, when full, hybrid; per township, multi-stop, gathering point), employers.")
+    params_model = ShuttleParams
+    metrics = METRICS
+    key_metrics = ("seekers_delivered", "vehicle_trips", "load_factor", "riders_per_trip", "boarding_wait_mean_h",
+                   "time_to_employer_mean_h", "cost_per_seeker_yuan", "intentions")
+
+    figures = (
+        Breakdown("vehicle_trips", ("trigger:",), "vehicle_trips_by_trigger"),
+        Breakdown("load_factor", ("all", "trigger:"), "load_factor_by_trigger"),
+        Breakdown("load_factor", ("all", "route:"), "load_factor_by_route"),
+        Breakdown("boarding_wait_mean_h", ("township:",), "boarding_wait_by_township"),
+        Breakdown("vehicle_trips", ("township:",), "vehicle_trips_by_township"),
+        Breakdown("intentions", ("employers:",), "intentions_by_employers"),
+        Profile("seekers_delivered", "day:", "deliveries_over_the_campaign", "Campaign day"),
+        Profile("signed_up", "day:", "signups_over_the_campaign", "Campaign day"),
+    )
+
+    def check_run(self, run) -> list[tuple[tuple, str]]:
+        if run.days is None:
+            return [(("run",), "a shuttle campaign runs in days: give run.days (the days sign-ups come in)")]
+        if run.warmup_days:
+            return [(("run", "warmup_days"), "a campaign starts empty and every seeker counts: leave warmup_days at 0")]
+        return []
+
+    def run(self, params: ShuttleParams, streams: Streams, run) -> list[tuple[str, str, float]]:
+        return kpis(simulate(params, streams, run.days), params)
+
+
+__all__ = ["ShuttleModel", "ShuttleParams", "CampaignRecords", "simulate", "kpis"]
