@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from govsim.cli import app
 
-from conftest import MMC_DEMO
+from conftest import MMC_DEMO, SCENARIOS, assert_bad_scenario
 
 runner = CliRunner()
 
@@ -133,17 +133,5 @@ HALL_CASES = [
 
 @pytest.mark.parametrize("case", HALL_CASES, ids=[c[0] for c in HALL_CASES])
 def test_bad_hall_scenario(case, tmp_path):
-    from conftest import SCENARIOS
-
     _, (old, new), marker, field, words = case
-    text = (SCENARIOS / "hongjiang_hall.yaml").read_text(encoding="utf-8")
-    assert old in text
-    path = tmp_path / "hall.yaml"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    line = next(i + 1 for i, l in enumerate(path.read_text(encoding="utf-8").splitlines()) if marker in l)
-    result = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "o"), "-q"])
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert lines == [f"{path}:{line}: {field}: " + lines[0].split(f"{field}: ", 1)[-1]], lines
-    assert words in lines[0]
-    assert not (tmp_path / "o").exists()
+    assert_bad_scenario(SCENARIOS / "hongjiang_hall.yaml", old, new, marker, field, words, tmp_path)

@@ -1,7 +1,6 @@
 """H2 (figures.md): with the integrated window bank, acceptance time falls by more
 than 50% against separate department windows.  The shipped scenario encodes the
 situation; the reduction must come out of its mechanisms."""
-import pandas as pd
 import pytest
 
 from govsim.baselines import evaluate

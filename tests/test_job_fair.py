@@ -1,6 +1,5 @@
 """The job-fair model: the fair calendar exactly, then the fair's mechanisms in
 limiting cases, then properties and paired comparisons over replications."""
-import copy
 import math
 
 import numpy as np
@@ -10,6 +9,8 @@ from govsim.models.job_fair import JobFairModel, JobFairParams, kpis, simulate
 from govsim.models.job_fair.fairs import BALK, RENEGE, TALK
 from govsim.rng import Streams
 from govsim.stats import t_interval
+
+from conftest import params_with
 
 BASE = {
     "townships": {"a": {"pool": 600}, "b": {"pool": 400}, "c": {"pool": 250}},
@@ -28,16 +29,7 @@ DAYS = 60
 
 def fairs(**changes):
     """BASE with dotted-path changes, e.g. fairs(**{"fairs.count": 3})."""
-    spec = copy.deepcopy(BASE)
-    for path, value in changes.items():
-        node = spec
-        *parents, last = path.split(".")
-        for key in parents:
-            node = node.setdefault(key, {})
-        node[last] = value
-    params = JobFairParams.model_validate(spec)
-    assert not params.cross_check(), params.cross_check()
-    return params
+    return params_with(JobFairParams, BASE, **changes)
 
 
 def metrics(params, seed=1, rep=0, days=DAYS):

@@ -2,16 +2,13 @@
 the lever that carries it (mobilisation), and bad input in the job-fair part of
 a scenario file through the CLI."""
 import pytest
-from typer.testing import CliRunner
 
 from govsim.baselines import evaluate
-from govsim.cli import app
 from govsim.experiment import run_experiment
 from govsim.scenario import load_scenario
 
-from conftest import SCENARIOS
+from conftest import SCENARIOS, assert_bad_scenario
 
-runner = CliRunner()
 FAIRS = SCENARIOS / "anren_job_fairs.yaml"
 
 
@@ -74,17 +71,4 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_bad_job_fair_scenario_gives_one_clear_line_and_exit_2(case, tmp_path):
     _, (old, new), marker, field, words = case
-    text = FAIRS.read_text(encoding="utf-8")
-    assert old in text, old
-    path = tmp_path / FAIRS.name
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    line = next(i + 1 for i, l in enumerate(path.read_text(encoding="utf-8").splitlines()) if marker in l)
-    out = tmp_path / "out"
-    result = runner.invoke(app, ["run", str(path), "--out", str(out), "--quiet"])
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, lines
-    assert lines[0].startswith(f"{path}:{line}: {field}: "), lines[0]
-    assert words in lines[0], lines[0]
-    assert "Traceback" not in result.output
-    assert not out.exists()
+    assert_bad_scenario(FAIRS, old, new, marker, field, words, tmp_path)

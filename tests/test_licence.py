@@ -1,6 +1,5 @@
 """The licence model: mechanisms pinned by exact cases, properties, and paired
 comparisons over replications sharing their draws."""
-import copy
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -12,6 +11,8 @@ from govsim.models.licence.engine import WAIT
 from govsim.rng import Streams
 from govsim.scenario import RunSettings
 from govsim.stats import t_interval
+
+from conftest import params_with
 
 from test_licence_calendar import CHINA_2022
 
@@ -33,16 +34,7 @@ BASE = {
 
 def licence(**changes) -> LicenceParams:
     """BASE with dotted-path changes: licence(**{"documents.p_missing": 0.1})."""
-    spec = copy.deepcopy(BASE)
-    for path, value in changes.items():
-        node = spec
-        *parents, last = path.split(".")
-        for key in parents:
-            node = node.setdefault(key, {})
-        node[last] = value
-    params = LicenceParams.model_validate(spec)
-    assert not params.cross_check(), params.cross_check()
-    return params
+    return params_with(LicenceParams, BASE, **changes)
 
 
 def run(params, days=40, seed=1, rep=0, scale=None, warmup=0):

@@ -1,5 +1,4 @@
 """The service-hall model: mechanisms pinned by exact cases and paired comparisons."""
-import copy
 import math
 
 import numpy as np
@@ -9,6 +8,8 @@ from govsim.models.service_hall import HallParams, kpis, simulate
 from govsim.models.service_hall.hall import SERVED
 from govsim.rng import Streams
 from govsim.stats import t_interval
+
+from conftest import params_with
 
 EXP6 = {"dist": "exponential", "mean": 6}
 ZERO = {"dist": "deterministic", "value": 0}
@@ -32,16 +33,7 @@ BASE = {
 
 def hall(**changes):
     """BASE with dotted-path changes, e.g. hall(**{"layout.kind": "integrated"})."""
-    spec = copy.deepcopy(BASE)
-    for path, value in changes.items():
-        node = spec
-        *parents, last = path.split(".")
-        for key in parents:
-            node = node.setdefault(key, {})
-        node[last] = value
-    params = HallParams.model_validate(spec)
-    assert not params.cross_check(), params.cross_check()
-    return params
+    return params_with(HallParams, BASE, **changes)
 
 
 def metrics(params, seed=1, rep=0, days=10):

@@ -1,6 +1,5 @@
 """The job-shuttle model: dispatch rules pinned by exact cases, then properties over
 random campaigns, then the timetable against its analytic mean wait."""
-import copy
 import math
 
 import numpy as np
@@ -11,6 +10,8 @@ from govsim.models.shuttle.campaign import (DELIVERED, FULL, GAVE_UP, MAX_WAIT, 
                                             SWEEP, TIMETABLE)
 from govsim.rng import Streams
 from govsim.stats import t_interval
+
+from conftest import params_with
 
 DAY = 1440.0
 H = 60.0
@@ -42,16 +43,7 @@ BASE = {
 
 def shuttle(**changes):
     """BASE with dotted-path changes, e.g. shuttle(**{"fleet.seats": 4})."""
-    spec = copy.deepcopy(BASE)
-    for path, value in changes.items():
-        node = spec
-        *parents, last = path.split(".")
-        for key in parents:
-            node = node.setdefault(key, {})
-        node[last] = value
-    params = ShuttleParams.model_validate(spec)
-    assert not params.cross_check(), params.cross_check()
-    return params
+    return params_with(ShuttleParams, BASE, **changes)
 
 
 def metrics(params, seed=1, rep=0, days=14):

@@ -21,7 +21,7 @@ import numpy as np
 
 from ...arrivals import arrival_times
 from ...rng import Streams
-from .params import EXIT, NetworkParams
+from .params import NetworkParams
 
 ARRIVAL, DEPARTURE, ABANDON = 0, 1, 2
 
