@@ -90,8 +90,11 @@ def test_figures_for_key_metrics(results):
 
 
 def test_prints_a_table_of_key_results(results):
-    _, result = results
-    assert "wait_mean_min" in result.stdout and "six_windows" in result.stdout
+    out, result = results
+    summary = pd.read_csv(out / "summary.csv").set_index(["policy", "scope", "metric"])
+    mean_wait = summary.loc[("six_windows", "all", "wait_mean_min"), "mean"]
+    assert "six_windows" in result.stdout and "base (baseline)" in result.stdout
+    assert f"{mean_wait:.3g}" in result.stdout  # the table shows the summary's numbers
     assert "Results written to" in result.stdout
 
 

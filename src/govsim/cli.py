@@ -171,23 +171,43 @@ def _fmt(value: float) -> str:
 
 
 def _print_summary(scenario, summary, policies) -> None:
-    """Key metrics overall, one row per metric and one column per policy."""
+    """Key metrics overall: one row per policy, mean ± half-width of the 95% CI.  In a
+    narrow terminal: means only, and policies by number with a legend below."""
     metrics = list(scenario.model.key_metrics)
     overall = summary[summary["scope"] == "all"].set_index(["policy", "metric"])
-    table = Table(title=f"{scenario.name}: mean and 95% CI over {scenario.run.replications} replications")
-    table.add_column("metric (scope: all)")
-    for p in policies:
-        table.add_column(p + (" (baseline)" if p == scenario.baseline_policy else ""), justify="right")
+    names = [p + (" (baseline)" if p == scenario.baseline_policy else "") for p in policies]
+
+    def cell(p, m, with_ci):
+        if (p, m) not in overall.index:
+            return "–"
+        r = overall.loc[(p, m)]
+        half = (r["ci_high"] - r["ci_low"]) / 2
+        return f"{_fmt(r['mean'])}±{half:.2g}" if with_ci and half == half else _fmt(r["mean"])
+
+    def width(labels, with_ci, header_cap):
+        cols = [max(len(n) for n in labels)] + [
+            max([min(len(m), header_cap)] + [len(cell(p, m, with_ci)) for p in policies]) for m in metrics]
+        return sum(cols) + 3 * len(cols) + 1
+
+    codes = [f"P{i + 1}" for i in range(len(policies))]
+    if width(names, True, 99) <= out_console.width:
+        labels, with_ci, cap = names, True, 99
+    elif width(names, False, 8) <= out_console.width:
+        labels, with_ci, cap = names, False, 8
+    else:
+        labels, with_ci, cap = codes, False, 8
+    what = "mean ± 95% CI half-width" if with_ci else "mean (95% CIs in summary.csv and the report)"
+    table = Table(title=f"{scenario.name}: {what} over {scenario.run.replications} replications")
+    table.add_column("policy", no_wrap=True)
     for m in metrics:
-        cells = []
-        for p in policies:
-            if (p, m) in overall.index:
-                r = overall.loc[(p, m)]
-                cells.append(f"{_fmt(r['mean'])} ({_fmt(r['ci_low'])}–{_fmt(r['ci_high'])})")
-            else:
-                cells.append("–")
-        table.add_row(m, *cells)
+        w = max(len(cell(p, m, with_ci)) for p in policies)
+        table.add_column(m, justify="right", overflow="fold", min_width=w, max_width=max(w, cap))
+    for p, label in zip(policies, labels):
+        table.add_row(label, *[cell(p, m, with_ci) for m in metrics])
     out_console.print(table)
+    if labels is codes:
+        for code, name in zip(codes, names):
+            out_console.print(f"  {code} = {name}", markup=False)
 
 
 def _print_baselines(checked) -> None:
