@@ -131,3 +131,14 @@ def test_models_and_schema():
     assert "network" in json.dumps(every)
     unknown = runner.invoke(app, ["schema", "nope"])
     assert unknown.exit_code == 2
+
+
+def test_run_on_a_local_dask_cluster_writes_the_same_tables(tmp_path):
+    (tmp_path / "s.yaml").write_text(SHORT)
+    outs = []
+    for name, extra in (("pool", []), ("dask", ["--scheduler", "local"])):
+        out = tmp_path / name
+        result = runner.invoke(app, ["run", str(tmp_path / "s.yaml"), "-r", "2", "-j", "2", "-q", "--out", str(out), *extra])
+        assert result.exit_code == 0, result.output
+        outs.append((out / "replications.csv").read_bytes())
+    assert outs[0] == outs[1]

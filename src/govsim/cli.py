@@ -55,6 +55,8 @@ def run(
     replications: Optional[int] = typer.Option(None, "--replications", "-r", help="Replications per policy (overrides the file)."),
     seed: Optional[int] = typer.Option(None, "--seed", "-s", help="Base seed (overrides the file)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes [default: all cores]."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster: its scheduler address "
+                                            "(tcp://host:8786), or 'local' for one on this machine with --jobs workers."),
     policy: Optional[List[str]] = typer.Option(None, "--policy", "-p", help="Run only this policy (repeatable); the baseline is always run."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
     lang: Optional[str] = typer.Option(None, "--lang", "-l", help="Language of report.html and the figures: en or zh "
@@ -95,9 +97,16 @@ def run(
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TimeRemainingColumn(), console=err_console, disable=quiet, transient=False) as progress:
         task = progress.add_task(f"{scenario.name}: {len(policies)} policies × {scenario.run.replications} reps", total=total)
-        reps = run_experiment(scenario, policies, jobs, on_done=lambda: progress.advance(task))
+        try:
+            reps = run_experiment(scenario, policies, jobs, on_done=lambda: progress.advance(task),
+                                  scheduler=scheduler)
+        except (OSError, TimeoutError) as exc:
+            if scheduler is None:
+                raise
+            progress.stop()
+            _fail([f"--scheduler: cannot reach the Dask scheduler '{scheduler}' ({exc})"])
     run_info = {
-        "command": _command_line(file, out, replications, seed, jobs, policy or [], quiet),
+        "command": _command_line(file, out, replications, seed, jobs, policy or [], quiet, lang, scheduler),
         "jobs": jobs,
         "started_utc": started.isoformat(timespec="seconds"),
         "run_time_s": round(time.perf_counter() - t0, 3),
@@ -139,11 +148,12 @@ def report(
         webbrowser.open(path.resolve().as_uri())
 
 
-def _command_line(file, out, replications, seed, jobs, policies, quiet) -> str:
+def _command_line(file, out, replications, seed, jobs, policies, quiet, lang=None, scheduler=None) -> str:
     """The command that reproduces this run (rebuilt from the parsed options, so it is
     right however govsim was invoked)."""
     parts = ["govsim", "run", str(file), "--out", str(out)]
-    for flag, value in (("--replications", replications), ("--seed", seed), ("--jobs", jobs)):
+    for flag, value in (("--replications", replications), ("--seed", seed), ("--jobs", jobs), ("--lang", lang),
+                        ("--scheduler", scheduler)):
         if value is not None:
             parts += [flag, str(value)]
     for p in policies:
