@@ -7,9 +7,11 @@ are durations in minutes, so none may be negative.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Iterator, Literal, Union
+from statistics import NormalDist
+from typing import Annotated, Callable, Iterator, Literal, Union
 
 import numpy as np
+from scipy.special import gammaincinv
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, model_validator
 
 from .rng import blocks
@@ -37,6 +39,12 @@ class _Dist(BaseModel):
     def iterator(self, gen: np.random.Generator) -> Iterator[float]:
         return blocks(lambda n: self.draw_block(gen, n))
 
+    def quantile_fn(self) -> Callable[[float], float]:  # pragma: no cover - abstract
+        """``u -> F^-1(u)`` for u in [0, 1): inverse-transform sampling, so that one
+        uniform drawn for a customer's visit gives its service time at whichever
+        station a policy sends it to (common random numbers across routings)."""
+        raise NotImplementedError
+
 
 class Exponential(_Dist):
     dist: Literal["exponential"]
@@ -51,6 +59,10 @@ class Exponential(_Dist):
     def draw_block(self, gen, n):
         return gen.exponential(self.mean_, n)
 
+    def quantile_fn(self):
+        m = self.mean_
+        return lambda u: -m * math.log1p(-u)
+
 
 class Deterministic(_Dist):
     dist: Literal["deterministic"]
@@ -64,6 +76,10 @@ class Deterministic(_Dist):
 
     def draw_block(self, gen, n):
         return np.full(n, self.value)
+
+    def quantile_fn(self):
+        v = self.value
+        return lambda u: v
 
 
 class Uniform(_Dist):
@@ -85,6 +101,10 @@ class Uniform(_Dist):
 
     def draw_block(self, gen, n):
         return gen.uniform(self.low, self.high, n)
+
+    def quantile_fn(self):
+        a, w = self.low, self.high - self.low
+        return lambda u: a + w * u
 
 
 class Triangular(_Dist):
@@ -109,6 +129,12 @@ class Triangular(_Dist):
     def draw_block(self, gen, n):
         return gen.triangular(self.low, self.mode, self.high, n)
 
+    def quantile_fn(self):
+        a, c, b = self.low, self.mode, self.high
+        cut = (c - a) / (b - a)
+        left, right = (b - a) * (c - a), (b - a) * (b - c)
+        return lambda u: a + math.sqrt(u * left) if u < cut else b - math.sqrt((1 - u) * right)
+
 
 class Lognormal(_Dist):
     """Parameterised by its own mean and coefficient of variation, as planners quote them."""
@@ -127,6 +153,11 @@ class Lognormal(_Dist):
         s2 = math.log1p(self.cv**2)
         return gen.lognormal(math.log(self.mean_) - s2 / 2, math.sqrt(s2), n)
 
+    def quantile_fn(self):
+        s2 = math.log1p(self.cv**2)
+        mu, s, inv = math.log(self.mean_) - s2 / 2, math.sqrt(s2), NormalDist().inv_cdf
+        return lambda u: math.exp(mu + s * inv(u if u > 0 else 5e-324))
+
 
 class Gamma(_Dist):
     dist: Literal["gamma"]
@@ -141,6 +172,10 @@ class Gamma(_Dist):
 
     def draw_block(self, gen, n):
         return gen.gamma(1 / self.cv**2, self.mean_ * self.cv**2, n)
+
+    def quantile_fn(self):
+        k, scale = 1 / self.cv**2, self.mean_ * self.cv**2
+        return lambda u: float(gammaincinv(k, u)) * scale
 
 
 class Erlang(_Dist):
@@ -157,6 +192,10 @@ class Erlang(_Dist):
     def draw_block(self, gen, n):
         return gen.gamma(self.k, self.mean_ / self.k, n)
 
+    def quantile_fn(self):
+        k, scale = self.k, self.mean_ / self.k
+        return lambda u: float(gammaincinv(k, u)) * scale
+
 
 class Empirical(_Dist):
     """Resamples the listed observations with equal weight."""
@@ -172,6 +211,11 @@ class Empirical(_Dist):
 
     def draw_block(self, gen, n):
         return gen.choice(np.asarray(self.values, dtype=float), n)
+
+    def quantile_fn(self):
+        values = sorted(self.values)
+        n = len(values)
+        return lambda u: values[int(u * n)]
 
 
 Distribution = Annotated[

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from itertools import islice
 from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from ...rng import Streams
 from .params import NetworkParams
 
 ARRIVAL, DEPARTURE, ABANDON = 0, 1, 2
+PLANNED_VISITS = 12  # uniforms drawn ahead for a customer on a probabilistic route; later visits draw more
 
 # outcome codes, for visits and for customers
 SERVED, ABANDONED, BLOCKED, WAITING_AT_END, IN_SERVICE_AT_END = 0, 1, 2, 3, 4
@@ -32,10 +34,12 @@ WAITING, IN_SERVICE, GONE = 0, 1, 2  # a customer's state at its current station
 
 
 class Customer:
-    __slots__ = ("cls", "t0", "hop", "station", "t_arr", "t_start", "state", "wait", "visits")
+    __slots__ = ("cls", "t0", "hop", "station", "t_arr", "t_start", "state", "wait", "visits", "us", "ur", "up")
 
-    def __init__(self, cls: int, t0: float):
+    def __init__(self, cls: int, t0: float, us: list, ur, up):
         self.cls = cls
+        # one uniform per planned visit, drawn at arrival: service, routing, patience
+        self.us, self.ur, self.up = us, ur, up
         self.t0 = t0  # arrival to the network
         self.hop = 0  # index into a fixed route
         self.station = -1
@@ -111,24 +115,28 @@ class _NetworkRun:
             service = []
             for cname in class_names:
                 dist = st.service_for(cname)
-                # one stream per (station, class): a policy that changes another
-                # station's staffing leaves these draws where they were
-                service.append(dist.iterator(streams.get(f"service:{sname}:{cname}")) if dist else None)
+                service.append(dist.quantile_fn() if dist else None)
             self.stations.append(_Station(i, st.servers, st.max_waiting, st.discipline == "priority", service))
 
+        # Common random numbers: each customer brings, from its class's streams, one
+        # uniform per visit for its service time (turned into minutes by the station's
+        # distribution), its routing and its patience.  Which station a policy sends it
+        # to, who else abandons or is blocked, never changes which numbers it gets.
         self.arrivals, self.routes, self.tables, self.first = [], [], [], []
-        self.route_u, self.patience, self.prio = [], [], []
+        self.uniforms, self.patience, self.prio, self.planned = [], [], [], []
         for cname in class_names:
             c = params.classes[cname]
             self.arrivals.append(arrival_times(c.arrivals, streams.get(f"arrivals:{cname}"),
                                                streams.get(f"arrivals-thinning:{cname}")))
             self.prio.append(c.priority)
-            self.patience.append(c.patience.iterator(streams.get(f"patience:{cname}")) if c.patience else None)
+            self.patience.append(c.patience.quantile_fn() if c.patience else None)
+            self.uniforms.append((streams.uniforms(f"service:{cname}"), streams.uniforms(f"routing:{cname}"),
+                                  streams.uniforms(f"patience:{cname}"), streams.uniforms(f"overflow:{cname}")))
             if c.route is not None:
                 self.routes.append([s_index[s] for s in c.route])
                 self.tables.append(None)
-                self.route_u.append(None)
                 self.first.append(s_index[c.route[0]])
+                self.planned.append(len(c.route))
             else:
                 table = {}
                 for frm, row in c.transitions.items():
@@ -138,8 +146,8 @@ class _NetworkRun:
                     table[s_index[frm]] = (cum, targets)
                 self.routes.append(None)
                 self.tables.append(table)
-                self.route_u.append(streams.uniforms(f"routing:{cname}"))
                 self.first.append(s_index[c.start])
+                self.planned.append(PLANNED_VISITS)
         self.heap: list = []
         self.seq = itertools.count()
 
@@ -152,7 +160,8 @@ class _NetworkRun:
         rec = self.rec
         c_class, c_arr, c_end = rec.c_class, rec.c_arr, rec.c_end
         c_wait, c_visits, c_outcome = rec.c_wait, rec.c_visits, rec.c_outcome
-        routes, tables, route_u, first, arrivals = self.routes, self.tables, self.route_u, self.first, self.arrivals
+        routes, tables, first, arrivals = self.routes, self.tables, self.first, self.arrivals
+        uniforms, planned, patience = self.uniforms, self.planned, self.patience
         stations, visit = self.stations, self._visit
 
         while heap and heap[0][0] <= horizon:
@@ -170,7 +179,7 @@ class _NetworkRun:
                     nxt = route[cust.hop] if cust.hop < len(route) else -1
                 else:
                     cum, targets = tables[k][st.idx]
-                    nxt = targets[bisect_right(cum, next(route_u[k])) if len(cum) > 1 else 0]
+                    nxt = targets[bisect_right(cum, self._u(cust, cust.ur)) if len(cum) > 1 else 0]
                 if nxt < 0:
                     c_class.append(k); c_arr.append(cust.t0); c_end.append(t)
                     c_wait.append(cust.wait); c_visits.append(cust.visits); c_outcome.append(SERVED)
@@ -179,7 +188,11 @@ class _NetworkRun:
             elif kind == ARRIVAL:
                 k = obj
                 push(heap, (next(arrivals[k]), next(seq), ARRIVAL, k))
-                visit(Customer(k, t), stations[first[k]], t)
+                svc, rte, pat, _ = uniforms[k]
+                n = planned[k]
+                visit(Customer(k, t, [next(svc)] if n == 1 else list(islice(svc, n)),
+                               list(islice(rte, n)) if tables[k] else None,
+                               list(islice(pat, n)) if patience[k] else None), stations[first[k]], t)
             else:  # ABANDON
                 cust, token = obj
                 if cust.state == WAITING and cust.visits == token:
@@ -196,9 +209,7 @@ class _NetworkRun:
         cust.visits += 1
         k = cust.cls
         patience = self.patience[k]
-        # drawn for every visit, waiting or not, so that policies stay in step on
-        # this stream (common random numbers)
-        p = next(patience) if patience is not None else None
+        p = patience(self._u(cust, cust.up)) if patience is not None else None
         if st.busy < st.servers:
             self._start(cust, st, t)
             return
@@ -221,7 +232,15 @@ class _NetworkRun:
         cust.state = IN_SERVICE
         cust.t_start = t
         cust.wait += t - cust.t_arr
-        heapq.heappush(self.heap, (t + next(st.service[cust.cls]), next(self.seq), DEPARTURE, cust))
+        j = cust.visits - 1
+        u = cust.us[j] if j < len(cust.us) else next(self.uniforms[cust.cls][3])
+        heapq.heappush(self.heap, (t + st.service[cust.cls](u), next(self.seq), DEPARTURE, cust))
+
+    def _u(self, cust: Customer, planned: list) -> float:
+        """The customer's uniform for its current visit, from ``planned`` (its routing or
+        patience draws); past the planned visits (rare) from the class's own stream."""
+        j = cust.visits - 1
+        return planned[j] if j < len(planned) else next(self.uniforms[cust.cls][3])
 
     def _next_from_queue(self, st: _Station, t: float) -> None:
         st.busy -= 1
