@@ -35,3 +35,12 @@ def test_a_policy_that_was_not_run_is_reported_as_such():
     reps = reps_frame([1, 2], [1, 2])
     b = Baseline(id="H", source="s", policy="missing", metric="m", at_least=0)
     assert evaluate([b], reps).iloc[0]["reproduced"] == "not run"
+
+
+def test_a_figure_an_input_was_set_from_is_reported_as_calibrated_not_reproduced():
+    reps = reps_frame([5.0, 5.2, 4.8, 5.1], [1, 1, 1, 1])
+    b = Baseline(id="H", source="s", policy="base", metric="m", approx=5, tolerance=0.5,
+                 calibrated="the arrival rate was set from it")
+    assert evaluate([b], reps).iloc[0]["reproduced"] == "calibrated"
+    off = b.model_copy(update={"approx": 9.0})
+    assert evaluate([off], reps).iloc[0]["reproduced"] == "no"

@@ -33,7 +33,8 @@ def test_h3_five_days_before_and_one_after(health):
     sc, reps = health
     checked = evaluate(sc.baselines, reps)
     assert list(checked["policy"]) == ["before", "after"]
-    assert (checked["reproduced"] == "yes").all(), checked.to_dict("records")
+    assert list(checked["reproduced"]) == ["calibrated" if b.calibrated else "yes" for b in sc.baselines], \
+        checked.to_dict("records")
 
 
 def test_h3_each_change_buys_part_of_the_gain(health):
@@ -66,7 +67,8 @@ def test_h7_ten_working_days_before_and_zero_with_the_keys():
     sc = load_scenario(SCENARIOS / "hongjiang_property_certificate.yaml")
     reps = run_experiment(sc, policies=["before", "with_keys", "with_keys_short_notice"], jobs=2)
     checked = evaluate(sc.baselines, reps)
-    assert (checked["reproduced"] == "yes").all(), checked.to_dict("records")
+    assert list(checked["reproduced"]) == ["calibrated" if b.calibrated else "yes" for b in sc.baselines], \
+        checked.to_dict("records")
     # the zero comes from filing ahead: three days' notice is not enough for every file
     mean, lo, hi, _ = paired(reps, "with_keys", "with_keys_short_notice", "lead_time_mean_days")
     assert lo > 0, (mean, lo, hi)
@@ -77,7 +79,8 @@ def test_h12_park_station_cuts_signing_to_construction_by_more_than_77_percent()
     sc = load_scenario(SCENARIOS / "hongjiang_project_approval.yaml")
     reps = run_experiment(sc, jobs=2)
     checked = evaluate(sc.baselines, reps)
-    assert (checked["reproduced"] == "yes").all(), checked.to_dict("records")
+    assert list(checked["reproduced"]) == ["calibrated" if b.calibrated else "yes" for b in sc.baselines], \
+        checked.to_dict("records")
     # neither mechanism alone reaches it: parallel approvals and the helper together do
     (h12,) = sc.baselines
     for alone in ("parallel_only", "proxy_only"):

@@ -66,6 +66,7 @@ def hall(tmp_path_factory):
     folder = tmp_path_factory.mktemp("hall")
     text = (SCENARIOS / "hongjiang_hall.yaml").read_text(encoding="utf-8")
     text = re.sub(r"(?m)^(\s+days:\s*)\d+", r"\g<1>3", text, count=1)
+    text = re.sub(r"(?m)^(\s+warmup_days:\s*)\d+", r"\g<1>0", text, count=1)
     scenario = folder / "hongjiang_hall.yaml"
     scenario.write_text(text, encoding="utf-8")
     policies = yaml.safe_load(text)["policies"]

@@ -35,3 +35,14 @@ def test_syntax_error_names_a_line():
         yamlio.load("a: {b: 1\nc: 2\n")
     assert info.value.line is not None
     assert "not valid YAML" in info.value.message
+
+
+def test_clock_times_stay_text_and_dates_too():
+    data, _ = yamlio.load("open: 08:30\nlunch: [12:00, 14:30]\nstart: 2022-01-04\nn: 12\n")
+    assert data == {"open": "08:30", "lunch": ["12:00", "14:30"], "start": "2022-01-04", "n": 12}
+
+
+def test_a_tab_is_named_in_plain_words():
+    with pytest.raises(yamlio.YamlProblem) as info:
+        yamlio.load("a:\n\tb: 1\n")
+    assert "tab" in info.value.message and "spaces" in info.value.message

@@ -12,7 +12,8 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Literal, Union
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PrivateAttr, field_validator,
+                      model_validator)
 
 DAY = 1440.0
 
@@ -20,8 +21,7 @@ DAY = 1440.0
 def _clock(value) -> int:
     """'08:30' -> 510 minutes after midnight."""
     if isinstance(value, int) and not isinstance(value, bool):
-        # YAML reads an unquoted 08:30 as a sexagesimal integer (510): accept it as such
-        return value
+        raise ValueError(f"write a time of day as 'HH:MM' in quotes, e.g. '08:30' (got the number {value})")
     if isinstance(value, str):
         m = re.fullmatch(r"([01]?\d|2[0-4]):([0-5]\d)", value.strip())
         if m:
@@ -31,7 +31,11 @@ def _clock(value) -> int:
     raise ValueError(f"a time of day as 'HH:MM' (got {value!r})")
 
 
-Clock = Annotated[int, BeforeValidator(_clock)]
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+Clock = Annotated[int, BeforeValidator(_clock), PlainSerializer(_hhmm, return_type=str, when_used="json")]
 
 
 class OpeningHours(BaseModel):

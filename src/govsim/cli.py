@@ -51,16 +51,16 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 @app.command()
 def run(
     file: Path = typer.Argument(..., help="Scenario file (YAML).", show_default=False),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder [default: results/<scenario name>]."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder \\[default: results/<scenario name>]."),
     replications: Optional[int] = typer.Option(None, "--replications", "-r", help="Replications per policy (overrides the file)."),
     seed: Optional[int] = typer.Option(None, "--seed", "-s", help="Base seed (overrides the file)."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes [default: all cores]."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes \\[default: all cores]."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster: its scheduler address "
                                             "(tcp://host:8786), or 'local' for one on this machine with --jobs workers."),
     policy: Optional[List[str]] = typer.Option(None, "--policy", "-p", help="Run only this policy (repeatable); the baseline is always run."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
     lang: Optional[str] = typer.Option(None, "--lang", "-l", help="Language of report.html and the figures: en or zh "
-                                       "[default: the scenario's lang, else en]."),
+                                       "\\[default: the scenario's lang, else en]."),
 ):
     """Run every policy of a scenario and write tables, figures and report.html."""
     from .experiment import default_jobs, run_experiment
@@ -130,7 +130,7 @@ def _check_lang(lang: Optional[str]) -> None:
 def report(
     folder: Path = typer.Argument(..., help="A results folder written by `govsim run`.", show_default=False),
     open_: bool = typer.Option(False, "--open", help="Open the report in the default browser."),
-    lang: Optional[str] = typer.Option(None, "--lang", "-l", help="en or zh [default: the language of the run]."),
+    lang: Optional[str] = typer.Option(None, "--lang", "-l", help="en or zh \\[default: the language of the run]."),
 ):
     """Rebuild report.html and figures/ from a results folder's saved tables, without rerunning."""
     from .report import write_report
@@ -221,11 +221,13 @@ def _print_summary(scenario, summary, policies) -> None:
 
 
 def _print_baselines(checked) -> None:
-    table = Table(title="Article baselines (reproduced when the whole 95% CI meets the claim)")
+    table = Table(title="Article baselines (reproduced when the whole 95% CI meets the claim; "
+                        "calibrated: an input was set from it)")
     for col in ("baseline", "policy", "metric", "expected", "simulated (95% CI)", "reproduced"):
         table.add_column(col)
     for _, r in checked.iterrows():
-        mark = {"yes": "[green]yes[/green]", "no": "[red]no[/red]"}.get(r["reproduced"], r["reproduced"])
+        mark = {"yes": "[green]yes[/green]", "no": "[red]no[/red]",
+                "calibrated": "[yellow]calibrated[/yellow]"}.get(r["reproduced"], r["reproduced"])
         table.add_row(r["baseline"], r["policy"], r["metric"], r["expected"],
                       f"{_fmt(r['simulated'])} ({_fmt(r['ci_low'])}–{_fmt(r['ci_high'])})", mark)
     out_console.print(table)

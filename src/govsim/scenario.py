@@ -330,7 +330,8 @@ def _message(err: dict, loc: tuple = (), vocabulary: frozenset = frozenset()) ->
     msg = err["msg"]
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
-    if "input" in err and kind not in ("dict_type", "model_type") and not isinstance(err["input"], (dict, list)):
+    if "input" in err and kind not in ("dict_type", "model_type") and not isinstance(err["input"], (dict, list)) \
+            and "(got " not in msg:
         msg += f" (got {err['input']!r})"
     return msg[:1].lower() + msg[1:]
 

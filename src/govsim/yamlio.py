@@ -8,18 +8,24 @@ from __future__ import annotations
 
 from typing import Any
 
+import re
+
 import yaml
 
 Path_ = tuple  # a path of mapping keys and list indices
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader without YAML's implicit timestamps: a date stays text, so a model's
-    own validation reports a bad one (2022-13-04) with its field and line instead of
-    PyYAML failing inside its constructor."""
+    """SafeLoader without two YAML 1.1 surprises.  Timestamps: a date stays text, so a
+    model's validation reports a bad one (2022-13-04) with its field and line instead of
+    PyYAML failing inside its constructor.  Base-60 numbers: ``12:00`` stays the text
+    "12:00", not the integer 720, so a time of day means what it says and a bare ``8``
+    is not silently 00:08."""
 
 
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: ([("tag:yaml.org,2002:str", _SEXAGESIMAL)] if first in "+-0123456789" else [])
+    + [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
@@ -37,7 +43,7 @@ def load(text: str) -> tuple[Any, dict[Path_, int]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise YamlProblem(line, (), f"not valid YAML: {exc.problem or exc.context}") from None
+        raise YamlProblem(line, (), f"not valid YAML: {_plain(exc)}") from None
     except yaml.YAMLError as exc:
         raise YamlProblem(None, (), f"not valid YAML: {exc}") from None
     if node is None:
@@ -50,6 +56,16 @@ def load(text: str) -> tuple[Any, dict[Path_, int]]:
         mark = exc.problem_mark
         raise YamlProblem(mark.line + 1 if mark else None, (), f"unsupported YAML: {exc.problem}") from None
     return data, lines
+
+
+def _plain(exc: yaml.MarkedYAMLError) -> str:
+    """PyYAML's complaint, with a hint in plain words for the usual slips."""
+    problem = str(exc.problem or exc.context)
+    if "'\\t'" in problem or "\t" in problem:
+        return "a tab character: indent with spaces"
+    if "expected <block end>" in problem or "mapping values are not allowed" in problem:
+        return f"{problem} (check the indentation of this line and the one above, and the ':' after each key)"
+    return problem
 
 
 def _index(node: yaml.Node, path: Path_, lines: dict) -> None:

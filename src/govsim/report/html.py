@@ -205,7 +205,7 @@ def _baselines(res, lang: str) -> str:
     rows = []
     for _, r in res.baselines.iterrows():
         verdict = str(r["reproduced"])
-        shown = t(verdict, lang) if verdict in ("yes", "no", "not run") else verdict
+        shown = t(verdict, lang) if verdict in ("yes", "no", "not run", "calibrated") else verdict
         rows.append([_td(esc(r["baseline"])), _td(esc(r["source"])), _td(code(r["policy"])), _td(code(r["metric"])),
                      _td(esc(r["expected"]), "num"),
                      _td(_mean_ci(r["simulated"], r["ci_low"], r["ci_high"], lang), "num"),

@@ -68,8 +68,11 @@ TEXT: dict[str, dict[str, str]] = {
     # 2
     "baselines_intro": {
         "en": "Figures reported in the articles, checked against the simulation. A figure is reproduced "
-              "only when the whole 95% interval of the simulated value meets the claim.",
-        "zh": "报道中的数字与模拟结果对照：只有模拟值的整个 95% 置信区间都满足报道的说法，才算复现。"},
+              "only when the whole 95% interval of the simulated value meets the claim. A figure marked "
+              "calibrated is one an unknown input was set from: meeting it shows the calibration held, "
+              "not that the model explains it.",
+        "zh": "报道中的数字与模拟结果对照：只有模拟值的整个 95% 置信区间都满足报道的说法，才算复现。"
+              "标为“已校准”的数字曾被用来设定某个未知输入：满足它只说明校准成立，并不说明模型解释了它。"},
     "baselines_none": {"en": "This scenario declares no article figures.", "zh": "本情景没有声明报道数据基准。"},
     "b_id": {"en": "Figure", "zh": "编号"},
     "b_source": {"en": "Source", "zh": "出处"},
@@ -81,6 +84,7 @@ TEXT: dict[str, dict[str, str]] = {
     "yes": {"en": "yes", "zh": "是"},
     "no": {"en": "no", "zh": "否"},
     "not run": {"en": "not run", "zh": "未运行"},
+    "calibrated": {"en": "calibrated", "zh": "已校准"},
     # 3
     "charts_intro": {
         "en": "Every chart is drawn from the saved tables (summary.csv, comparison.csv, replications.csv); "

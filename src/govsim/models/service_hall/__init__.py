@@ -21,7 +21,7 @@ class ServiceHallModel:
     params_model = HallParams
     metrics = METRICS
     key_metrics = ("acceptance_time_mean_h", "wait_mean_min", "wait_p90_min", "visits_mean", "one_visit_share",
-                   "utilisation")
+                   "window_utilisation")
 
     figures = (
         Breakdown("wait_mean_min", ("matters:", "group:", "channel:proxy"), "wait_mean_min_by_group"),

@@ -26,6 +26,7 @@ from .params import HallParams
 
 DRAIN_DAYS = 60
 SLOT = 30.0  # minutes per slot of the through-the-day queue profile
+COMEBACKS = 6  # returns drawn ahead per visitor; more (rare) draw from the matter's stream
 
 # how a visit to a window ended
 ACCEPTED, STEP_DONE, REJECTED, BALKED, ABANDONED, SENT_HOME = (
@@ -51,6 +52,7 @@ class Visitor:
     balk_over: float
     patience: float
     helper_min: list[float]  # a helper's minutes for this visitor: pre-check, full process, home visit
+    later: "Later"  # what happens to the visitor on later trips, drawn at arrival too
     step: int = 0  # steps before this one are accepted
     t_first: float = 0.0
     trips: int = 0
@@ -61,6 +63,22 @@ class Visitor:
 
     def gaps(self, steps: range) -> int:
         return documents.gaps(self.major, self.minor, steps)
+
+
+@dataclass
+class Later:
+    """A visitor's draws for what may come later, one per possible return, made when it
+    first arrives so that policies never hand them to someone else (common random
+    numbers): days to fetch documents or to come back after giving up, the time of day
+    it comes back, the window minutes of a rejection, the home region's turnaround."""
+
+    fetch_days: list[float]
+    gave_up_days: list[float]
+    time_of_day: list[tuple[float, float]]
+    check_min: list[float]
+    turnaround_days: float
+    returns: int = 0
+    checks: int = 0
 
 
 @dataclass
@@ -175,11 +193,13 @@ class Hall:
                             if p.cross_province else None)
         self._time_of_day = streams.get("return:time_of_day")
         self._visitor_streams = {m: {kind: streams.get(f"visitor:{kind}:{m}")
-                                     for kind in ("who", "documents", "window", "impatience", "helper")}
+                                     for kind in ("who", "documents", "window", "impatience", "helper", "fetch",
+                                                  "gave_up", "time_of_day", "check", "turnaround")}
                                  for m in p.matters}
         self._segments = p.demand.segments(self.periods)
         w = np.array([(hi - lo) * r for lo, hi, r in self._segments])
         self._segment_p = w / w.sum()
+        self._segment_cum = np.cumsum(self._segment_p)
 
     def _closing_bell(self):
         close = self.periods[-1][1]
@@ -224,9 +244,18 @@ class Hall:
         patience = imp.patience.draw_block(gen["impatience"], n) if imp and imp.patience else np.full(n, math.inf)
         helper = (np.column_stack([pr.precheck.draw_block(gen["helper"], n), pr.full_process.draw_block(gen["helper"], n),
                                    pr.home_visit.draw_block(gen["helper"], n)]) if pr else np.zeros((n, 3)))
+        r = COMEBACKS
+        fetch = p.documents.return_days.draw_block(gen["fetch"], n * r).reshape(n, r)
+        gave_up = (imp.return_days.draw_block(gen["gave_up"], n * r).reshape(n, r) if imp else np.zeros((n, r)))
+        time_of_day = gen["time_of_day"].random((n, r, 2))
+        check = p.documents.check.draw_block(gen["check"], n * r).reshape(n, r)
+        cross = p.cross_province
+        turnaround = cross.turnaround_days.draw_block(gen["turnaround"], n) if cross else np.zeros(n)
         out = []
         for i in range(n):
             g = p.groups[groups[group_idx[i]]]
+            later = Later(fetch[i].tolist(), gave_up[i].tolist(), [tuple(x) for x in time_of_day[i].tolist()],
+                          check[i].tolist(), float(turnaround[i]))
             self._next_vid += 1
             out.append(Visitor(
                 vid=self._next_vid, matter=mname, steps=list(m.departments), group=groups[group_idx[i]],
@@ -234,7 +263,7 @@ class Hall:
                 accept_min=accept[i].tolist(), approve_min=approve[i].tolist(),
                 other_province=bool(u[i, 1] < m.other_province), asks_proxy=bool(u[i, 2] < g.asks_proxy),
                 full_process=bool(u[i, 3] < g.full_process), home_visit=bool(u[i, 4] < g.home_visit),
-                balk_over=float(balk[i]), patience=float(patience[i]), helper_min=helper[i].tolist()))
+                balk_over=float(balk[i]), patience=float(patience[i]), helper_min=helper[i].tolist(), later=later))
         return out
 
     # -- the journey --------------------------------------------------------------
@@ -259,7 +288,7 @@ class Hall:
                     return
                 if next_step == "fetch_documents":
                     first_trip = False
-                    yield env.timeout(self._return_time(next(self._fetch_days[v.matter])) - env.now)
+                    yield env.timeout(self._return_time(v, "fetch") - env.now)
                     continue
             first_trip = False
             outcome = STEP_DONE
@@ -268,13 +297,8 @@ class Hall:
             self.rec.trips.append((v.vid, t_arr, env.now))
             if outcome == ACCEPTED:
                 break
-            if outcome == REJECTED:
-                days = next(self._fetch_days[v.matter])
-            elif outcome == SENT_HOME:
-                days = 1
-            else:
-                days = next(self._gave_up_days)
-            yield env.timeout(self._return_time(days) - env.now)
+            kind = {REJECTED: "fetch", SENT_HOME: "next_day"}.get(outcome, "gave_up")
+            yield env.timeout(self._return_time(v, kind) - env.now)
         self._forward_if_other_province(v)
 
     def proxy_desk(self, v: Visitor, t_arr: float):
@@ -290,9 +314,12 @@ class Hall:
                 self.rec.trips.append((v.vid, t_arr, env.now))
                 documents.clear(v.major, v.minor, range(len(v.steps)))  # the helper gathers what is missing
                 yield from self._helper_work(v.helper_min[1], "full_process")
+                t_window = env.now
                 outcome = STEP_DONE
                 while outcome == STEP_DONE:
                     outcome = yield from self.at_window(v, self.rec.banks[self._bank_for(v)], by_helper=True)
+                if self.t_counted <= t_window < self.t_end:  # the helper queues at the window too
+                    self.rec.helper_busy += self._open_overlap(t_window, env.now)
                 self._forward_if_other_province(v)
                 return "handed_over"
         if v.gaps(range(len(v.steps))):
@@ -306,6 +333,7 @@ class Hall:
             yield req
             yield from self._helper_work(v.helper_min[2], "home_visit")
         v.t_accepted = self.env.now
+        self._forward_if_other_province(v)
 
     def _helper_work(self, minutes: float, kind: str):
         start = self.env.now
@@ -316,7 +344,7 @@ class Hall:
 
     def _forward_if_other_province(self, v: Visitor) -> None:
         if v.other_province:
-            v.t_done = v.t_accepted + DAY * max(0.0, next(self._turnaround))
+            v.t_done = v.t_accepted + DAY * max(0.0, v.later.turnaround_days)
 
     def _bank_for(self, v: Visitor) -> str:
         banks = self.rec.banks
@@ -340,7 +368,12 @@ class Hall:
         bell = self.closing
         wait_for = [req]
         if not by_helper and v.patience < math.inf:
-            wait_for.append(env.timeout(v.patience))
+            # patience runs in opening hours only (a ticket holder does not give up over
+            # lunch), and not past closing when everyone waiting will be served
+            deadline = self._after_open_minutes(t_arr, v.patience)
+            closes = math.floor(t_arr / DAY) * DAY + self.periods[-1][1]
+            if self.send_home or deadline < closes:
+                wait_for.append(env.timeout(deadline - t_arr))
         if self.send_home and not by_helper:
             wait_for.append(bell)
         yield env.any_of(wait_for) if len(wait_for) > 1 else req
@@ -374,7 +407,10 @@ class Hall:
         if outcome == documents.PLEDGED:
             v.pledged = True
         elif outcome == documents.REJECTED:
-            return REJECTED, next(self._check[v.matter])
+            later = v.later
+            minutes = later.check_min[later.checks] if later.checks < COMEBACKS else next(self._check[v.matter])
+            later.checks += 1
+            return REJECTED, minutes
         minutes = sum(v.accept_min[i] + (0.0 if self.p.layout.back_office else v.approve_min[i]) for i in covered)
         v.step = covered.stop
         return (ACCEPTED if v.step == len(v.steps) else STEP_DONE), minutes
@@ -389,12 +425,39 @@ class Hall:
             day += DAY
         return total
 
-    def _return_time(self, days: float) -> float:
-        """A visitor who must come back does so ``days`` working days later (at least
-        the next day), at a time of day drawn from the demand profile."""
-        day = math.floor(self.env.now / DAY) + max(1, math.ceil(days - 1e-9))
-        lo, hi, _ = self._segments[self._time_of_day.choice(len(self._segments), p=self._segment_p)]
-        return day * DAY + lo + (hi - lo) * self._time_of_day.random()
+    def _return_time(self, v: Visitor, kind: str) -> float:
+        """When a visitor who must come back does: ``days`` working days after now (to
+        fetch documents, or after giving up; the next day when sent home at closing), on
+        a later day, at a time of day drawn from the demand profile."""
+        later = v.later
+        i = later.returns
+        later.returns += 1
+        if i < COMEBACKS:
+            days = {"fetch": later.fetch_days[i], "gave_up": later.gave_up_days[i], "next_day": 1.0}[kind]
+            u_segment, u_position = later.time_of_day[i]
+        else:  # more returns than drawn ahead: rare, from the matter's streams
+            days = {"fetch": next(self._fetch_days[v.matter]),
+                    "gave_up": next(self._gave_up_days) if self._gave_up_days else 1.0, "next_day": 1.0}[kind]
+            u_segment, u_position = self._time_of_day.random(2)
+        today = math.floor(self.env.now / DAY)
+        day = max(today + 1, math.floor(self.env.now / DAY + days))
+        segment = min(int(np.searchsorted(self._segment_cum, u_segment, side="right")), len(self._segments) - 1)
+        lo, hi, _ = self._segments[segment]
+        return day * DAY + lo + (hi - lo) * u_position
+
+    def _after_open_minutes(self, t: float, minutes: float) -> float:
+        """The moment when ``minutes`` of opening hours have passed since ``t``."""
+        day = math.floor(t / DAY)
+        left = minutes
+        while True:
+            for a, b in self.periods:
+                lo = max(t, day * DAY + a)
+                hi = day * DAY + b
+                if hi > lo:
+                    if hi - lo >= left:
+                        return lo + left
+                    left -= hi - lo
+            day += 1
 
     def _queue_change(self, delta: int, bank: Bank) -> None:
         self._accumulate(self.env.now)

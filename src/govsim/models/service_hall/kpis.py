@@ -22,7 +22,7 @@ Row = tuple[str, str, float]
 MATTER_METRICS = ("matters", "accepted", "open_end", "acceptance_time_mean_h", "acceptance_time_p90_h",
                   "visits_mean", "one_visit_share", "pledge_share", "wait_mean_min", "wait_p90_min",
                   "hall_time_mean_min", "balk_frac", "abandon_frac", "sent_home_frac")
-OTHER_METRICS = ("utilisation", "overtime_min_per_day", "served_per_day", "queue_len_mean", "precheck_per_day", "full_process_per_day",
+OTHER_METRICS = ("utilisation", "window_utilisation", "back_office_min_per_day", "overtime_min_per_day", "served_per_day", "queue_len_mean", "precheck_per_day", "full_process_per_day",
                  "home_visits_per_day", "other_province_per_day", "turnaround_days_mean")
 METRICS = MATTER_METRICS + OTHER_METRICS
 
@@ -64,7 +64,11 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
                  (f"bank:{name}", "overtime_min_per_day", bank.overtime / days),
                  (f"bank:{name}", "wait_mean_min", _mean(table.wv_wait[at_bank])),
                  (f"bank:{name}", "served_per_day", table.served_between(name, t0, t1) / days)]
-    rows.append(("all", "utilisation", total_busy / total_capacity if total_capacity else math.nan))
+    # windows only: with a back office, approval leaves the windows for staff this model
+    # does not simulate as a queue; their workload is reported beside it
+    rows.append(("all", "window_utilisation", total_busy / total_capacity if total_capacity else math.nan))
+    back = sum(sum(v.approve_min) for v in vis if not math.isnan(v.t_accepted)) if params.layout.back_office else 0.0
+    rows.append(("all", "back_office_min_per_day", back / days))
 
     # proxy helpers
     if params.proxy is not None:
