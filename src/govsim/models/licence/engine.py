@@ -43,15 +43,19 @@ INTAKE = "intake"
 HANDOVER = "handover"
 WAIT, WORK, DELAY = 0, 1, 2
 SLOT_SEARCH_DAYS = 2500  # working days a booking looks ahead before giving up
+AHEAD = 6  # draws of each later kind made per application when it arrives
 
 
 class Application:
     __slots__ = ("aid", "online", "proxied", "t_cal", "t_need", "t_start", "major", "minor", "accept_min",
                  "assemble_min", "work", "delay", "visit", "rework_u", "collect_days", "mail_days", "visits",
-                 "supplements", "pledged", "gaps", "t_accept", "t_issue", "t_end", "t_end_cal", "times", "counted")
+                 "supplements", "pledged", "gaps", "t_accept", "t_issue", "t_end", "t_end_cal", "times", "counted",
+                 "later", "later_used")
 
     def __init__(self, aid: int):
         self.aid = aid
+        self.later: dict[str, list] = {}  # draws for what may happen later (returns, re-work), made at arrival
+        self.later_used: dict[str, int] = {}
         self.visits = 0
         self.supplements = 0
         self.pledged = False
@@ -165,9 +169,20 @@ class Office:
 
     # -- random draws ------------------------------------------------------------
     def _open_iterators(self) -> None:
-        """Draws whose number depends on what happens (returns, re-work): one stream
-        per decision point, consumed in event order."""
+        """Draws whose number depends on what happens (returns, re-work).  Each
+        application brings ``AHEAD`` of each kind, drawn when it is created (so every
+        policy hands the same ones to the same application: common random numbers); only
+        further ones come from these streams, in event order."""
         p, s = self.p, self.streams
+        kinds = [("check", p.documents.check)] + [(f"return:{n}", p.documents.return_days) for n in self.doc_sets]
+        if p.proxy:
+            kinds += [("proxy:fix", p.proxy.fix_days), ("proxy:walk", p.proxy.walk)]
+        for n in self.order:
+            st = p.steps[n]
+            if st.rework is not None:
+                kinds += [(f"rework:fix:{n}", st.rework.fix_days), (f"rework:work:{n}", st.work),
+                          (f"rework:again:{n}", None)]
+        self.later_kinds = kinds
         self.check_it = p.documents.check.iterator(s.get("check:intake"))
         self.return_it = {n: p.documents.return_days.iterator(s.get(f"return:{n}")) for n in self.doc_sets}
         self.fix_it = p.proxy.fix_days.iterator(s.get("proxy:fix")) if p.proxy else None
@@ -216,6 +231,9 @@ class Office:
         h = p.handover
         collect = h.collect_days.draw_block(g["handover:collect"], n) if h.collect_days else np.zeros(n)
         mail = h.mail_days.draw_block(g["handover:mail"], n) if h.mail_days else np.zeros(n)
+        later = {kind: (dist.draw_block(g[f"later:{kind}"], n * AHEAD) if dist is not None
+                        else g[f"later:{kind}"].random(n * AHEAD)).reshape(n, AHEAD)
+                 for kind, dist in self.later_kinds}
 
         keep = level < self.scale
         online = who[:, 0] < p.arrivals.online_share
@@ -247,6 +265,7 @@ class Office:
             a.rework_u = {k: float(rework[k][i]) for k in rework}
             a.collect_days = float(collect[i])
             a.mail_days = float(mail[i])
+            a.later = {kind: later[kind][i].tolist() for kind in later}
             a.counted = self.t_counted <= a.t_need < self.t_end
             a.times = [[0.0, 0.0, 0.0] for _ in self.rec.stages]
             out.append(a)
@@ -259,7 +278,7 @@ class Office:
             names = (["arrivals", "applicant", "accept", "proxy:assemble", "handover:collect", "handover:mail"]
                      + [f"documents:{n}" for n in self.doc_sets] + [f"work:{k}" for k in self.order]
                      + [f"delay:{k}" for k in self.order] + [f"visit:{k}" for k in self.order]
-                     + [f"rework:{k}" for k in self.order])
+                     + [f"rework:{k}" for k in self.order] + [f"later:{kind}" for kind, _ in self.later_kinds])
             self._layers[layer] = {name: self.streams.get(name + suffix) for name in names}
         return self._layers[layer]
 
@@ -341,7 +360,7 @@ class Office:
             t[WORK] += a.assemble_min
             everything = range(len(self.doc_sets))
             if docs.gaps(a.major, a.minor, everything):
-                d = max(0.0, next(self.fix_it)) * self.L
+                d = max(0.0, self._later(a, "proxy:fix", self.fix_it)) * self.L
                 t[DELAY] += d
                 yield env.timeout(d)
                 docs.clear(a.major, a.minor, everything)
@@ -354,7 +373,7 @@ class Office:
                 yield ev
             t[WAIT] += env.now - t0
             outcome = docs.check(a.major, a.minor, range(0, 1), rules.notice, rules.pledge)
-            minutes = next(self.check_it) if outcome == docs.REJECTED else a.accept_min
+            minutes = self._later(a, "check", self.check_it) if outcome == docs.REJECTED else a.accept_min
             yield from self._staff_work(dept, None, minutes)
             t[WORK] += minutes
             if outcome == docs.PLEDGED:
@@ -366,7 +385,7 @@ class Office:
     def _supplement(self, a: Application, doc_set: str, t: list):
         """The applicant brings what was asked for, some working days later."""
         a.supplements += 1
-        d = max(0.0, next(self.return_it[doc_set])) * self.L
+        d = max(0.0, self._later(a, f"return:{doc_set}", self.return_it[doc_set])) * self.L
         t[DELAY] += d
         yield self.env.timeout(d)
         if not a.online:
@@ -389,7 +408,7 @@ class Office:
                 ev = self.helpers.acquire()
                 if ev is not None:
                     yield ev
-                yield from self._helper_work(max(0.0, next(self.walk_it)))
+                yield from self._helper_work(max(0.0, self._later(a, "proxy:walk", self.walk_it)))
             else:
                 wait = next_daily(self.clock, self.handover_at[name], env.now) - env.now
                 if wait > 0:
@@ -402,7 +421,7 @@ class Office:
                 ev = self.helpers.acquire()
                 if ev is not None:
                     yield ev
-                yield from self._helper_work(max(0.0, next(self.walk_it)))
+                yield from self._helper_work(max(0.0, self._later(a, "proxy:walk", self.walk_it)))
                 t[WAIT] += env.now - t0
             else:
                 d = max(0.0, a.visit[name]) * self.L
@@ -434,7 +453,8 @@ class Office:
             if ev is not None:
                 yield ev
             t[WAIT] += env.now - t0
-            minutes = a.work[name] if attempt == 0 else max(0.0, next(self.again[name][1]))
+            minutes = a.work[name] if attempt == 0 else max(0.0, self._later(a, f"rework:work:{name}",
+                                                                                 self.again[name][1]))
             yield from self._staff_work(spec.department, name, minutes)
             t[WORK] += minutes
             if attempt == 0 and name in a.delay:
@@ -443,14 +463,23 @@ class Office:
                 yield env.timeout(d)
             if spec.rework is not None:
                 fix_it, _, again_u = self.again[name]
-                u = a.rework_u[name] if attempt == 0 else next(again_u)
+                u = a.rework_u[name] if attempt == 0 else self._later(a, f"rework:again:{name}", again_u)
                 if u < spec.rework.p:
-                    d = max(0.0, next(fix_it)) * self.L
+                    d = max(0.0, self._later(a, f"rework:fix:{name}", fix_it)) * self.L
                     t[DELAY] += d
                     yield env.timeout(d)
                     attempt += 1
                     continue
             break
+
+    @staticmethod
+    def _later(a: Application, kind: str, overflow) -> float:
+        """The application's next draw of ``kind``, made when it arrived; past ``AHEAD``
+        of them (rare), the next from the kind's own stream."""
+        used = a.later_used.get(kind, 0)
+        a.later_used[kind] = used + 1
+        drawn = a.later.get(kind)
+        return drawn[used] if drawn is not None and used < len(drawn) else next(overflow)
 
     def hand_over(self, a: Application):
         env, h, t = self.env, self.p.handover, a.times[-1]
