@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import math
 import shlex
+import signal
 import sys
 import time
 from datetime import datetime, timezone
@@ -91,6 +92,7 @@ def run(
         _fail([str(exc)])
 
     jobs = jobs or default_jobs()
+    signal.signal(signal.SIGTERM, _interrupted)  # like Ctrl-C: stop the workers, write nothing
     total = len(policies) * scenario.run.replications
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
@@ -146,6 +148,10 @@ def report(
         import webbrowser
 
         webbrowser.open(path.resolve().as_uri())
+
+
+def _interrupted(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _command_line(file, out, replications, seed, jobs, policies, quiet, lang=None, scheduler=None) -> str:

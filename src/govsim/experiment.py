@@ -44,13 +44,22 @@ def run_experiment(scenario: Scenario, policies: Optional[list[str]] = None, job
             if on_done:
                 on_done()
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pool = ProcessPoolExecutor(max_workers=jobs)
+        try:
             futures = {pool.submit(run_replication, scenario.model, scenario.resolved[p], run, p, r): (p, r)
                        for p, r in tasks}
             for fut in as_completed(futures):
                 results[futures[fut]] = fut.result()
                 if on_done:
                     on_done()
+        except BaseException:
+            # interrupted (Ctrl-C, SIGTERM) or a failed task: stop the workers too
+            workers = list((getattr(pool, "_processes", None) or {}).values())  # before shutdown forgets them
+            pool.shutdown(wait=False, cancel_futures=True)
+            for proc in workers:
+                proc.terminate()
+            raise
+        pool.shutdown()
     rows = [row for task in tasks for row in results[task]]
     return pd.DataFrame(rows, columns=COLUMNS)
 

@@ -163,7 +163,9 @@ def load_scenario(path: str | Path) -> Scenario:
         unknown = _unknown_paths(top.params, overlay)
         for sub, close in unknown:
             hint = f" (did you mean '{close}'?)" if close else ""
-            ctx.add(where + sub, f"not in params: a policy may only change what params defines{hint}")
+            optional = "" if close else (" (to let policies set an optional field, write it in params first, "
+                                         "e.g. 'patience: null')")
+            ctx.add(where + sub, f"not in params: a policy may only change what params defines{hint}{optional}")
         if unknown:
             continue
         merged = deep_merge(top.params, overlay)
