@@ -37,9 +37,12 @@ TEXT: dict[str, dict[str, str]] = {
     "answer": {"en": "Answer", "zh": "结论"},
     "answer_note": {
         "en": "Each difference is paired by replication (every policy meets the same visitors), "
-              "with its 95% confidence interval. A difference is clear of noise when its interval excludes zero.",
+              "with its 95% confidence interval. A difference is clear of noise when its interval excludes zero. "
+              "The sentences are for the whole system (scope all); summary.csv and comparison.csv break every "
+              "metric down by scope, and the article baselines below may use a narrower one.",
         "zh": "每个差值都按重复运行配对（各政策面对同样的来访者），并给出 95% 置信区间；"
-              "区间不含零时，差异超出随机波动。"},
+              "区间不含零时，差异超出随机波动。以下结论针对整个系统（范围 all）；summary.csv 和 comparison.csv "
+              "按范围细分每个指标，下文的报道基准可能使用更窄的范围。"},
     "key_table": {"en": "Key metrics by policy: mean (95% CI)", "zh": "各政策的关键指标：均值（95% 置信区间）"},
     "metric": {"en": "Metric", "zh": "指标"},
     "baseline_mark": {"en": "baseline", "zh": "基准"},
