@@ -571,3 +571,22 @@ def test_every_metric_of_the_shipped_models_has_english_and_chinese_labels():
 
 def test_fmt_reads_like_a_planner_writes():
     assert [fmt(x) for x in (0.0, 0.1234, 12.345, 1234.5, -0.5, math.nan)] == ["0", "0.123", "12.3", "1,234", "−0.5", "–"]
+
+
+def test_stacked_figure_stacks_the_summary_means():
+    import pandas as pd
+
+    from govsim.report.figures import Stacked, stacked_figure
+
+    rows = []
+    for policy, base in (("before", 1.0), ("after", 0.5)):
+        for scope, k in (("step:a", 1), ("step:b", 2)):
+            for metric, share in (("wait_mean_days", 1.0), ("work_mean_days", 0.25)):
+                m = base * k * share
+                rows.append((policy, scope, metric, m, m, m, 3))
+    summary = pd.DataFrame(rows, columns=["policy", "scope", "metric", "mean", "ci_low", "ci_high", "n"])
+    fig = stacked_figure(summary, Stacked(("wait_mean_days", "work_mean_days"), ("step:",), "time_by_step"),
+                         ["before", "after"])
+    ax = fig.axes[0]  # the 'before' panel
+    bars = [(round(p.get_y(), 9), round(p.get_height(), 9)) for p in ax.patches]
+    assert bars == [(0.0, 1.0), (0.0, 2.0), (1.0, 0.25), (2.0, 0.5)]  # waits, then work on top

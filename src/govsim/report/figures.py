@@ -55,6 +55,16 @@ class Profile:
 
 
 @dataclass(frozen=True)
+class Stacked:
+    """Several metrics that add up (e.g. waiting, working and other time per step),
+    stacked over scopes: one panel per policy."""
+
+    metrics: tuple[str, ...]
+    prefixes: tuple[str, ...]
+    name: str
+
+
+@dataclass(frozen=True)
 class FigureOut:
     """A chart written to ``figures/``: where it belongs in the report and how wide it shows."""
 
@@ -154,6 +164,44 @@ def breakdown_figure(summary: pd.DataFrame, spec: Breakdown, policies: list[str]
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
     _legend(fig, policies, colours, lang, "outside lower center" if len(policies) > 4 else "outside right center")
+    return fig
+
+
+def stacked_figure(summary: pd.DataFrame, spec: Stacked, policies: list[str], lang: str = "en") -> Optional[Figure]:
+    """Means of ``spec.metrics`` stacked per scope, a panel per policy (sharing the axis)."""
+    first = Breakdown(spec.metrics[0], spec.prefixes, spec.name)
+    scopes = _matching(summary, first)
+    data = summary[summary["metric"].isin(spec.metrics) & summary["scope"].isin(scopes)]
+    if data.empty or data["mean"].isna().all():
+        return None
+    n = len(policies)
+    cols = min(n, 3)
+    rows = -(-n // cols)
+    fig = Figure(figsize=(min(14.0, 1.2 + cols * (1.2 + 0.55 * len(scopes))), 1.2 + 2.8 * rows), layout="constrained")
+    axes = fig.subplots(rows, cols, sharey=True, squeeze=False)
+    parts = plt.get_cmap("Set2").colors
+    x = np.arange(len(scopes))
+    for ax, policy in zip(axes.flat, policies):
+        bottom = np.zeros(len(scopes))
+        for j, metric in enumerate(spec.metrics):
+            sub = data[(data["policy"] == policy) & (data["metric"] == metric)].set_index("scope").reindex(scopes)
+            height = np.nan_to_num(sub["mean"].to_numpy(dtype=float))
+            ax.bar(x, height, 0.7, bottom=bottom, color=parts[j % len(parts)],
+                   label=metric_label(metric, with_unit=False, lang=lang))
+            bottom += height
+        ax.set_title(policy, fontsize="medium")
+        ax.set_xticks(x, [_short(sc, lang) for sc in scopes], rotation=30, ha="right", fontsize="small")
+        ax.grid(axis="y", alpha=0.3)
+        ax.set_axisbelow(True)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(metric_label(spec.metrics[0], lang=lang).split("(")[-1].rstrip(")"))
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(spec.metrics), fontsize="small")
+    kind = spec.name.split("_by_")[-1] if "_by_" in spec.name else scopes[0].split(":", 1)[0]
+    fig.suptitle(t("fig_stacked", lang, labels=", ".join(metric_label(m, with_unit=False, lang=lang)
+                                                          for m in spec.metrics), kind=scope_kind_label(kind, lang)))
     return fig
 
 
@@ -304,6 +352,9 @@ def build_figures(summary: pd.DataFrame, comparison: pd.DataFrame, model, polici
         if isinstance(spec, Profile):
             fig = profile_figure(summary, spec, policies, colours, lang)
             section = "profile"
+        elif isinstance(spec, Stacked):
+            fig = stacked_figure(summary, spec, policies, lang)
+            section = "breakdown"
         else:
             fig = breakdown_figure(summary, spec, policies, colours, lang)
             section = "util" if "utilisation" in spec.metric else "breakdown"

@@ -9,6 +9,8 @@ TEXT: dict[str, dict[str, str]] = {
     "legend_policy": {"en": "policy", "zh": "政策"},
     "mean_ci": {"en": "mean, 95% CI", "zh": "均值，95% 置信区间"},
     "fig_key": {"en": "{label} by policy (mean, 95% CI)", "zh": "各政策的{label}（均值，95% 置信区间）"},
+    "fig_stacked": {"en": "Where the time goes, by {kind}: {labels} (means)",
+                    "zh": "时间花在哪里（按{kind}）：{labels}（均值）"},
     "fig_breakdown": {"en": "{label} by {kind} (mean, 95% CI)", "zh": "按{kind}的{label}（均值，95% 置信区间）"},
     "fig_profile": {"en": "{label}: {xlabel} (mean, 95% CI)", "zh": "{label}：{xlabel}（均值，95% 置信区间）"},
     "fig_forest": {"en": "Difference from '{baseline}' (paired by replication, 95% CI)",

@@ -11,7 +11,7 @@ visits, staff utilisation, and the promise as demand grows.
 from __future__ import annotations
 
 from ... import labels
-from ...report.figures import Breakdown, Profile
+from ...report.figures import Breakdown, Profile, Stacked
 from ...rng import Streams
 from .engine import Office, Records, simulate
 from .kpis import METRICS, QUANTILES, kpis
@@ -83,8 +83,9 @@ class LicenceModel:
         # the lead-time distribution as its quantiles (an ECDF with the axes swapped)
         Profile("lead_time_days", "quantile:", "lead_time_distribution", "Share of applications handed over"),
         Profile("promise_share", "demand:x", "promise_share_as_demand_grows", "Demand (multiple of the scenario's)"),
-        # where the time goes, per stage: waiting, working, other delays
-
+        # where the time goes, per stage: waiting, working, other delays, stacked
+        Stacked(("wait_mean_days", "work_mean_days", "delay_mean_days"), ("stage:intake", "step:", "stage:handover"),
+                "where_the_time_goes_by_step"),
         Breakdown("wait_mean_days", ("stage:intake", "step:", "stage:handover"), "wait_mean_days_by_step"),
         Breakdown("work_mean_days", ("stage:intake", "step:", "stage:handover"), "work_mean_days_by_step"),
         Breakdown("delay_mean_days", ("stage:intake", "step:", "stage:handover"), "delay_mean_days_by_step"),
