@@ -70,7 +70,8 @@ def test_fewer_required_documents_keep_the_same_gaps():
     major11, minor11 = docs.nested_gaps(u[0], u[1], 11, 0.1, 0.5)
     major4, minor4 = docs.nested_gaps(u[0], u[1], 4, 0.1, 0.5)
     assert np.all(major4 <= major11) and np.all(minor4 <= minor11)
-    assert (major11 + minor11).mean() == pytest.approx(1.1, abs=0.15)
+    # binomial(11, 0.1) gaps per application: the sample mean within 3.3 standard errors
+    assert abs((major11 + minor11).mean() - 1.1) < 3.3 * np.sqrt(11 * 0.1 * 0.9 / 500)
     assert (major4 + minor4).sum() < (major11 + minor11).sum()
 
 
@@ -220,7 +221,9 @@ def test_rework_repeats_the_step_after_the_fix():
         assert k == pytest.approx(round(k))
         attempts.append(round(k))
     assert min(attempts) == 0 and max(attempts) >= 2
-    assert np.mean(attempts) == pytest.approx(1.0, abs=0.25)  # geometric with p = 0.5
+    # re-works per application are geometric with p = 0.5: mean 1 inside the 99.9% interval
+    mean, lo, hi, _ = t_interval(attempts, 0.999)
+    assert lo <= 1.0 <= hi, (mean, lo, hi)
 
 
 def test_a_step_that_calls_the_applicant_in_costs_a_trip_and_their_days():
@@ -402,6 +405,8 @@ def test_utilisation_matches_the_offered_work():
     params = licence(**{"departments.office.staff": 2, "steps": {"review": {"department": "office", "work": DET(60)}}})
     m = metrics(params, days=120)
     per_day = m["all", "applications"] / 120
+    # an identity up to the edges of the run (work begun before the first counted day or
+    # still going at the end), not a statistical estimate
     assert m["department:office", "utilisation"] == pytest.approx(per_day * 60 / (2 * L), rel=0.05)
 
 
