@@ -218,15 +218,22 @@ def profile_figure(summary: pd.DataFrame, spec: Profile, policies: list[str], co
     if data.empty:
         return None
     order = sorted(data["scope"].unique(), key=natural_key)
+    labels = [s[len(spec.prefix):] for s in order]
     fig, ax = _new(9.0, 4.4)
-    x = np.arange(len(order))
+    x = _times_of_day(labels)
+    if x is None:
+        x = np.arange(len(order), dtype=float)
+    # a gap in the scopes (the lunch break between 11:30 and 14:30) is a gap in the line
+    steps = np.diff(x)
+    cut = np.flatnonzero(steps > 1.5 * steps.min()) + 1 if len(steps) else np.zeros(0, int)
     for policy in policies:
         sub = data[data["policy"] == policy].set_index("scope").reindex(order)
-        ax.plot(x, sub["mean"].to_numpy(dtype=float), marker="o", ms=3, color=colours[policy], label=policy)
-        ax.fill_between(x, sub["ci_low"].to_numpy(dtype=float), sub["ci_high"].to_numpy(dtype=float),
-                        color=colours[policy], alpha=0.15, lw=0)
+        xs, mean, lo, hi = (np.insert(np.asarray(v, dtype=float), cut, np.nan) for v in
+                            (x, sub["mean"], sub["ci_low"], sub["ci_high"]))
+        ax.plot(xs, mean, marker="o", ms=3, color=colours[policy], label=policy)
+        ax.fill_between(xs, lo, hi, color=colours[policy], alpha=0.15, lw=0)
     step = max(1, math.ceil(len(order) / 12))
-    ax.set_xticks(x[::step], [s[len(spec.prefix):] for s in order][::step], fontsize="small")
+    ax.set_xticks(x[::step], labels[::step], fontsize="small")
     xlabel = _profile_xlabel(spec, lang)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(metric_label(spec.metric, lang=lang))
@@ -235,6 +242,17 @@ def profile_figure(summary: pd.DataFrame, spec: Profile, policies: list[str], co
     ax.grid(alpha=0.3)
     _legend(fig, policies, colours, lang)
     return fig
+
+
+def _times_of_day(labels: list[str]) -> Optional[np.ndarray]:
+    """Hours since midnight when every label is a time of day ('09:30'), else None."""
+    hours = []
+    for label in labels:
+        m = re.fullmatch(r"(\d{1,2}):(\d{2})", label)
+        if not m:
+            return None
+        hours.append(int(m.group(1)) + int(m.group(2)) / 60)
+    return np.array(hours, dtype=float)
 
 
 def comparison_figure(comparison: pd.DataFrame, metrics: list[str], baseline: str, policies: list[str],
