@@ -1,19 +1,19 @@
 """Display labels, kept apart from KPI keys so charts and tables can be relabelled
 and translated without touching results.
 
-``METRICS`` holds the English ``(label, unit)`` of each metric and ``METRICS_ZH`` the
-Chinese one (terms from the glossary in ../shared/docs/domain-notes.md).  A model adds
-its own at import::
-
-    register({"lead_time_mean_days": ("Mean lead time", "days")},
-             zh={"lead_time_mean_days": ("平均办理时长", "天")})
+Here is the common vocabulary (metrics several models report, scope kinds, axis
+phrases) in English and Chinese (terms from the glossary in docs/sources/domain-notes.md).
+A model declares the labels of its own metrics on its class (``Model.labels``,
+``labels_zh``, ``scope_kinds``, ``phrases_zh``); ``vocabulary(model)`` joins the two,
+so two models may give one metric name different labels (licence's ``open_end`` is not
+the hall's), and a model that gives a common name another meaning is an error.
 
 A metric without a Chinese label falls back to its English one; a metric without
 any label is shown by its name.
 """
 from __future__ import annotations
 
-from typing import Optional
+from functools import lru_cache
 
 LANGS = ("en", "zh")
 
@@ -31,25 +31,6 @@ METRICS: dict[str, tuple[str, str]] = {
     "queue_len_mean": ("Mean queue length", "customers"),
     "utilisation": ("Utilisation", "fraction of server time"),
     "visits_mean": ("Visits per completed case", "visits"),
-    "acceptance_time_mean_h": ("Mean acceptance time", "hours"),
-    "acceptance_time_p90_h": ("90th percentile acceptance time", "hours"),
-    "one_visit_share": ("Share done in at most one visit", "fraction"),
-    "hall_time_mean_min": ("Mean time in the hall per trip", "minutes"),
-    "overtime_min_per_day": ("Overtime", "window-minutes per day"),
-    "pledge_share": ("Share accepted on a pledge", "fraction"),
-    "balk_frac": ("Share of window visits balked", "fraction"),
-    "sent_home_frac": ("Share sent home at closing", "fraction"),
-    "matters": ("Matters", "matters"),
-    "accepted": ("Matters accepted", "matters"),
-    "open_end": ("Cases still open at the end", "cases"),
-    "window_utilisation": ("Window utilisation (back office not included)", "fraction of window time"),
-    "back_office_min_per_day": ("Back-office approval workload", "minutes per day"),
-    "served_per_day": ("Served per day", "visits per day"),
-    "precheck_per_day": ("Proxy pre-checks per day", "cases per day"),
-    "full_process_per_day": ("Full-process proxy cases per day", "cases per day"),
-    "home_visits_per_day": ("Home visits per day", "visits per day"),
-    "other_province_per_day": ("Cross-province matters per day", "matters per day"),
-    "turnaround_days_mean": ("Mean cross-province turnaround", "working days"),
 }
 
 METRICS_ZH: dict[str, tuple[str, str]] = {
@@ -66,25 +47,6 @@ METRICS_ZH: dict[str, tuple[str, str]] = {
     "queue_len_mean": ("平均排队人数", "人"),
     "utilisation": ("利用率", "服务时间占比"),
     "visits_mean": ("跑动次数（每件）", "次"),
-    "acceptance_time_mean_h": ("平均受理时间", "小时"),
-    "acceptance_time_p90_h": ("受理时间第90百分位", "小时"),
-    "one_visit_share": ("最多跑一次比例", "比例"),
-    "hall_time_mean_min": ("每趟在大厅的平均时间", "分钟"),
-    "overtime_min_per_day": ("加班时间", "窗口·分钟/天"),
-    "pledge_share": ("容缺受理比例", "比例"),
-    "balk_frac": ("见队长而离开比例（窗口访问）", "比例"),
-    "sent_home_frac": ("闭厅时请回比例", "比例"),
-    "matters": ("事项数", "件"),
-    "accepted": ("已受理事项", "件"),
-    "open_end": ("结束时尚未办结件数", "件"),
-    "window_utilisation": ("窗口利用率（不含后台）", "窗口时间占比"),
-    "back_office_min_per_day": ("后台审批工作量", "分钟/天"),
-    "served_per_day": ("每天服务人次", "人次/天"),
-    "precheck_per_day": ("每天帮办代办预审", "件/天"),
-    "full_process_per_day": ("每天全程帮办代办", "件/天"),
-    "home_visits_per_day": ("每天上门服务", "次/天"),
-    "other_province_per_day": ("每天跨省通办事项", "件/天"),
-    "turnaround_days_mean": ("跨省通办平均办结时间", "工作日"),
 }
 
 # the kind of a scope ("station" in "station:window"), for chart axes and titles
@@ -122,19 +84,8 @@ PHRASES_ZH: dict[str, str] = {
 FRACTION_UNITS = ("fraction", "fraction of server time")
 
 
-def register(labels: dict[str, tuple[str, str]], zh: Optional[dict[str, tuple[str, str]]] = None,
-             scopes: Optional[dict[str, tuple[str, str]]] = None,
-             phrases_zh: Optional[dict[str, str]] = None) -> None:
-    """Models add the labels of their own metrics: ``{metric: (label, unit)}`` in English,
-    optionally ``zh={metric: (label, unit)}`` in Chinese, ``scopes={kind: (en, zh)}`` for
-    their scope kinds and ``phrases_zh={english: chinese}`` for axis titles they use."""
-    METRICS.update(labels)
-    if zh:
-        METRICS_ZH.update(zh)
-    if scopes:
-        SCOPE_KINDS.update(scopes)
-    if phrases_zh:
-        PHRASES_ZH.update(phrases_zh)
+class LabelConflict(ValueError):
+    """A model labels a common metric or scope kind differently: two meanings, one name."""
 
 
 def _check_lang(lang: str) -> None:
@@ -142,36 +93,88 @@ def _check_lang(lang: str) -> None:
         raise ValueError(f"unknown language {lang!r} (known: {', '.join(LANGS)})")
 
 
-def label_unit(metric: str, lang: str = "en") -> tuple[str, str]:
-    _check_lang(lang)
-    if lang == "zh" and metric in METRICS_ZH:
-        return METRICS_ZH[metric]
-    return METRICS.get(metric, (metric.replace("_", " "), ""))
+class Vocabulary:
+    """The words a reader sees for one model: the common ones and the model's own."""
+
+    def __init__(self, metrics: dict, metrics_zh: dict, scope_kinds: dict, phrases_zh: dict):
+        self.metrics, self.metrics_zh = metrics, metrics_zh
+        self.scope_kinds, self.phrases_zh = scope_kinds, phrases_zh
+
+    def label_unit(self, metric: str, lang: str = "en") -> tuple[str, str]:
+        _check_lang(lang)
+        if lang == "zh" and metric in self.metrics_zh:
+            return self.metrics_zh[metric]
+        return self.metrics.get(metric, (metric.replace("_", " "), ""))
+
+    def metric_label(self, metric: str, with_unit: bool = True, lang: str = "en") -> str:
+        label, unit = self.label_unit(metric, lang)
+        if not (with_unit and unit):
+            return label
+        return f"{label}（{unit}）" if lang == "zh" and metric in self.metrics_zh else f"{label} ({unit})"
+
+    def metric_unit(self, metric: str, lang: str = "en") -> str:
+        return self.label_unit(metric, lang)[1]
+
+    def is_fraction(self, metric: str) -> bool:
+        """A share between 0 and 1 (its English unit says so)."""
+        return self.metrics.get(metric, ("", ""))[1] in FRACTION_UNITS
+
+    def scope_kind_label(self, kind: str, lang: str = "en") -> str:
+        _check_lang(lang)
+        en, zh = self.scope_kinds.get(kind, (kind.replace("_", " "), kind.replace("_", " ")))
+        return zh if lang == "zh" else en
+
+    def phrase(self, text: str, lang: str = "en") -> str:
+        """A free phrase (say, a profile's x axis) in ``lang``; English when untranslated."""
+        _check_lang(lang)
+        return self.phrases_zh.get(text, text) if lang == "zh" else text
 
 
-def metric_label(metric: str, with_unit: bool = True, lang: str = "en") -> str:
-    label, unit = label_unit(metric, lang)
-    if not (with_unit and unit):
-        return label
-    return f"{label}（{unit}）" if lang == "zh" and metric in METRICS_ZH else f"{label} ({unit})"
+def _joined(common: dict, own: dict, what: str, model_name: str) -> dict:
+    for key in own.keys() & common.keys():
+        if own[key] != common[key]:
+            raise LabelConflict(f"model {model_name!r} labels the common {what} {key!r} as {own[key]!r}, "
+                                f"not {common[key]!r}: give its own meaning its own name")
+    return {**common, **own}
 
 
-def metric_unit(metric: str, lang: str = "en") -> str:
-    return label_unit(metric, lang)[1]
+@lru_cache(maxsize=None)
+def _vocabulary_of(model_cls) -> Vocabulary:
+    if model_cls is None:
+        return Vocabulary(METRICS, METRICS_ZH, SCOPE_KINDS, PHRASES_ZH)
+    name = model_cls.name
+    return Vocabulary(_joined(METRICS, model_cls.labels, "metric", name),
+                      {**METRICS_ZH, **model_cls.labels_zh},
+                      _joined(SCOPE_KINDS, model_cls.scope_kinds, "scope kind", name),
+                      {**PHRASES_ZH, **model_cls.phrases_zh})
 
 
-def is_fraction(metric: str) -> bool:
-    """A share between 0 and 1 (its English unit says so)."""
-    return METRICS.get(metric, ("", ""))[1] in FRACTION_UNITS
+def vocabulary(model=None) -> Vocabulary:
+    """The vocabulary of a model (an instance or class), or the common one for None.
+    Raises LabelConflict when the model gives a common name another meaning."""
+    return _vocabulary_of(model if model is None or isinstance(model, type) else type(model))
 
 
-def scope_kind_label(kind: str, lang: str = "en") -> str:
-    _check_lang(lang)
-    en, zh = SCOPE_KINDS.get(kind, (kind.replace("_", " "), kind.replace("_", " ")))
-    return zh if lang == "zh" else en
+# the common vocabulary as plain functions, for callers with no model in hand
+def label_unit(metric: str, lang: str = "en", model=None) -> tuple[str, str]:
+    return vocabulary(model).label_unit(metric, lang)
 
 
-def phrase(text: str, lang: str = "en") -> str:
-    """A model's free phrase (say, a profile's x axis) in ``lang``; English when untranslated."""
-    _check_lang(lang)
-    return PHRASES_ZH.get(text, text) if lang == "zh" else text
+def metric_label(metric: str, with_unit: bool = True, lang: str = "en", model=None) -> str:
+    return vocabulary(model).metric_label(metric, with_unit, lang)
+
+
+def metric_unit(metric: str, lang: str = "en", model=None) -> str:
+    return vocabulary(model).metric_unit(metric, lang)
+
+
+def is_fraction(metric: str, model=None) -> bool:
+    return vocabulary(model).is_fraction(metric)
+
+
+def scope_kind_label(kind: str, lang: str = "en", model=None) -> str:
+    return vocabulary(model).scope_kind_label(kind, lang)
+
+
+def phrase(text: str, lang: str = "en", model=None) -> str:
+    return vocabulary(model).phrase(text, lang)

@@ -4,6 +4,12 @@ Every decision point in a model draws from its own named stream, seeded from
 ``SeedSequence(seed, spawn_key=(rep, crc32(name)))``.  Adding a stream never shifts
 another, and every policy sees the same draws in a replication (common random
 numbers), because the seed depends on the replication and the stream's name only.
+
+Common random numbers are enforced, not hoped for: a ``Streams`` hands out each name
+once per replication and refuses a second request (two decisions sharing a stream
+would make one's draws depend on the other's).  Name a stream after the attribute and
+the stable identity it belongs to (``visitor:patience:<matter>``,
+``employer:<name>:interview``), never after a position in a list a policy can change.
 """
 from __future__ import annotations
 
@@ -20,15 +26,29 @@ def stream(seed: int, rep: int, name: str) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(int(seed), spawn_key=key)))
 
 
+class StreamReused(RuntimeError):
+    """A stream name asked for twice in one replication: a model bug, never input's fault."""
+
+
 class Streams:
-    """Named streams for one replication."""
+    """Named streams for one replication; each name is handed out once."""
 
     def __init__(self, seed: int, rep: int):
         self.seed = int(seed)
         self.rep = int(rep)
+        self.taken: set[str] = set()
 
     def get(self, name: str) -> np.random.Generator:
+        if name in self.taken:
+            raise StreamReused(f"stream {name!r} asked for twice in replication {self.rep}: "
+                               "give each decision its own stream")
+        self.taken.add(name)
         return stream(self.seed, self.rep, name)
+
+    def again(self) -> "Streams":
+        """The same replication's streams afresh, for a second run meant to see the same
+        draws (e.g. the same applicants under a higher demand)."""
+        return Streams(self.seed, self.rep)
 
     def uniforms(self, name: str) -> Iterator[float]:
         """An endless iterator of U(0,1) draws from the named stream."""

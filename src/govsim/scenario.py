@@ -144,7 +144,7 @@ def load_scenario(path: str | Path) -> Scenario:
         ctx.add(("model",), f"unknown model '{top.model}' (known: {', '.join(sorted(MODELS))})")
         ctx.raise_if_any()
     model = get_model(top.model)
-    for sub, msg in (model.check_run(top.run) if hasattr(model, "check_run") else []):
+    for sub, msg in model.check_run(top.run):
         ctx.add(tuple(sub), msg)
 
     base = ctx.validate(model.params_model, top.params, ("params",))
@@ -181,14 +181,14 @@ def load_scenario(path: str | Path) -> Scenario:
     if baseline not in overlays:
         ctx.add(("baseline_policy",), f"no policy named '{baseline}' (policies: {', '.join(overlays)})")
         ctx.raise_if_any()
-    known_metrics = getattr(model, "metrics", None)
+    known_metrics = model.metrics
     for i, b in enumerate(top.baselines):
         where = ("baselines", i)
         for key in ("policy", "compare_to"):
             name = getattr(b, key)
             if name is not None and name not in overlays:
                 ctx.add(where + (key,), f"no policy named '{name}' (policies: {', '.join(overlays)})")
-        if known_metrics is not None and b.metric not in known_metrics:
+        if b.metric not in known_metrics:
             close = difflib.get_close_matches(b.metric, known_metrics, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             ctx.add(where + ("metric",), f"model '{model.name}' has no metric '{b.metric}'{hint}")

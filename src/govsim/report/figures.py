@@ -26,42 +26,13 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from ..labels import metric_label, phrase, scope_kind_label  # noqa: E402
+from ..model_api import Breakdown, Profile, Stacked  # noqa: E402,F401  (re-exported: the specs live with the model contract)
 from .fonts import font_rc  # noqa: E402
 from .i18n import t  # noqa: E402
 
 DPI = 150          # PNG resolution: sharp on slides and high-density screens
 CSS_PX_PER_IN = 96  # the report shows a figure at its natural size: a 10 pt label reads as 10 pt
 MAX_WIDTH_IN = 11.0  # fits the report's column (1100 CSS px) without shrinking the text
-
-
-@dataclass(frozen=True)
-class Breakdown:
-    """A metric by scope (bars grouped by scope), e.g. utilisation by station."""
-
-    metric: str
-    prefixes: tuple[str, ...]  # scopes starting with any of these; an exact scope name also matches
-    name: str
-
-
-@dataclass(frozen=True)
-class Profile:
-    """A metric along ordered scopes, e.g. the queue through the day ("hour:09:00")."""
-
-    metric: str
-    prefix: str
-    name: str
-    xlabel: str
-    xlabel_zh: str = ""  # the x axis in Chinese; else govsim.labels' phrase table, else xlabel
-
-
-@dataclass(frozen=True)
-class Stacked:
-    """Several metrics that add up (e.g. waiting, working and other time per step),
-    stacked over scopes: one panel per policy."""
-
-    metrics: tuple[str, ...]
-    prefixes: tuple[str, ...]
-    name: str
 
 
 @dataclass(frozen=True)
@@ -366,7 +337,7 @@ def build_figures(summary: pd.DataFrame, comparison: pd.DataFrame, model, polici
         fig = distribution_figure(reps, summary, metrics, policies, colours, lang)
         if fig is not None:
             yield "distributions", "dist", t("fig_dist", lang), fig
-    for spec in getattr(model, "figures", ()):
+    for spec in model.figures:
         if isinstance(spec, Profile):
             fig = profile_figure(summary, spec, policies, colours, lang)
             section = "profile"

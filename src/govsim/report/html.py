@@ -237,18 +237,8 @@ def _charts(figures: list[FigureOut], lang: str) -> str:
 
 
 def _model_text(model, lang: str) -> tuple[str, bool]:
-    """The model's own account of its logic: ``report_text`` (a string, or one per
-    language), else its module's docstring.  Returns (text, is_in_lang)."""
-    given = getattr(model, "report_text", None)
-    if isinstance(given, dict):
-        if given.get(lang):
-            return given[lang], True
-        given = given.get("en")
-    if isinstance(given, str) and given.strip():
-        return given, lang == "en"
-    module = inspect.getmodule(type(model))
-    doc = (module.__doc__ if module else None) or type(model).__doc__ or ""
-    return doc, lang == "en"
+    """The model's own account of its logic, and whether it is in ``lang``."""
+    return model.logic_text(lang)
 
 
 def flatten(value, prefix: str = "") -> list[tuple[str, str]]:
@@ -328,7 +318,7 @@ def _model(res, lang: str) -> str:
     text, in_lang = _model_text(model, lang)
     out = [f'<section id="model"><h2>{t("sec_model", lang)}</h2>',
            f'<h3>{t("model_kind", lang)}: {code(model.name)}</h3>',
-           f"<p>{inline(getattr(model, 'description', ''))}</p>"]
+           f"<p>{inline(model.description)}</p>"]
     if not in_lang and t("model_text_en_only", lang):
         out.append(f'<p class="sub">{t("model_text_en_only", lang)}</p>')
     out.append(f'<div class="model-text">{paragraphs(text)}</div>')

@@ -8,14 +8,12 @@ booths, and each talk may end in a hiring intention.  See docs/models/shuttle.md
 """
 from __future__ import annotations
 
-from ... import labels
-from ...report.figures import Breakdown, Profile
-from ...rng import Streams
+from ...model_api import Breakdown, Model, Profile
 from .fairs import FairRecords, simulate
 from .kpis import METRICS, kpis
 from .params import JobFairParams
 
-labels.register({
+_LABELS = {
     "fairs": ("Job fairs", "fairs"),
     "attendees": ("Attendees", "attendances"),
     "attendees_per_fair": ("Attendees per fair", "attendances"),
@@ -33,7 +31,8 @@ labels.register({
     "recruiter_utilisation": ("Recruiter utilisation", "fraction"),
     "pool_with_intention": ("Share of the job-seeker pool with an intention", "fraction"),
     "booth_queue_mean": ("Visitors queueing at the booths", "visitors"),
-}, zh={
+}
+_LABELS_ZH = {
     "fairs": ("招聘会场次", "场"),
     "attendees": ("入场求职人次", "人次"),
     "attendees_per_fair": ("每场入场人次", "人次"),
@@ -51,13 +50,14 @@ labels.register({
     "recruiter_utilisation": ("招聘人员利用率", "比例"),
     "pool_with_intention": ("求职人群中达成意向比例", "比例"),
     "booth_queue_mean": ("展位前排队人数", "人"),
-}, scopes={
+}
+_SCOPES = {
     "booths": ("booths", "展位"),
     "week": ("campaign week", "活动周"),
-}, phrases_zh={"Campaign week": "活动第几周"})
+}
 
 
-class JobFairModel:
+class JobFairModel(Model):
     name = "job_fair"
     description = ("Township job fairs: walk-ins and cadre mobilisation from each township's pool, booths with "
                    "limited recruiters, queues and giving up, several booths per visitor, hiring intentions.")
@@ -76,16 +76,21 @@ class JobFairModel:
         Profile("intentions", "week:", "intentions_over_the_campaign", "Campaign week"),
     )
 
-    def check_run(self, run) -> list[tuple[tuple, str]]:
-        if run.days is None:
-            return [(("run",), "a job-fair campaign runs in days: give run.days (the fairs are spread over them)")]
+    runs_in_days = True
+    labels, labels_zh, scope_kinds = _LABELS, _LABELS_ZH, _SCOPES
+    phrases_zh = {"Campaign week": "活动第几周"}
+
+    def check_run(self, run):
+        problems = super().check_run(run)
+        if problems:
+            return problems
         if run.warmup_days:
             return [(("run", "warmup_days"), "a campaign starts with its whole pool and every fair counts: "
                      "leave warmup_days at 0")]
         return []
 
-    def run(self, params: JobFairParams, streams: Streams, run) -> list[tuple[str, str, float]]:
-        return kpis(simulate(params, streams, run.days), params)
+    def simulate(self, params: JobFairParams, streams, run, trace=None):
+        return kpis(simulate(params, streams, run.days, trace=trace), params)
 
 
 __all__ = ["JobFairModel", "JobFairParams", "FairRecords", "simulate", "kpis"]

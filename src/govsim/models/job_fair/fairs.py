@@ -210,5 +210,5 @@ class Campaign:
             t += step
 
 
-def simulate(params: JobFairParams, streams: Streams, days: int) -> FairRecords:
+def simulate(params: JobFairParams, streams: Streams, days: int, trace=None) -> FairRecords:
     return Campaign(params, streams, days).run()

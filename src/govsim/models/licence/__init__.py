@@ -10,9 +10,7 @@ visits, staff utilisation, and the promise as demand grows.
 """
 from __future__ import annotations
 
-from ... import labels
-from ...report.figures import Breakdown, Profile, Stacked
-from ...rng import Streams
+from ...model_api import Breakdown, Model, Profile, Stacked
 from .engine import Office, Records, simulate
 from .kpis import METRICS, QUANTILES, kpis
 from .params import LicenceParams
@@ -61,16 +59,11 @@ _PHRASES_ZH = {"Share of applications handed over": "已发证申请所占比例
                "Demand (multiple of the scenario's)": "需求（情景需求的倍数）"}
 _SCOPES = {"step": ("step", "环节"), "stage": ("stage", "阶段"), "quantile": ("quantile", "分位数"),
            "demand": ("demand", "需求")}
-# only metrics no other model has labelled: labels are shared, and e.g. the service
-# hall's open_end, utilisation and visits_mean already have theirs
-_NEW = [m for m in _LABELS if m not in labels.METRICS]
-labels.register({m: _LABELS[m] for m in _NEW}, zh={m: _LABELS_ZH[m] for m in _NEW}, scopes=_SCOPES,
-                phrases_zh=_PHRASES_ZH)
 
 STRESS_METRICS = ("promise_share", "lead_time_mean_days")
 
 
-class LicenceModel:
+class LicenceModel(Model):
     name = "licence"
     description = ("Multi-day application workflows on a working-day calendar: documents and supplements, "
                    "serial or parallel steps, daily hand-overs and sign-offs, inspections, proxy helpers, hand-over.")
@@ -92,18 +85,16 @@ class LicenceModel:
         Breakdown("utilisation", ("step:", "department:", "helpers"), "utilisation_by_step"),
     )
 
-    def check_run(self, run) -> list[tuple[tuple, str]]:
-        if run.days is None:
-            return [(("run",), "the licence model runs in working days: give run.days (and warmup_days)")]
-        return []
+    runs_in_days = True
+    labels, labels_zh, scope_kinds, phrases_zh = _LABELS, _LABELS_ZH, _SCOPES, _PHRASES_ZH
 
-    def run(self, params: LicenceParams, streams: Streams, run) -> list[tuple[str, str, float]]:
-        rows = kpis(simulate(params, streams, run.days, run.warmup_days), params)
+    def simulate(self, params: LicenceParams, streams, run, trace=None):
+        rows = kpis(simulate(params, streams, run.days, run.warmup_days, trace=trace), params)
         if params.stress:
             base = {m: v for s, m, v in rows if s == "all" and m in STRESS_METRICS}
             rows += [(demand_scope(1.0), m, base[m]) for m in STRESS_METRICS]
             for multiple in sorted(set(params.stress) - {1.0}):
-                stressed = kpis(simulate(params, streams, run.days, run.warmup_days,
+                stressed = kpis(simulate(params, streams.again(), run.days, run.warmup_days,
                                          scale=params.arrivals.scale * multiple), params)
                 rows += [(demand_scope(multiple), m, v) for s, m, v in stressed if s == "all" and m in STRESS_METRICS]
         return rows

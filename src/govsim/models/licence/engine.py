@@ -530,7 +530,7 @@ class Office:
 
 
 def simulate(params: LicenceParams, streams: Streams, days: int, warmup_days: int = 0,
-             scale: Optional[float] = None) -> Records:
+             scale: Optional[float] = None, trace=None) -> Records:
     """One replication at the demand ``scale`` (default: the params' own)."""
     scale = params.arrivals.scale if scale is None else scale
     return Office(params, streams, days, warmup_days, scale).run()

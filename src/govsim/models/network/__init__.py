@@ -5,14 +5,13 @@ lines and rework loops; the real-service models build on it.
 """
 from __future__ import annotations
 
-from ...report.figures import Breakdown
-from ...rng import Streams
+from ...model_api import Breakdown, Model
 from .engine import Records, simulate
 from .kpis import kpis
 from .params import NetworkParams
 
 
-class NetworkModel:
+class NetworkModel(Model):
     name = "network"
     description = "Generic open queueing network: classes, stations, routing, priorities, abandonment, blocking."
     params_model = NetworkParams
@@ -24,8 +23,8 @@ class NetworkModel:
                Breakdown("wait_mean_min", ("class:",), "wait_mean_min_by_class"),
                Breakdown("wait_mean_min", ("station:",), "wait_mean_min_by_station"))
 
-    def run(self, params: NetworkParams, streams: Streams, run) -> list[tuple[str, str, float]]:
-        return kpis(simulate(params, streams, run.horizon, run.warmup))
+    def simulate(self, params: NetworkParams, streams, run, trace=None):
+        return kpis(simulate(params, streams, run.horizon, run.warmup, trace=trace))
 
 
 __all__ = ["NetworkModel", "NetworkParams", "Records", "simulate", "kpis"]

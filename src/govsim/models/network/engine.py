@@ -95,7 +95,7 @@ class _Station:
         self.service = service  # per class index: iterator of service times
 
 
-def simulate(params: NetworkParams, streams: Streams, horizon: float, warmup: float) -> Records:
+def simulate(params: NetworkParams, streams: Streams, horizon: float, warmup: float, trace=None) -> Records:
     return _NetworkRun(params, streams, horizon, warmup).run()
 
 

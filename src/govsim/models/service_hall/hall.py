@@ -482,5 +482,5 @@ class Hall:
         return self.rec
 
 
-def simulate(params: HallParams, streams: Streams, days: int, warmup_days: int) -> HallRecords:
+def simulate(params: HallParams, streams: Streams, days: int, warmup_days: int, trace=None) -> HallRecords:
     return Hall(params, streams, days, warmup_days).run()

@@ -8,14 +8,12 @@ intention.  See docs/models/shuttle.md.
 """
 from __future__ import annotations
 
-from ... import labels
-from ...report.figures import Breakdown, Profile
-from ...rng import Streams
+from ...model_api import Breakdown, Model, Profile
 from .campaign import CampaignRecords, simulate
 from .kpis import METRICS, kpis
 from .params import ShuttleParams
 
-labels.register({
+_LABELS = {
     "signed_up": ("Signed up", "seekers"),
     "seekers_delivered": ("Seekers delivered to the park", "seekers"),
     "no_shows": ("No-shows when called", "seekers"),
@@ -39,7 +37,8 @@ labels.register({
     "interviews": ("Interviews", "interviews"),
     "interview_wait_mean_min": ("Mean wait before an interview", "minutes"),
     "recruiter_utilisation": ("Recruiter utilisation", "fraction"),
-}, zh={
+}
+_LABELS_ZH = {
     "signed_up": ("报名人数", "人"),
     "seekers_delivered": ("送达园区求职人数", "人"),
     "no_shows": ("电话确认时未到人数", "人"),
@@ -63,14 +62,15 @@ labels.register({
     "interviews": ("面试次数", "次"),
     "interview_wait_mean_min": ("面试前平均等候时间", "分钟"),
     "recruiter_utilisation": ("招聘人员利用率", "比例"),
-}, scopes={
+}
+_SCOPES = {
     "route": ("route", "线路"),
     "trigger": ("what sent the vehicle", "发车原因"),
     "employers": ("employers", "企业"),
-})
+}
 
 
-class ShuttleModel:
+class ShuttleModel(Model):
     name = "shuttle"
     description = ("Job shuttles from townships to an industrial park: sign-ups, no-shows, a fleet, dispatch "
                    "rules (timetable, when full, hybrid; per township, multi-stop, gathering point), employers.")
@@ -90,15 +90,19 @@ class ShuttleModel:
         Profile("signed_up", "day:", "signups_over_the_campaign", "Campaign day"),
     )
 
-    def check_run(self, run) -> list[tuple[tuple, str]]:
-        if run.days is None:
-            return [(("run",), "a shuttle campaign runs in days: give run.days (the days sign-ups come in)")]
+    runs_in_days = True
+    labels, labels_zh, scope_kinds = _LABELS, _LABELS_ZH, _SCOPES
+    
+    def check_run(self, run):
+        problems = super().check_run(run)
+        if problems:
+            return problems
         if run.warmup_days:
             return [(("run", "warmup_days"), "a campaign starts empty and every seeker counts: leave warmup_days at 0")]
         return []
 
-    def run(self, params: ShuttleParams, streams: Streams, run) -> list[tuple[str, str, float]]:
-        return kpis(simulate(params, streams, run.days), params)
+    def simulate(self, params: ShuttleParams, streams, run, trace=None):
+        return kpis(simulate(params, streams, run.days, trace=trace), params)
 
 
 __all__ = ["ShuttleModel", "ShuttleParams", "CampaignRecords", "simulate", "kpis"]

@@ -477,7 +477,8 @@ class Campaign:
         return self.rec
 
 
-def simulate(params: ShuttleParams, streams: Streams, days: int, signups: Optional[list] = None) -> CampaignRecords:
+def simulate(params: ShuttleParams, streams: Streams, days: int, signups: Optional[list] = None,
+             trace=None) -> CampaignRecords:
     """One campaign.  ``signups``: [(township, minute), ...] instead of the random
     sign-ups (for exact tests)."""
     return Campaign(params, streams, days, signups).run()
