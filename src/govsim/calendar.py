@@ -80,6 +80,31 @@ class OpeningHours(BaseModel):
         return (day + 1) * DAY + self.periods()[0][0]
 
 
+def open_overlap(periods: list[tuple[int, int]], t0: float, t1: float) -> float:
+    """Minutes of [t0, t1] inside the day's open ``periods`` (repeated every DAY)."""
+    day = math.floor(t0 / DAY) * DAY
+    total = 0.0
+    while day < t1:
+        total += sum(max(0.0, min(t1, day + b) - max(t0, day + a)) for a, b in periods)
+        day += DAY
+    return total
+
+
+def after_open_minutes(periods: list[tuple[int, int]], t: float, minutes: float) -> float:
+    """The moment when ``minutes`` of opening hours have passed since ``t``."""
+    day = math.floor(t / DAY)
+    left = minutes
+    while True:
+        for a, b in periods:
+            lo = max(t, day * DAY + a)
+            hi = day * DAY + b
+            if hi > lo:
+                if hi - lo >= left:
+                    return lo + left
+                left -= hi - lo
+        day += 1
+
+
 # -- working days ---------------------------------------------------------------
 #
 # Multi-day models (``licence``) run on a calendar of dates: weekends and listed

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import simpy
 
-DAY = 1440.0
+from .calendar import DAY  # noqa: F401  (re-exported for the models)
+
 BEFORE_VISITORS = -100  # served before anyone waiting
 AFTER_VISITORS = 10**9  # served after everyone waiting
 
