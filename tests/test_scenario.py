@@ -90,3 +90,22 @@ def test_baselines_are_loaded_and_checked(write_scenario):
 def test_bad_baselines_are_reported(write_scenario, change, words):
     lines = errors_of(write_scenario, MMC_DEMO + BASELINE.replace(change, words))
     assert len(lines) == 1 and "baselines[0]" in lines[0]
+
+
+def test_a_policy_may_set_a_field_params_leaves_at_its_default(write_scenario):
+    # stations.window has no max_waiting or patience in params; a policy may still set them
+    text = MMC_DEMO.replace("  six_windows: {stations: {window: {servers: 6}}}",
+                            "  six_windows: {stations: {window: {servers: 6, max_waiting: 3}}}")
+    sc = load_scenario(write_scenario(text))
+    assert sc.resolved["six_windows"].stations["window"].max_waiting == 3
+    assert sc.resolved["base"].stations["window"].max_waiting != 3
+
+
+def test_a_policy_key_the_model_does_not_define_is_refused_with_a_hint(write_scenario):
+    text = MMC_DEMO.replace("  six_windows: {stations: {window: {servers: 6}}}",
+                            "  six_windows: {stations: {window: {max_waitng: 3}}}")
+    with pytest.raises(ScenarioErrors) as err:
+        load_scenario(write_scenario(text))
+    line = err.value.errors[0].one_line()
+    assert "policies.six_windows.stations.window.max_waitng" in line
+    assert "did you mean 'max_waiting'" in line

@@ -31,6 +31,9 @@ METRICS: dict[str, tuple[str, str]] = {
     "queue_len_mean": ("Mean queue length", "customers"),
     "utilisation": ("Utilisation", "fraction of server time"),
     "visits_mean": ("Visits per completed case", "visits"),
+    # the document rules shared by the hall and the licence model (govsim.documents)
+    "one_visit_share": ("Share done in at most one visit", "fraction"),
+    "pledge_share": ("Share accepted on a pledge", "fraction"),
 }
 
 METRICS_ZH: dict[str, tuple[str, str]] = {
@@ -47,6 +50,8 @@ METRICS_ZH: dict[str, tuple[str, str]] = {
     "queue_len_mean": ("平均排队人数", "人"),
     "utilisation": ("利用率", "服务时间占比"),
     "visits_mean": ("跑动次数（每件）", "次"),
+    "one_visit_share": ("最多跑一次比例", "比例"),
+    "pledge_share": ("容缺受理比例", "比例"),
 }
 
 # the kind of a scope ("station" in "station:window"), for chart axes and titles

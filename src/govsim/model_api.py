@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any, ClassVar, Optional, Union
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 Row = tuple[str, str, float]  # (scope, metric, value)
 Problem = tuple[tuple, str]  # (path under the scenario, message)
@@ -28,6 +28,13 @@ Prob = Annotated[float, Field(ge=0, le=1)]
 Count = Annotated[int, Field(ge=0, strict=True)]  # zero allowed: "none of these"
 PositiveCount = Annotated[int, Field(ge=1, strict=True)]  # at least one
 Positive = Annotated[float, Field(gt=0)]
+NonNeg = Annotated[float, Field(ge=0)]
+
+
+class StrictParams(BaseModel):
+    """Base of every params block: unknown keys refused, values frozen once validated."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 # -- what a model asks the report to draw ---------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,18 +155,17 @@ def load_scenario(path: str | Path) -> Scenario:
     ctx.raise_if_any()
 
     overlays = {name: (ov or {}) for name, ov in top.policies.items()} or {"base": {}}
+    params_schema = model.params_model.model_json_schema()
     resolved: dict[str, Any] = {}
     for pname, overlay in overlays.items():
         where = ("policies", pname)
         if not isinstance(overlay, dict):
             ctx.add(where, "a policy must be a mapping (an overlay on params)")
             continue
-        unknown = _unknown_paths(top.params, overlay)
+        unknown = _unknown_paths(top.params, overlay, params_schema, params_schema.get("$defs", {}))
         for sub, close in unknown:
             hint = f" (did you mean '{close}'?)" if close else ""
-            optional = "" if close else (" (to let policies set an optional field, write it in params first, "
-                                         "e.g. 'patience: null')")
-            ctx.add(where + sub, f"not in params: a policy may only change what params defines{hint}{optional}")
+            ctx.add(where + sub, f"unknown key: model '{model.name}' has no such field{hint}")
         if unknown:
             continue
         merged = deep_merge(top.params, overlay)
@@ -217,16 +217,49 @@ def _is_atomic(value: dict) -> bool:
     return "dist" in value or "rate_per_hour" in value
 
 
-def _unknown_paths(base: Any, overlay: dict, path: tuple = ()) -> list[tuple[tuple, Optional[str]]]:
+def _unknown_paths(base: Any, overlay: dict, schema: dict, defs: dict,
+                   path: tuple = ()) -> list[tuple[tuple, Optional[str]]]:
+    """Keys of a policy overlay that the model does not define.  A key params leaves
+    out is fine when the model's schema has it (a field with a default, an optional
+    block): a policy may set any field the model defines."""
     out = []
+    base = base if isinstance(base, dict) else {}
     for key, value in overlay.items():
-        if not isinstance(base, dict) or key not in base:
-            options = list(base) if isinstance(base, dict) else []
-            close = difflib.get_close_matches(str(key), [str(o) for o in options], n=1)
+        sub = _schema_child(schema, str(key), defs)
+        if key not in base and sub is None:
+            options = set(map(str, base)) | set(_schema_keys(schema, defs))
+            close = difflib.get_close_matches(str(key), sorted(options), n=1)
             out.append((path + (key,), close[0] if close else None))
-        elif isinstance(value, dict) and isinstance(base[key], dict) and not _is_atomic(value):
-            out.extend(_unknown_paths(base[key], value, path + (key,)))
+        elif isinstance(value, dict) and not _is_atomic(value):
+            out.extend(_unknown_paths(base.get(key), value, sub or {}, defs, path + (key,)))
     return out
+
+
+def _schema_branches(schema: dict, defs: dict) -> list[dict]:
+    """The object schemas a value may match: $ref followed, anyOf/oneOf/allOf opened."""
+    if "$ref" in schema:
+        return _schema_branches(defs.get(schema["$ref"].rsplit("/", 1)[-1], {}), defs)
+    for key in ("anyOf", "oneOf", "allOf"):
+        if key in schema:
+            return [b for option in schema[key] for b in _schema_branches(option, defs)]
+    return [schema]
+
+
+def _schema_child(schema: dict, key: str, defs: dict) -> Optional[dict]:
+    for branch in _schema_branches(schema, defs):
+        if key in branch.get("properties", {}):
+            return branch["properties"][key]
+        for pattern, sub in branch.get("patternProperties", {}).items():
+            if re.fullmatch(pattern, key):
+                return sub
+        extra = branch.get("additionalProperties")
+        if isinstance(extra, dict):
+            return extra
+    return None
+
+
+def _schema_keys(schema: dict, defs: dict) -> list[str]:
+    return [k for branch in _schema_branches(schema, defs) for k in branch.get("properties", {})]
 
 
 class _Context:

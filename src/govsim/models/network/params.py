@@ -4,20 +4,17 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import Discriminator, Field, Tag
 
 from ...arrivals import ArrivalSpec, RateProfile
 from ...distributions import Distribution
+from ...model_api import Name, StrictParams
 
-Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$", max_length=64)]
 EXIT = "exit"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-
-class ServiceByClass(_Strict):
+class ServiceByClass(StrictParams):
     """Service time that depends on the customer's class."""
 
     default: Optional[Distribution] = None
@@ -39,7 +36,7 @@ ServiceSpec = Annotated[
 ]
 
 
-class Station(_Strict):
+class Station(StrictParams):
     servers: Annotated[int, Field(ge=1, strict=True)] = Field(description="number of parallel servers (windows, staff)")
     service: ServiceSpec = Field(description="service time in minutes, one distribution or {default, by_class}")
     discipline: Literal["fifo", "priority"] = "fifo"
@@ -52,7 +49,7 @@ class Station(_Strict):
         return self.service
 
 
-class CustomerClass(_Strict):
+class CustomerClass(StrictParams):
     arrivals: ArrivalSpec = Field(description="gap between arrivals in minutes, or {rate_per_hour: [...]}")
     route: Optional[Annotated[list[Name], Field(min_length=1)]] = Field(
         default=None, description="fixed path through stations")
@@ -64,7 +61,7 @@ class CustomerClass(_Strict):
         default=None, description="minutes a customer waits in a queue before abandoning")
 
 
-class NetworkParams(_Strict):
+class NetworkParams(StrictParams):
     classes: Annotated[dict[Name, CustomerClass], Field(min_length=1)]
     stations: Annotated[dict[Name, Station], Field(min_length=1)]
 

@@ -35,10 +35,8 @@ class ServiceHallModel(Model):
     labels = {
         "acceptance_time_mean_h": ("Mean acceptance time", "hours"),
         "acceptance_time_p90_h": ("90th percentile acceptance time", "hours"),
-        "one_visit_share": ("Share done in at most one visit", "fraction"),
         "hall_time_mean_min": ("Mean time in the hall per trip", "minutes"),
         "overtime_min_per_day": ("Overtime", "window-minutes per day"),
-        "pledge_share": ("Share accepted on a pledge", "fraction"),
         "balk_frac": ("Share of window visits balked", "fraction"),
         "sent_home_frac": ("Share sent home at closing", "fraction"),
         "matters": ("Matters", "matters"),
@@ -56,10 +54,8 @@ class ServiceHallModel(Model):
     labels_zh = {
         "acceptance_time_mean_h": ("平均受理时间", "小时"),
         "acceptance_time_p90_h": ("受理时间第90百分位", "小时"),
-        "one_visit_share": ("最多跑一次比例", "比例"),
         "hall_time_mean_min": ("每趟在大厅的平均时间", "分钟"),
         "overtime_min_per_day": ("加班时间", "窗口·分钟/天"),
-        "pledge_share": ("容缺受理比例", "比例"),
         "balk_frac": ("见队长而离开比例（窗口访问）", "比例"),
         "sent_home_frac": ("闭厅时请回比例", "比例"),
         "matters": ("事项数", "件"),

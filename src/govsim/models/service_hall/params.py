@@ -4,20 +4,14 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from ...calendar import Clock, OpeningHours
 from ...distributions import Distribution
+from ...model_api import Count, Name, NonNeg, Prob, StrictParams
 from ...documents import Documents  # the document-check rules, shared with the licence model
 
-Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$", max_length=64)]
-Prob = Annotated[float, Field(ge=0, le=1)]
-NonNeg = Annotated[float, Field(ge=0)]
-Count = Annotated[int, Field(ge=0, strict=True)]
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 class Hours(OpeningHours):
@@ -26,7 +20,7 @@ class Hours(OpeningHours):
         "to come back the next working day")
 
 
-class Demand(_Strict):
+class Demand(StrictParams):
     visitors_per_day: Annotated[float, Field(gt=0)] = Field(description="matters brought to the hall per working day")
     by_hour: dict[Clock, NonNeg] = Field(
         description="relative arrival rate by hour of day: {'09:00': 1.4, ...}; each entry covers the hour it "
@@ -45,7 +39,7 @@ class Demand(_Strict):
         return [(lo, hi, self.visitors_per_day * w / expected) for lo, hi, w in raw] if expected else []
 
 
-class Group(_Strict):
+class Group(StrictParams):
     """Who the visitor is: drives priority and the proxy and home-visit channels."""
 
     share: Prob = Field(description="share of visitors")
@@ -55,12 +49,12 @@ class Group(_Strict):
     home_visit: Prob = Field(0.0, description="chance of limited mobility: served at home when home visits are on")
 
 
-class Department(_Strict):
+class Department(StrictParams):
     windows: Count = Field(description="its own windows in the separate layout (and always, for a zone)")
     zone: bool = Field(False, description="a special zone: keeps its own windows in the integrated layout too")
 
 
-class Matter(_Strict):
+class Matter(StrictParams):
     departments: Annotated[list[Name], Field(min_length=1)] = Field(
         description="departments that must accept it, in order; several make a 'one thing' bundle (一件事)")
     share: Prob = Field(description="share of the hall's demand")
@@ -72,7 +66,7 @@ class Matter(_Strict):
     other_province: Prob = Field(0.0, description="share of these matters that belong to another province")
 
 
-class Layout(_Strict):
+class Layout(StrictParams):
     kind: Literal["separate", "integrated"] = Field(description="separate department windows, or one integrated bank")
     comprehensive_windows: Count = Field(0, description="integrated: windows accepting any non-zone matter")
     generalist_slowdown: Annotated[float, Field(ge=0.5)] = Field(
@@ -84,7 +78,7 @@ class Layout(_Strict):
     cross_province_windows: Count = Field(0, description="windows for matters of other provinces (0: they queue as usual)")
 
 
-class Proxy(_Strict):
+class Proxy(StrictParams):
     full_time: Count = Field(0, description="helpers on duty all opening hours")
     part_time: Count = Field(0, description="helpers on duty in part_time_hours")
     part_time_hours: list[tuple[Clock, Clock]] = Field(default_factory=list, description="[['09:00', '12:00']]")
@@ -93,18 +87,18 @@ class Proxy(_Strict):
     home_visit: Distribution = Field(description="helper minutes of a home visit, travel included")
 
 
-class CrossProvince(_Strict):
+class CrossProvince(StrictParams):
     turnaround_days: Distribution = Field(description="working days for the home region to handle a forwarded matter")
 
 
-class Impatience(_Strict):
+class Impatience(StrictParams):
     balk_over: Optional[Distribution] = Field(
         None, description="a visitor leaves at once if more than this many are waiting at their windows")
     patience: Optional[Distribution] = Field(None, description="minutes a visitor waits before giving up")
     return_days: Distribution = Field(description="working days until a visitor who gave up comes back")
 
 
-class HallParams(_Strict):
+class HallParams(StrictParams):
     hours: Hours
     demand: Demand
     groups: Annotated[dict[Name, Group], Field(min_length=1)]

@@ -1,0 +1,115 @@
+"""Every registered model, present or future, against the contract in govsim.model_api."""
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from govsim.labels import LabelConflict, vocabulary
+from govsim.model_api import Breakdown, Model, Profile, Stacked, Trace
+from govsim.models import MODELS, get_model
+from govsim.rng import Streams
+from govsim.scenario import load_scenario
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+
+
+def _a_scenario_of(name: str) -> Path:
+    for path in sorted(SCENARIOS.glob("*.yaml")):
+        if f"model: {name}" in path.read_text(encoding="utf-8"):
+            return path
+    raise AssertionError(f"no shipped scenario uses model {name!r}: every model ships at least one")
+
+
+def _short(model: Model):
+    """A shipped scenario of the model, cut to a short run (the contract, not the numbers)."""
+    scenario = load_scenario(_a_scenario_of(model.name))
+    if model.runs_in_days:
+        return scenario.with_run(days=min(scenario.run.days, 5), warmup_days=0)
+    return scenario.with_run(horizon_min=min(scenario.run.horizon, 3000.0), warmup_min=0)
+
+
+@pytest.fixture(params=sorted(MODELS))
+def model(request) -> Model:
+    return get_model(request.param)
+
+
+def test_every_model_is_a_model_subclass_under_its_own_name(model):
+    assert isinstance(model, Model)
+    assert MODELS[model.name] is type(model)
+    assert type(model).simulate is not Model.simulate, "a model writes simulate()"
+
+
+def test_class_attributes_are_filled_in(model):
+    assert model.description and "\n" not in model.description
+    assert issubclass(model.params_model, BaseModel)
+    assert hasattr(model.params_model, "cross_check")
+    assert model.metrics and len(set(model.metrics)) == len(model.metrics)
+    assert set(model.key_metrics) <= set(model.metrics), "key metrics are among the metrics"
+    for spec in model.figures:
+        assert isinstance(spec, (Breakdown, Profile, Stacked))
+        wanted = spec.metrics if isinstance(spec, Stacked) else (spec.metric,)
+        assert set(wanted) <= set(model.metrics), f"figure {spec.name} draws a metric the model does not report"
+
+
+def test_every_metric_has_an_english_and_a_chinese_label(model):
+    voc = vocabulary(model)
+    for metric in model.metrics:
+        assert metric in voc.metrics, f"{model.name}: no English label for {metric}"
+        assert metric in voc.metrics_zh, f"{model.name}: no Chinese label for {metric}"
+    for metric in model.labels:
+        assert metric in model.metrics, f"{model.name} labels {metric}, which it does not report"
+
+
+def test_logic_text_exists_in_english(model):
+    text, in_lang = model.logic_text("en")
+    assert text.strip() and in_lang
+
+
+def test_check_run_asks_a_day_model_for_days(model):
+    scenario = load_scenario(_a_scenario_of(model.name))
+    assert model.check_run(scenario.run) == []
+    if model.runs_in_days:
+        without_days = scenario.run.model_copy(update={"days": None})
+        assert model.check_run(without_days), "a model that runs in days refuses a run without days"
+
+
+def test_simulate_signature_and_one_short_replication(model):
+    params = inspect.signature(type(model).simulate).parameters
+    assert list(params)[:5] == ["self", "params", "streams", "run", "trace"]
+    assert params["trace"].default is None
+    scenario = _short(model)
+    base = scenario.resolved[scenario.baseline_policy]
+    rows = model.run(base, Streams(scenario.run.seed, 0), scenario.run)
+    assert rows and all(isinstance(s, str) and isinstance(m, str) for s, m, _ in rows)
+    assert {m for _, m, _ in rows} <= set(model.metrics), "every reported metric is declared"
+    again = model.run(base, Streams(scenario.run.seed, 0), scenario.run)
+    assert rows == again, "same seed and replication, same rows"
+
+
+def test_simulate_fills_a_trace_when_given_one_and_the_rows_do_not_change(model):
+    scenario = _short(model)
+    base = scenario.resolved[scenario.baseline_policy]
+    trace = Trace()
+    traced = model.run(base, Streams(scenario.run.seed, 0), scenario.run, trace)
+    assert trace.rows, f"{model.name} records no event"
+    assert traced == model.run(base, Streams(scenario.run.seed, 0), scenario.run), "tracing changes nothing"
+    times = [t for _, _, t, _, _ in trace.rows]
+    assert min(times) >= 0
+    assert {tr for *_, tr, _ in trace.rows} <= {"start", "complete"}
+
+
+def test_a_model_giving_a_common_metric_another_label_is_refused():
+    class Clashing(Model):
+        name = "clashing"
+        labels = {"wait_mean_min": ("Average delay", "hours")}
+
+    with pytest.raises(LabelConflict, match="wait_mean_min"):
+        vocabulary(Clashing)
+
+
+def test_two_models_may_give_their_own_metric_the_same_name():
+    hall, licence = MODELS["service_hall"], MODELS["licence"]
+    assert vocabulary(hall).metric_label("open_end") != vocabulary(licence).metric_label("open_end")
