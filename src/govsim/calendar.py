@@ -12,8 +12,8 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Literal, Union
 
 import numpy as np
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PrivateAttr, field_validator,
-                      model_validator)
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PrivateAttr, WithJsonSchema,
+                      field_validator, model_validator)
 
 DAY = 1440.0
 
@@ -35,7 +35,10 @@ def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-Clock = Annotated[int, BeforeValidator(_clock), PlainSerializer(_hhmm, return_type=str, when_used="json")]
+# inside: minutes after midnight; in the file and in the JSON Schema: text "HH:MM"
+Clock = Annotated[int, BeforeValidator(_clock), PlainSerializer(_hhmm, return_type=str, when_used="json"),
+                  WithJsonSchema({"type": "string", "pattern": r"^([01]?\d|2[0-4]):[0-5]\d$",
+                                  "description": "a time of day, 'HH:MM'"})]
 
 
 class OpeningHours(BaseModel):
