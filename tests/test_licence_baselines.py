@@ -1,4 +1,4 @@
-"""The article's figures H3, H7 and H12 (../shared/docs/figures.md), replayed from the
+"""The article's figures H3, H7 and H12 (docs/sources/figures.md), replayed from the
 shipped scenarios: each must come out of the mechanisms, with the whole 95%
 interval meeting the claim; and the decompositions a planner reads from them."""
 import pytest

@@ -60,3 +60,20 @@ def _commented_above(lines, i):
         if own == 0 and text:
             return False
     return False
+
+
+def test_every_file_the_scenarios_and_docs_cite_exists():
+    """A cited path (``docs/sources/figures.md``, ``docs/models/x.md``) names a file of the repository."""
+    import re
+
+    repo = SCENARIOS.parent
+    texts = [*FILES, repo / "README.md", *sorted((repo / "docs").rglob("*.md"))]
+    cited = re.compile(r"(?<![\w/.])((?:\.\./)*(?:shared|docs|scenarios|benchmarks|examples)/[\w/.-]+\.(?:md|yaml|py|csv))")
+    missing = []
+    for path in texts:
+        for ref in cited.findall(path.read_text(encoding="utf-8")):
+            ref = ref.rstrip(".")
+            inside = [p.resolve() for p in (repo / ref, path.parent / ref) if p.resolve().is_relative_to(repo)]
+            if not any(p.exists() for p in inside):  # a path outside the repository is not there for a user
+                missing.append(f"{path.relative_to(repo)} cites {ref}")
+    assert not missing, "\n".join(missing)
