@@ -258,13 +258,22 @@ def validate(files: List[Path] = typer.Argument(..., help="Scenario files to che
 
 
 @app.command()
-def schema(model: Optional[str] = typer.Argument(None, help="Model kind; all kinds when omitted.")):
-    """Print the JSON Schema of scenario files, for editors."""
+def schema(model: Optional[str] = typer.Argument(None, help="Model kind; all kinds when omitted."),
+           markdown: bool = typer.Option(False, "--markdown",
+                                         help="The model's inputs as a reference page (Markdown) instead.")):
+    """Print the JSON Schema of scenario files, for editors (or a model's reference page)."""
     from .models import MODELS
     from .schema import scenario_schema
 
     if model is not None and model not in MODELS:
         _fail([f"unknown model '{model}' (known: {', '.join(sorted(MODELS))})"])
+    if markdown:
+        from .reference import reference_markdown
+
+        if model is None:
+            _fail(["--markdown needs a model kind, e.g. govsim schema service_hall --markdown"])
+        sys.stdout.write(reference_markdown(model))
+        return
     sys.stdout.write(json.dumps(scenario_schema(model), indent=2, ensure_ascii=False) + "\n")
 
 
