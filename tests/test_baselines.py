@@ -18,7 +18,10 @@ def test_relative_change_reproduced_only_when_the_whole_interval_meets_the_claim
     assert row["reproduced"] == "yes" and math.isclose(row["simulated"], -0.6, rel_tol=0.05)
     assert row["ci_high"] <= -0.5
     strict = Baseline(id="X", source="s", policy="p", compare_to="base", metric="m", at_most=-0.6)
-    assert evaluate([strict], reps).iloc[0]["reproduced"] == "no"  # the interval straddles -0.6
+    # the interval straddles -0.6: more replications could decide either way
+    assert evaluate([strict], reps).iloc[0]["reproduced"] == "undecided: interval too wide (4 replications)"
+    beyond = Baseline(id="X", source="s", policy="p", compare_to="base", metric="m", at_most=-0.8)
+    assert evaluate([beyond], reps).iloc[0]["reproduced"] == "no"  # the whole interval misses it
 
 
 def test_approx_needs_the_interval_inside_the_tolerance():
@@ -26,7 +29,7 @@ def test_approx_needs_the_interval_inside_the_tolerance():
     ok = Baseline(id="H", source="s", policy="base", metric="m", approx=5, tolerance=0.5)
     tight = Baseline(id="H", source="s", policy="base", metric="m", approx=5, tolerance=0.05)
     out = evaluate([ok, tight], reps)
-    assert list(out["reproduced"]) == ["yes", "no"]
+    assert list(out["reproduced"]) == ["yes", "undecided: interval too wide (4 replications)"]
     assert list(out.columns) == ["baseline", "source", "policy", "metric", "expected", "simulated", "ci_low",
                                  "ci_high", "reproduced"]
 
@@ -44,3 +47,12 @@ def test_a_figure_an_input_was_set_from_is_reported_as_calibrated_not_reproduced
     assert evaluate([b], reps).iloc[0]["reproduced"] == "calibrated"
     off = b.model_copy(update={"approx": 9.0})
     assert evaluate([off], reps).iloc[0]["reproduced"] == "no"
+
+
+def test_a_claim_the_whole_interval_misses_is_no_and_one_replication_is_undecided():
+    reps = reps_frame([5.0, 5.2, 4.8, 5.1], [1, 1, 1, 1])
+    low = Baseline(id="H", source="s", policy="base", metric="m", at_least=6)
+    assert evaluate([low], reps).iloc[0]["reproduced"] == "no"
+    one = reps_frame([5.0], [1])
+    ok = Baseline(id="H", source="s", policy="base", metric="m", at_least=0)
+    assert evaluate([ok], one).iloc[0]["reproduced"] == "undecided: interval too wide (1 replication)"

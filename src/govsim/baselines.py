@@ -3,8 +3,9 @@
 A baseline names a policy, a metric and what the article says of it: a value with
 a tolerance (``approx`` ± ``tolerance``) or a bound (``at_most`` / ``at_least``),
 optionally as a relative change against another policy (``compare_to``).  It is
-*reproduced* only when the whole 95% interval of the estimate satisfies the claim,
-so noise can never pass for agreement.  A figure that an unknown input was set from
+*reproduced* (``yes``) only when the whole 95% interval of the estimate satisfies the
+claim, so noise can never pass for agreement; ``no`` when no value of the interval does;
+``undecided`` when the interval straddles the claim (too few replications to say).  A figure that an unknown input was set from
 (``calibrated: <which input>``) is reported as *calibrated*, not reproduced: meeting
 it shows the calibration held, not that the model explains it.
 """
@@ -19,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .stats import t_interval
 
+UNDECIDED = "undecided: interval too wide ({n} replications)"  # straddles the claim
 COLUMNS = ["baseline", "source", "policy", "metric", "expected", "simulated", "ci_low", "ci_high", "reproduced"]
 
 
@@ -56,14 +58,38 @@ class Baseline(BaseModel):
         change = f" (relative change vs {self.compare_to})" if self.compare_to else ""
         return f"{self.metric}{scope}{change}"
 
+    def _claimed(self) -> tuple[float, float]:
+        """The claim as an interval of values that satisfy it."""
+        if self.approx is not None:
+            return self.approx - self.tolerance, self.approx + self.tolerance
+        if self.at_most is not None:
+            return -math.inf, self.at_most
+        return self.at_least, math.inf
+
     def holds(self, lo: float, hi: float) -> bool:
+        """The whole interval [lo, hi] meets the claim."""
         if math.isnan(lo) or math.isnan(hi):
             return False
-        if self.approx is not None:
-            return self.approx - self.tolerance <= lo and hi <= self.approx + self.tolerance
-        if self.at_most is not None:
-            return hi <= self.at_most
-        return lo >= self.at_least
+        a, b = self._claimed()
+        return a <= lo and hi <= b
+
+    def fails(self, lo: float, hi: float) -> bool:
+        """No value of the interval [lo, hi] meets the claim."""
+        a, b = self._claimed()
+        return hi < a or lo > b
+
+    def verdict(self, lo: float, hi: float, n: int) -> str:
+        """yes (or calibrated) when the whole interval meets the claim, no when none of it
+        does, else undecided: more replications would narrow the interval."""
+        if math.isnan(lo) or math.isnan(hi):  # one replication: no interval at all
+            return undecided(n)
+        if self.holds(lo, hi):
+            return "calibrated" if self.calibrated else "yes"
+        return "no" if self.fails(lo, hi) else undecided(n)
+
+
+def undecided(n: int) -> str:
+    return UNDECIDED.format(n=n).replace("(1 replications)", "(1 replication)")
 
 
 def evaluate(baselines: list[Baseline], reps: pd.DataFrame) -> pd.DataFrame:
@@ -77,9 +103,10 @@ def evaluate(baselines: list[Baseline], reps: pd.DataFrame) -> pd.DataFrame:
             rows.append((b.id, b.source, b.policy, b.metric_text(), b.expected_text(), math.nan, math.nan, math.nan,
                          "not run"))
             continue
-        mean, lo, hi, _ = t_interval(np.asarray(values, dtype=float))
-        verdict = "no" if not b.holds(lo, hi) else ("calibrated" if b.calibrated else "yes")
-        rows.append((b.id, b.source, b.policy, b.metric_text(), b.expected_text(), mean, lo, hi, verdict))
+        values = np.asarray(values, dtype=float)
+        mean, lo, hi, _ = t_interval(values)
+        rows.append((b.id, b.source, b.policy, b.metric_text(), b.expected_text(), mean, lo, hi,
+                     b.verdict(lo, hi, len(values))))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

@@ -233,7 +233,7 @@ def _print_baselines(checked) -> None:
         table.add_column(col)
     for _, r in checked.iterrows():
         mark = {"yes": "[green]yes[/green]", "no": "[red]no[/red]",
-                "calibrated": "[yellow]calibrated[/yellow]"}.get(r["reproduced"], r["reproduced"])
+                "calibrated": "[yellow]calibrated[/yellow]"}.get(r["reproduced"], f"[yellow]{r['reproduced']}[/yellow]")
         table.add_row(r["baseline"], r["policy"], r["metric"], r["expected"],
                       f"{_fmt(r['simulated'])} ({_fmt(r['ci_low'])}–{_fmt(r['ci_high'])})", mark)
     out_console.print(table)
