@@ -21,6 +21,7 @@ from . import yamlio
 from .baselines import Baseline
 from .errors import ScenarioError, ScenarioErrors
 from .models import MODELS, get_model
+from .uncertain import UncertainEntry, UncertainInput, expand, ordered_wrongly, with_changes
 
 SafeName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$", max_length=80)]
 
@@ -71,6 +72,9 @@ class ScenarioFile(BaseModel):
         default_factory=dict, description="name -> overlay on params; the first is the baseline")
     baseline_policy: Optional[str] = Field(None, description="policy the others are compared with")
     baselines: list[Baseline] = Field(default_factory=list, description="article figures the run must reproduce")
+    uncertain: list[UncertainEntry] = Field(
+        default_factory=list, description="assumed inputs with a low and a high value and the reason "
+        "(govsim sensitivity); path is dotted under params, '*' every key at that level")
     lang: Optional[Literal["en", "zh"]] = Field(
         None, description="language of report.html and the figures: en or zh (default en; `govsim run --lang` overrides)")
 
@@ -89,10 +93,17 @@ class Scenario:
     baselines: list = field(default_factory=list)
     raw: dict = field(repr=False, default_factory=dict)
     lang: Optional[str] = None  # the report's language, if the file sets one
+    uncertain: list[UncertainInput] = field(default_factory=list)
 
     @property
     def policy_names(self) -> list[str]:
         return list(self.resolved)
+
+    def variant(self, policy: str, changes: dict) -> Any:
+        """``policy``'s params with ``changes`` ({path: value}) made in the base params first
+        (the policy's overlay then goes on top). Checked when the scenario was loaded."""
+        merged = deep_merge(with_changes(self.params, changes), self.overlays[policy])
+        return self.model.params_model.model_validate(merged)
 
     def resolved_dict(self, policy: str) -> dict:
         return dump_params(self.resolved[policy])
@@ -193,9 +204,57 @@ def load_scenario(path: str | Path) -> Scenario:
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             ctx.add(where + ("metric",), f"model '{model.name}' has no metric '{b.metric}'{hint}")
     ctx.raise_if_any()
+    uncertain = _check_uncertain(ctx, top, model, overlays, params_schema)
+    ctx.raise_if_any()
     return Scenario(path=path, name=top.name, description=top.description, model=model, run=top.run,
                     params=top.params, overlays=overlays, resolved=resolved, baseline_policy=baseline,
-                    baselines=list(top.baselines), raw=data, lang=top.lang)
+                    baselines=list(top.baselines), raw=data, lang=top.lang, uncertain=uncertain)
+
+
+def _check_uncertain(ctx: "_Context", top: ScenarioFile, model, overlays: dict, schema: dict) -> list[UncertainInput]:
+    """Resolve each ``uncertain:`` entry's path and check that every policy is valid at its
+    low and at its high."""
+    defs = schema.get("$defs", {})
+
+    def knows(prefix: tuple, key: str) -> bool:
+        node = schema
+        for step in prefix:
+            node = _schema_child(node, step, defs) or {}
+        return _schema_child(node, key, defs) is not None
+
+    out = []
+    for i, entry in enumerate(top.uncertain):
+        where = ("uncertain", i)
+        try:
+            paths = expand(entry.path, top.params, knows)
+        except ValueError as exc:
+            ctx.add(where + ("path",), str(exc))
+            continue
+        if ordered_wrongly(entry.low, entry.high):
+            ctx.add(where + ("low",), f"low ({entry.low:g}) is above high ({entry.high:g})")
+            continue
+        item = UncertainInput(entry.path, tuple(paths), entry.low, entry.high, entry.reason)
+        for level in ("low", "high"):
+            problem = _first_problem(model, top.params, overlays, item.changes(level))
+            if problem:
+                ctx.add(where + (level,), problem)
+                break
+        out.append(item)
+    return out
+
+
+def _first_problem(model, params: dict, overlays: dict, changes: dict) -> Optional[str]:
+    """The first reason a policy's params would be invalid with ``changes``, or None."""
+    for pname, overlay in overlays.items():
+        merged = deep_merge(with_changes(params, changes), overlay)
+        try:
+            resolved = model.params_model.model_validate(merged)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            return f"makes policy '{pname}' invalid: {_dotted(('params',) + tuple(err['loc']))}: {_message(err)}"
+        for sub, msg in resolved.cross_check():
+            return f"makes policy '{pname}' invalid: {_dotted(('params',) + tuple(sub))}: {msg}"
+    return None
 
 
 def deep_merge(base: dict, overlay: dict) -> dict:

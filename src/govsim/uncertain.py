@@ -1,0 +1,110 @@
+"""Declared uncertainty: the assumed inputs a scenario is unsure of, each with a range.
+
+A scenario's top-level ``uncertain:`` list names inputs by a dotted path under
+``params`` (``*`` stands for every key at that level: ``matters.*.minor_share``), a
+``low`` and a ``high`` value that replace the whole value (a number or a whole
+distribution), and the ``reason`` for the range.  ``govsim sensitivity`` sets each input
+to its low and its high, one at a time, in the base params; every policy's overlay then
+goes on top, so a policy that itself sets the path keeps its own value (a decision, not
+an assumption).
+"""
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+WILDCARD = "*"
+
+
+class UncertainEntry(BaseModel):
+    """One ``uncertain:`` entry as written."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    path: str = Field(description="dotted path under params; '*' stands for every key at that level")
+    low: Any = Field(description="the low end: a number, or a whole distribution")
+    high: Any = Field(description="the high end: a number, or a whole distribution")
+    reason: str = Field(description="why the input is uncertain and why this range")
+
+    @field_validator("path")
+    @classmethod
+    def _dotted(cls, value: str) -> str:
+        parts = value.split(".")
+        if not value or any(not p for p in parts):
+            raise ValueError("a dotted path under params, e.g. matters.*.minor_share")
+        return value
+
+    @field_validator("reason")
+    @classmethod
+    def _said(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("say why the input is uncertain and why this range")
+        return value
+
+
+@dataclass(frozen=True)
+class UncertainInput:
+    """An entry resolved against the params: the concrete paths it covers."""
+
+    path: str  # as written
+    paths: tuple[tuple[str, ...], ...]  # every concrete path the wildcard matched
+    low: Any
+    high: Any
+    reason: str
+
+    def level(self, which: str) -> Any:
+        return {"low": self.low, "high": self.high}[which]
+
+    def changes(self, which: str) -> dict[tuple[str, ...], Any]:
+        value = self.level(which)
+        return {p: value for p in self.paths}
+
+
+def value_text(value: Any) -> str:
+    """A value as written, on one line (a number as is, a distribution as compact JSON)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:g}"
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def expand(path: str, params: dict, knows) -> list[tuple[str, ...]]:
+    """Every concrete path ``path`` names in ``params``.  ``knows(prefix, key)`` says whether
+    the model defines ``key`` under ``prefix`` (a field params leaves at its default).
+    Raises ValueError naming the first step that matches nothing."""
+    found: list[tuple[tuple[str, ...], Any]] = [((), params)]
+    for step in path.split("."):
+        nxt = []
+        for prefix, node in found:
+            if step == WILDCARD:
+                if isinstance(node, dict):
+                    nxt += [(prefix + (k,), v) for k, v in node.items()]
+            elif isinstance(node, dict) and step in node:
+                nxt.append((prefix + (step,), node[step]))
+            elif isinstance(node, dict) and knows(prefix, step):
+                nxt.append((prefix + (step,), None))
+        if not nxt:
+            where = ".".join(path.split(".")[: path.split(".").index(step) + 1]) if step != WILDCARD else path
+            what = "'*' matches nothing" if step == WILDCARD else f"no field '{step}'"
+            raise ValueError(f"{what} at params.{where}")
+        found = nxt
+    return [p for p, _ in found]
+
+
+def with_changes(params: dict, changes: dict[tuple[str, ...], Any]) -> dict:
+    """A deep copy of ``params`` with each path's whole value replaced."""
+    out = copy.deepcopy(params)
+    for path, value in changes.items():
+        node = out
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+        node[path[-1]] = copy.deepcopy(value)
+    return out
+
+
+def ordered_wrongly(low: Any, high: Any) -> bool:
+    """Low above high, where the two are numbers (a distribution has no single order)."""
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high))
+    return numbers and low > high
