@@ -170,6 +170,36 @@ def birth_death_stationary(birth: Sequence[float], death: Sequence[float]) -> np
     return p / p.sum()
 
 
+def birth_death_transient(birth: Sequence[float], death: Sequence[float], p0: Sequence[float],
+                          times: Sequence[float]) -> np.ndarray:
+    """Distributions of a finite birth–death chain at each of ``times`` from ``p0``:
+    ``p(t) = p0 expm(Q t)`` with the chain's generator Q (rates as in
+    ``birth_death_stationary``).  Rows: times; columns: states 0..N."""
+    from scipy.linalg import expm
+
+    birth = np.asarray(birth, dtype=float)
+    death = np.asarray(death, dtype=float)
+    n = len(birth) + 1
+    gen = np.zeros((n, n))
+    idx = np.arange(n - 1)
+    gen[idx, idx + 1] = birth
+    gen[idx + 1, idx] = death
+    gen[np.arange(n), np.arange(n)] = -gen.sum(axis=1)
+    times = np.asarray(times, dtype=float)
+    if np.any(np.diff(times) < 0) or (len(times) and times[0] < 0):
+        raise ValueError("times must be increasing and not negative")
+    out = np.empty((len(times), n))
+    p, t_prev = np.asarray(p0, dtype=float), 0.0
+    steps: dict[float, np.ndarray] = {}  # equal steps share one matrix exponential
+    for k, t in enumerate(times):
+        dt = round(float(t - t_prev), 12)
+        if dt not in steps:
+            steps[dt] = expm(gen * dt)
+        p = p @ steps[dt]
+        out[k], t_prev = p, t
+    return out
+
+
 # ----------------------------------------------------------------------------- M/M/c/K
 
 @dataclass(frozen=True)
