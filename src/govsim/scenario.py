@@ -8,6 +8,7 @@ and what is wrong.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 import re
 import functools
@@ -21,6 +22,7 @@ from . import yamlio
 from .baselines import Baseline
 from .errors import ScenarioError, ScenarioErrors
 from .models import MODELS, get_model
+from . import sweep as sweeps_
 from .uncertain import UncertainEntry, UncertainInput, expand, ordered_wrongly, with_changes
 
 SafeName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$", max_length=80)]
@@ -72,6 +74,9 @@ class ScenarioFile(BaseModel):
         default_factory=dict, description="name -> overlay on params; the first is the baseline")
     baseline_policy: Optional[str] = Field(None, description="policy the others are compared with")
     baselines: list[Baseline] = Field(default_factory=list, description="article figures the run must reproduce")
+    sweep: list[sweeps_.SweepEntry] = Field(
+        default_factory=list, description="inputs to sweep: each value (crossed over entries) becomes a policy "
+        "built on the baseline policy; path is dotted under params, '*' every key at that level")
     uncertain: list[UncertainEntry] = Field(
         default_factory=list, description="assumed inputs with a low and a high value and the reason "
         "(govsim sensitivity); path is dotted under params, '*' every key at that level")
@@ -94,6 +99,24 @@ class Scenario:
     raw: dict = field(repr=False, default_factory=dict)
     lang: Optional[str] = None  # the report's language, if the file sets one
     uncertain: list[UncertainInput] = field(default_factory=list)
+    sweeps: list = field(default_factory=list)  # govsim.sweep.Sweep, when the policies are a sweep
+    swept: dict = field(default_factory=dict)  # policy -> {path: value} of a sweep
+
+    def with_sweeps(self, specs: list[tuple[str, list]], on: Optional[str] = None) -> "Scenario":
+        """The scenario with its policies replaced by a sweep built on policy ``on`` (default:
+        the baseline).  ``specs``: (path, values).  Raises ScenarioErrors naming --sweep."""
+        problems = []
+        built = []
+        for path_text, values in specs:
+            try:
+                paths = expand(path_text, self.params, _knows_in(self.model))
+            except ValueError as exc:
+                problems.append(ScenarioError(str(self.path), None, "--sweep", f"{path_text}: {exc}"))
+                continue
+            built.append(sweeps_.Sweep(path_text, tuple(paths), tuple(values)))
+        if problems:
+            raise ScenarioErrors(problems)
+        return _swept(self, built, on or self.baseline_policy, "--sweep")
 
     @property
     def policy_names(self) -> list[str]:
@@ -204,16 +227,25 @@ def load_scenario(path: str | Path) -> Scenario:
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             ctx.add(where + ("metric",), f"model '{model.name}' has no metric '{b.metric}'{hint}")
     ctx.raise_if_any()
-    uncertain = _check_uncertain(ctx, top, model, overlays, params_schema)
+    uncertain = _check_uncertain(ctx, top, model, overlays)
+    built = []
+    for i, entry in enumerate(top.sweep):
+        try:
+            paths = expand(entry.path, top.params, _knows_in(model))
+        except ValueError as exc:
+            ctx.add(("sweep", i, "path"), str(exc))
+            continue
+        built.append(sweeps_.Sweep(entry.path, tuple(paths), tuple(sweeps_.parse_values(entry.values))))
     ctx.raise_if_any()
-    return Scenario(path=path, name=top.name, description=top.description, model=model, run=top.run,
-                    params=top.params, overlays=overlays, resolved=resolved, baseline_policy=baseline,
-                    baselines=list(top.baselines), raw=data, lang=top.lang, uncertain=uncertain)
+    scenario = Scenario(path=path, name=top.name, description=top.description, model=model, run=top.run,
+                        params=top.params, overlays=overlays, resolved=resolved, baseline_policy=baseline,
+                        baselines=list(top.baselines), raw=data, lang=top.lang, uncertain=uncertain)
+    return _swept(scenario, built, baseline, "sweep") if built else scenario
 
 
-def _check_uncertain(ctx: "_Context", top: ScenarioFile, model, overlays: dict, schema: dict) -> list[UncertainInput]:
-    """Resolve each ``uncertain:`` entry's path and check that every policy is valid at its
-    low and at its high."""
+def _knows_in(model):
+    """``knows(prefix, key)``: whether the model's params schema defines ``key`` under ``prefix``."""
+    schema = model.params_model.model_json_schema()
     defs = schema.get("$defs", {})
 
     def knows(prefix: tuple, key: str) -> bool:
@@ -222,6 +254,40 @@ def _check_uncertain(ctx: "_Context", top: ScenarioFile, model, overlays: dict, 
             node = _schema_child(node, step, defs) or {}
         return _schema_child(node, key, defs) is not None
 
+    return knows
+
+
+def _swept(scenario: Scenario, built: list, on: str, where: str) -> Scenario:
+    """``scenario`` with its policies replaced by the sweep's, each validated."""
+    if on not in scenario.overlays:
+        raise ScenarioErrors([ScenarioError(str(scenario.path), None, where,
+                                            f"no policy named '{on}' to sweep on")])
+    overlays, resolved, swept, problems = {}, {}, {}, []
+    for name, (overlay, values) in sweeps_.expand(built, scenario.overlays[on]).items():
+        merged = deep_merge(scenario.params, overlay)
+        try:
+            params = scenario.model.params_model.model_validate(merged)
+            trouble = params.cross_check()
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            trouble = [(tuple(err["loc"]), _message(err))]
+        if trouble:
+            sub, msg = trouble[0]
+            problems.append(ScenarioError(str(scenario.path), None, where,
+                                          f"{name}: {_dotted(('params',) + tuple(sub))}: {msg}"))
+            continue
+        overlays[name], resolved[name], swept[name] = overlay, params, values
+    if problems:
+        raise ScenarioErrors(problems)
+    first = next(iter(resolved))
+    return dataclasses.replace(scenario, overlays=overlays, resolved=resolved, baseline_policy=first,
+                               baselines=[], sweeps=built, swept=swept)
+
+
+def _check_uncertain(ctx: "_Context", top: ScenarioFile, model, overlays: dict) -> list[UncertainInput]:
+    """Resolve each ``uncertain:`` entry's path and check that every policy is valid at its
+    low and at its high."""
+    knows = _knows_in(model)
     out = []
     for i, entry in enumerate(top.uncertain):
         where = ("uncertain", i)
