@@ -109,3 +109,30 @@ def test_a_policy_key_the_model_does_not_define_is_refused_with_a_hint(write_sce
     line = err.value.errors[0].one_line()
     assert "policies.six_windows.stations.window.max_waitng" in line
     assert "did you mean 'max_waiting'" in line
+
+
+def test_display_names_in_a_labels_block(write_scenario):
+    text = MMC_DEMO + ("labels:\n  policy:\n    six_windows: {en: Six windows, zh: 六个窗口}\n"
+                       "  class:\n    citizen: {zh: 市民}\n")
+    sc = load_scenario(write_scenario(text))
+    assert sc.labels["policy"]["six_windows"].get("zh") == "六个窗口"
+    assert sc.labels["class"]["citizen"].get("en") is None and sc.labels["class"]["citizen"].get("zh") == "市民"
+
+
+@pytest.mark.parametrize("block, words", [
+    ("labels:\n  policy:\n    seven_windows: {zh: 七个窗口}\n", "labels.policy.seven_windows: no policy named 'seven_windows'"),
+    ("labels:\n  clas:\n    citizen: {zh: 市民}\n", "labels.clas: unknown kind of name (did you mean 'class'?)"),
+    ("labels:\n  matter:\n    citizen: {zh: 市民}\n", "labels.matter: this model's params have no matters"),
+    ("labels:\n  class:\n    citizen: {}\n", "give en, zh or both"),
+])
+def test_display_names_must_name_something(write_scenario, block, words):
+    with pytest.raises(ScenarioErrors) as err:
+        load_scenario(write_scenario(MMC_DEMO + block))
+    assert words in err.value.errors[0].one_line()
+
+
+def test_a_chinese_identifier_is_refused_with_a_pointer_to_labels(write_scenario):
+    with pytest.raises(ScenarioErrors) as err:
+        load_scenario(write_scenario(MMC_DEMO.replace("    citizen:", "    市民:")))
+    line = err.value.errors[0].one_line()
+    assert "params.classes.市民: identifiers are ASCII" in line and "labels:" in line

@@ -61,6 +61,29 @@ class RunSettings(BaseModel):
         return self.warmup_min if self.horizon_min is not None else self.warmup_days * 1440.0
 
 
+class DisplayName(BaseModel):
+    """A name as a reader sees it, in English and/or Chinese; identifiers stay ASCII."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    en: Optional[str] = Field(None, description="the name in English")
+    zh: Optional[str] = Field(None, description="the name in Chinese")
+
+    @model_validator(mode="after")
+    def _some(self):
+        if not (self.en or self.zh):
+            raise ValueError("give en, zh or both")
+        return self
+
+    def get(self, lang: str) -> Optional[str]:
+        return self.zh if lang == "zh" and self.zh else self.en
+
+
+# what a ``labels:`` kind names: policies, or the keys of a params mapping
+LABEL_KINDS = {"policy": None, "matter": "matters", "department": "departments", "group": "groups",
+               "station": "stations", "class": "classes", "township": "townships", "employer": "employers",
+               "booths": "booths", "step": "steps"}
+
+
 class ScenarioFile(BaseModel):
     """The top level of a scenario file."""
 
@@ -74,6 +97,9 @@ class ScenarioFile(BaseModel):
         default_factory=dict, description="name -> overlay on params; the first is the baseline")
     baseline_policy: Optional[str] = Field(None, description="policy the others are compared with")
     baselines: list[Baseline] = Field(default_factory=list, description="article figures the run must reproduce")
+    labels: dict[str, dict[str, DisplayName]] = Field(
+        default_factory=dict, description="display names: {policy|matter|department|group|station|class|...: "
+        "{identifier: {en: ..., zh: ...}}}, used by the report, the figures and the terminal")
     sweep: list[sweeps_.SweepEntry] = Field(
         default_factory=list, description="inputs to sweep: each value (crossed over entries) becomes a policy "
         "built on the baseline policy; path is dotted under params, '*' every key at that level")
@@ -99,6 +125,7 @@ class Scenario:
     raw: dict = field(repr=False, default_factory=dict)
     lang: Optional[str] = None  # the report's language, if the file sets one
     uncertain: list[UncertainInput] = field(default_factory=list)
+    labels: dict = field(default_factory=dict)  # kind -> identifier -> DisplayName
     sweeps: list = field(default_factory=list)  # govsim.sweep.Sweep, when the policies are a sweep
     swept: dict = field(default_factory=dict)  # policy -> {path: value} of a sweep
 
@@ -228,6 +255,7 @@ def load_scenario(path: str | Path) -> Scenario:
             ctx.add(where + ("metric",), f"model '{model.name}' has no metric '{b.metric}'{hint}")
     ctx.raise_if_any()
     uncertain = _check_uncertain(ctx, top, model, overlays)
+    _check_labels(ctx, top, overlays)
     built = []
     for i, entry in enumerate(top.sweep):
         try:
@@ -239,8 +267,27 @@ def load_scenario(path: str | Path) -> Scenario:
     ctx.raise_if_any()
     scenario = Scenario(path=path, name=top.name, description=top.description, model=model, run=top.run,
                         params=top.params, overlays=overlays, resolved=resolved, baseline_policy=baseline,
-                        baselines=list(top.baselines), raw=data, lang=top.lang, uncertain=uncertain)
+                        baselines=list(top.baselines), raw=data, lang=top.lang, uncertain=uncertain,
+                        labels=top.labels)
     return _swept(scenario, built, baseline, "sweep") if built else scenario
+
+
+def _check_labels(ctx: "_Context", top: ScenarioFile, overlays: dict) -> None:
+    """Display names must name something: a policy, or a key of the params mapping of
+    that kind (matters, departments, stations, ...)."""
+    for kind, names in top.labels.items():
+        if kind not in LABEL_KINDS:
+            ctx.add(("labels", kind), f"unknown kind of name{_suggest(kind, frozenset(LABEL_KINDS))} "
+                                      f"(known: {', '.join(LABEL_KINDS)})")
+            continue
+        section = LABEL_KINDS[kind]
+        known = overlays if section is None else top.params.get(section)
+        if not isinstance(known, dict):
+            ctx.add(("labels", kind), f"this model's params have no {section}")
+            continue
+        for name in names:
+            if name not in known:
+                ctx.add(("labels", kind, name), f"no {kind} named '{name}'{_suggest(name, frozenset(known))}")
 
 
 def _knows_in(model):
@@ -487,6 +534,9 @@ def _message(err: dict, loc: tuple = (), vocabulary: frozenset = frozenset()) ->
         return f"unknown {ctx.get('discriminator', 'kind').strip(chr(39))} '{ctx.get('tag')}' (expected one of: {ctx.get('expected_tags')})"
     if kind == "union_tag_not_found":
         return f"needs a {ctx.get('discriminator', 'kind')} key"
+    if kind == "string_pattern_mismatch" and isinstance(err.get("input"), str) and not err["input"].isascii():
+        return (f"identifiers are ASCII (letters, digits, _ and -), got {err['input']!r}: give the name shown to "
+                f"readers in the labels: block, e.g. labels: {{matter: {{my_matter: {{zh: {err['input']}}}}}}}")
     msg = err["msg"]
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
