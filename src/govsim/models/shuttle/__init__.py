@@ -9,9 +9,11 @@ intention.  See docs/models/shuttle.md.
 from __future__ import annotations
 
 from ...model_api import Breakdown, Model, Profile
-from .campaign import CampaignRecords, simulate
+from .campaign import simulate
 from .kpis import METRICS, kpis
 from .params import ShuttleParams
+from .population import draw_population
+from .records import CampaignRecords
 
 _LABELS = {
     "signed_up": ("Signed up", "seekers"),
@@ -92,7 +94,7 @@ class ShuttleModel(Model):
 
     runs_in_days = True
     labels, labels_zh, scope_kinds = _LABELS, _LABELS_ZH, _SCOPES
-    
+
     def check_run(self, run):
         problems = super().check_run(run)
         if problems:
@@ -105,4 +107,4 @@ class ShuttleModel(Model):
         return kpis(simulate(params, streams, run.days, trace=trace), params)
 
 
-__all__ = ["ShuttleModel", "ShuttleParams", "CampaignRecords", "simulate", "kpis"]
+__all__ = ["ShuttleModel", "ShuttleParams", "CampaignRecords", "draw_population", "simulate", "kpis"]

@@ -1,15 +1,16 @@
 """The job-shuttle campaign, as simpy processes.
 
-``signups`` brings job seekers onto their pickup group's list over the campaign
-days; ``dispatcher`` (when_full, hybrid) or ``timetable`` decides when a vehicle
-is called; ``vehicle_run`` drives it from the depot at the park through its
-pickup points and back to the park; ``park_visit`` walks a delivered seeker from
-employer to employer until a hiring intention, the last employer on their list,
-or closing time.
+The seekers are drawn before the run (``population``); here ``release`` puts each
+on their pickup group's list at their sign-up time; ``dispatcher`` (when_full,
+hybrid) or ``timetable`` decides when a vehicle is called; ``Fleet.trip`` drives it
+from the depot at the park through its pickup points and back to the park;
+``Park.visit`` walks a delivered seeker from employer to employer until a hiring
+intention, the last employer on their list, or closing time.  Nothing here draws a
+random number.
 
 Time is minutes from midnight of the first campaign day.  Sign-ups come on days
 ``[0, days)``; vehicles keep running ``campaign.extra_days`` more; whoever is
-still listed then is counted as still waiting.
+still listed then is counted as still waiting (``records.settle``).
 
 No-shows and giving up are found out when a seeker is called (the township cadre
 phones the list: 电话确认): a seeker who will not come (``show_up``), or who has
@@ -24,61 +25,22 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Optional
 
-import numpy as np
 import simpy
 
+from ...calendar import DAY
 from ...rng import Streams
-from .params import DAY, ShuttleParams
+from .fleet import CENTRAL, Fleet
+from .park import Park
+from .params import ShuttleParams
+from .population import Seeker, draw_population, employers
+from .records import (CONFIRMED, DELIVERED, END_ACTIVITY, FULL, GAVE_UP, MAX_WAIT, MIN_LOAD, NO_SHOW, REASONS,
+                      STILL_WAITING, SWEEP, TIMETABLE, CampaignRecords, Trip, called_status, settle)
 
-# what became of a seeker
-WAITING, CONFIRMED, DELIVERED, NO_SHOW, GAVE_UP, STILL_WAITING = (
-    "waiting", "confirmed", "delivered", "no_show", "gave_up", "still_waiting")
-# why a vehicle was sent
-FULL, MIN_LOAD, MAX_WAIT, TIMETABLE, SWEEP = "full", "min_load", "max_wait", "timetable", "sweep"
-REASONS = (FULL, MIN_LOAD, MAX_WAIT, TIMETABLE, SWEEP)
+# the campaign's vocabulary, kept importable from here
+__all__ = ["Campaign", "Group", "simulate", "CampaignRecords", "Trip", "Seeker", "REASONS", "CONFIRMED", "DELIVERED",
+           "NO_SHOW", "GAVE_UP", "STILL_WAITING", "FULL", "MIN_LOAD", "MAX_WAIT", "TIMETABLE", "SWEEP"]
+
 DRAIN_DAYS = 30  # the simulation goes on this long after service ends, for trips already called
-
-
-@dataclass
-class Seeker:
-    sid: int
-    township: str
-    t_signup: float
-    shows: bool
-    patience: float  # minutes
-    choices: list[int]  # employers in the order the seeker would visit them
-    walk: list[float]
-    interview: list[float]
-    u_intent: list[float]
-    u_try: list[float]
-    t_listed: float = math.nan  # on the pickup list (central pooling: after the seeker's own trip there)
-    status: str = WAITING
-    t_resolved: float = math.nan  # struck off (no-show, gave up)
-    trip: int = -1
-    t_board: float = math.nan
-    t_park: float = math.nan
-    t_gate: float = math.nan  # at the first employer's gate (下车门入厂门)
-    interviews: int = 0
-    interview_waits: list = field(default_factory=list)  # minutes before each interview
-    intention: bool = False
-
-
-@dataclass
-class Trip:
-    tid: int
-    group: str
-    reason: str
-    t_call: float
-    seats: int
-    t_granted: float = math.nan  # a vehicle was free
-    t_depot: float = math.nan  # left the depot
-    t_first_board: float = math.nan
-    t_park: float = math.nan
-    t_free: float = math.nan
-    riders: int = 0
-    km: float = 0.0
-    stops: list[str] = field(default_factory=list)  # pickup points where someone boarded
-    by_stop: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -95,152 +57,62 @@ class Group:
     wake: Optional[simpy.Event] = None
 
 
-@dataclass
-class CampaignRecords:
-    days: int
-    service_days: int
-    seekers: list[Seeker] = field(default_factory=list)
-    trips: list[Trip] = field(default_factory=list)
-    employer_group: list[str] = field(default_factory=list)  # employer index -> its group
-    employer_busy: Optional[np.ndarray] = None  # recruiter minutes per employer
-    park_open_minutes: float = 0.0
-
-
 class Campaign:
-    def __init__(self, params: ShuttleParams, streams: Streams, days: int, signups: Optional[list] = None):
-        self.p = params
+    def __init__(self, params: ShuttleParams, seekers: list[Seeker], days: int, trace=None):
+        self.p, self.trace = params, trace
         self.env = simpy.Environment()
-        self.streams = streams
         self.days = days
         self.service_days = days + params.campaign.extra_days
         self.service_end = self.service_days * DAY
-        self.rec = CampaignRecords(days, self.service_days)
-        d = params.dispatch
-        self.rule = d.rule
+        self.rule = params.dispatch.rule
         self.seats = params.fleet.seats
-        self.fleet = simpy.Resource(self.env, capacity=params.fleet.vehicles)
+        emps = employers(params.park)
+        self.rec = CampaignRecords(days, self.service_days, seekers, employer_group=[e.group for e in emps],
+                                   park_open_minutes=float(params.park.closes - params.park.opens))
+        self.park = Park(self.env, params, emps, trace)
+        self.fleet = Fleet(self.env, params, self.rec, self.park, trace)
         self._groups()
-        self._employers()
-        self._next_sid = 0
-        self._next_tid = 0
-        self._seeker_streams: dict[tuple[str, str], np.random.Generator] = {}
-        if d.final_sweep:
-            for g in self.groups.values():
-                g.sweep_at = (self.service_days - 1) * DAY + params.service_hours.last - g.lead
-        if signups is None:
-            for t in params.townships:
-                self.env.process(self.signups(t))
-        else:  # injected sign-ups, for exact tests: [(township, time), ...]
-            self.env.process(self._injected(sorted(signups, key=lambda x: x[1])))
+        self.env.process(self.release(seekers))
         for g in self.groups.values():
             if self.rule == "timetable":
                 self.env.process(self.timetable(g))
-                if d.final_sweep:
+                if params.dispatch.final_sweep:
                     self.env.process(self._timetable_sweep(g))
             else:
                 self.env.process(self.dispatcher(g))
 
-    # -- set-up -------------------------------------------------------------------
     def _groups(self) -> None:
         p = self.p
         self.group_of: dict[str, str] = {}
         self.groups: dict[str, Group] = {}
         for i, (name, towns) in enumerate(p.groups().items()):
-            lead = p.central.travel_min if p.dispatch.pooling == "central" else p.townships[towns[0]].travel_min
-            self.groups[name] = Group(name, i, towns, lead)
+            g = Group(name, i, towns, self.fleet.roads.travel(self.fleet.roads.first_stop(towns)))
+            if p.dispatch.final_sweep:
+                g.sweep_at = (self.service_days - 1) * DAY + p.service_hours.last - g.lead
+            self.groups[name] = g
             for t in towns:
                 self.group_of[t] = name
 
-    def _employers(self) -> None:
-        park = self.p.park
-        names, weights, p_int, recruiters = [], [], [], []
-        for gname, g in park.employers.items():
-            for _ in range(g.count):
-                names.append(gname)
-                weights.append(g.attractiveness)
-                p_int.append(g.p_intention)
-                recruiters.append(g.recruiters)
-        self.rec.employer_group = names
-        self.emp_weight = np.array(weights)
-        self.emp_p = p_int
-        self.employers = [simpy.Resource(self.env, capacity=r) for r in recruiters]
-        self.emp_busy = np.zeros(len(names))
-        self.rec.park_open_minutes = float(park.closes - park.opens)
-
     # -- sign-ups -----------------------------------------------------------------
-    def signups(self, township: str):
-        """Poisson sign-ups of one township, uniform within the sign-up hours of each
-        day, at the day's rate of the campaign profile."""
-        p = self.p
-        rate = p.townships[township].signups_per_day
-        weights = p.signups.day_weights(self.days)
-        lo, hi = p.signups.hours
-        gen = self.streams.get(f"signup:{township}")
-        pre = p.townships[township].preregistered
-        pre_times = lo + (hi - lo) * self.streams.get(f"signup:preregistered:{township}").random(pre)
-        for day in range(self.days):
-            n = gen.poisson(rate * weights[day]) if rate > 0 else 0
-            times = day * DAY + lo + (hi - lo) * gen.random(n)
-            if day == 0 and pre:
-                times = np.concatenate([pre_times, times])
-            times = np.sort(times)
-            for t, s in zip(times, self._new_seekers(township, times)):
-                if t > self.env.now:
-                    yield self.env.timeout(t - self.env.now)
-                self._arrive(s)
-
-    def _injected(self, signups: list):
-        for township, t in signups:
-            if t > self.env.now:
-                yield self.env.timeout(t - self.env.now)
-            (s,) = self._new_seekers(township, np.array([float(t)]))
-            self._arrive(s)
-
-    def _new_seekers(self, township: str, times: np.ndarray) -> list[Seeker]:
-        """A batch of seekers of one township.  Every attribute is drawn here, one
-        stream per township and kind of draw (``seeker:<kind>:<township>``), one
-        value per seeker and employer where it concerns employers, so every policy
-        meets the same seekers (common random numbers) whatever its fleet, rule or
-        park."""
-        p, n = self.p, len(times)
-        shows = self._stream(township, "shows").random(n) < p.seekers.show_up
-        patience = (p.seekers.patience_days.draw_block(self._stream(township, "patience"), n) * DAY
-                    if p.seekers.patience_days else np.full(n, math.inf))
-        m = len(self.emp_p)
-        k = min(p.park.max_employers, m)
-        # the order of employers a seeker would visit: weighted sampling without
-        # replacement by attractiveness (Efraimidis-Spirakis keys), one key per employer
-        keys = -np.log(1.0 - self._stream(township, "choice").random((n, m))) / self.emp_weight
-        order = np.argsort(keys, axis=1, kind="stable")[:, :k]
-        walk = p.park.walk_min.draw_block(self._stream(township, "walk"), n * m).reshape(n, m)
-        interview = p.park.interview_min.draw_block(self._stream(township, "interview"), n * m).reshape(n, m)
-        u_int = self._stream(township, "intention").random((n, m))
-        u_try = self._stream(township, "try_another").random((n, m))
-        out = []
-        for i in range(n):
-            self._next_sid += 1
-            o = order[i]
-            out.append(Seeker(self._next_sid, township, float(times[i]), bool(shows[i]), float(patience[i]),
-                              o.tolist(), walk[i, o].tolist(), interview[i, o].tolist(), u_int[i, o].tolist(),
-                              u_try[i, o].tolist()))
-        return out
-
-    def _stream(self, township: str, kind: str) -> np.random.Generator:
-        key = (kind, township)
-        if key not in self._seeker_streams:
-            self._seeker_streams[key] = self.streams.get(f"seeker:{kind}:{township}")
-        return self._seeker_streams[key]
-
-    def _arrive(self, s: Seeker) -> None:
-        self.rec.seekers.append(s)
-        if self.p.dispatch.pooling == "central":
-            own = self.p.townships[s.township].travel_min * self.p.central.own_travel_factor
-            self.env.process(self._own_trip(s, own))
-        else:
-            self._list(s)
+    def release(self, seekers: list[Seeker]):
+        """Each seeker signs up at their time; with a gathering point, they are listed
+        after their own trip there."""
+        env, trace = self.env, self.trace
+        central = self.p.central if self.p.dispatch.pooling == "central" else None
+        for s in seekers:
+            if s.t_signup > env.now:
+                yield env.timeout(s.t_signup - env.now)
+            if trace is not None:
+                trace.add(s.case, "sign_up", env.now, resource=s.township)
+            if central is None:
+                self._list(s)
+            else:
+                env.process(self._own_trip(s, self.p.townships[s.township].travel_min * central.own_travel_factor))
 
     def _own_trip(self, s: Seeker, minutes: float):
         yield self.env.timeout(minutes)
+        if self.trace is not None:
+            self.trace.add(s.case, "arrive_gathering_point", self.env.now, resource=CENTRAL)
         self._list(s)
 
     def _list(self, s: Seeker) -> None:
@@ -254,20 +126,29 @@ class Campaign:
     def confirm(self, g: Group, want: int) -> None:
         """Phone the list in order until ``want`` are confirmed: a seeker who will
         not come, or who has waited past their patience, is struck off."""
-        now = self.env.now
+        now, trace = self.env.now, self.trace
         while g.waiting and len(g.confirmed) < want:
             s = g.waiting.popleft()
-            if not s.shows:
-                s.status, s.t_resolved = NO_SHOW, now
-            elif now - s.t_signup > s.patience:
-                s.status, s.t_resolved = GAVE_UP, now
-            else:
-                s.status = CONFIRMED
+            s.status = called_status(s, now)
+            if s.status == CONFIRMED:
                 g.confirmed.append(s)
+            else:
+                s.t_resolved = now
+            if trace is not None:
+                trace.add(s.case, "confirm" if s.status == CONFIRMED else END_ACTIVITY[s.status], now, resource=g.name)
+
+    def take(self, g: Group) -> list[Seeker]:
+        """Call the list for a vehicle's seats and hand it who confirmed."""
+        self.confirm(g, self.seats)
+        riders, g.confirmed = g.confirmed[:self.seats], g.confirmed[self.seats:]
+        return riders
 
     def _oldest(self, g: Group) -> float:
         t = [q[0].t_listed for q in (g.confirmed, g.waiting) if q]
         return min(t) if t else math.inf
+
+    def _send(self, g: Group, reason: str, riders) -> None:
+        self.env.process(self.fleet.trip(g.name, g.townships, reason, riders))
 
     def dispatcher(self, g: Group):
         """when_full and hybrid: call a vehicle once the list has a load, or (hybrid)
@@ -278,7 +159,7 @@ class Campaign:
         max_wait = d.max_wait_h * 60.0 if self.rule == "hybrid" else math.inf
         while env.now < self.service_end:
             now = env.now
-            opens = self._next_call(g, now)
+            opens = self.fleet.roads.boarding_time(now + g.lead) - g.lead
             if opens > now:
                 yield env.timeout(min(opens, self.service_end) - now)
                 continue
@@ -293,8 +174,7 @@ class Campaign:
                 if g.confirmed:
                     go = SWEEP if sweeping and now - self._oldest(g) < max_wait - 1e-9 else MAX_WAIT
             if go is not None:
-                riders, g.confirmed = g.confirmed[:self.seats], g.confirmed[self.seats:]
-                self.env.process(self.vehicle_run(g, go, riders))
+                self._send(g, go, self.take(g))
                 continue
             g.wake = env.event()
             events = [g.wake]
@@ -326,159 +206,30 @@ class Campaign:
                 if listed == 0 and not d.run_empty:
                     continue
                 for _ in range(max(1, math.ceil(listed / self.seats))):
-                    env.process(self.vehicle_run(g, TIMETABLE, None))
+                    self._send(g, TIMETABLE, lambda g=g: self.take(g))
 
     def _timetable_sweep(self, g: Group):
         yield self.env.timeout(max(0.0, g.sweep_at - self.env.now))
         while g.waiting or g.confirmed:
-            self.confirm(g, self.seats)
-            if not g.confirmed:
+            riders = self.take(g)
+            if not riders:
                 return
-            riders, g.confirmed = g.confirmed[:self.seats], g.confirmed[self.seats:]
-            self.env.process(self.vehicle_run(g, SWEEP, riders))
-
-    # -- vehicles -----------------------------------------------------------------
-    def vehicle_run(self, g: Group, reason: str, riders: Optional[list]):
-        """One vehicle trip: wait for a free vehicle, leave the depot (at the park) so
-        as to board within service hours, pick up at each pickup point in driving
-        order, set down at the park.  ``riders`` None: a timetabled trip, which
-        takes whoever is listed when it reaches its first pickup point."""
-        env, p = self.env, self.p
-        self._next_tid += 1
-        trip = Trip(self._next_tid, g.name, reason, env.now, self.seats)
-        self.rec.trips.append(trip)
-        with self.fleet.request() as req:
-            yield req
-            trip.t_granted = env.now
-            if riders is None:  # timetable: the group's first pickup point
-                first = "central" if self.p.dispatch.pooling == "central" else g.townships[0]
-            else:
-                first = self._stops(g, riders)[0]
-            lead = self._travel(first)
-            depart = self._boarding_time(env.now + lead) - lead if riders is not None else env.now
-            if depart > env.now:
-                yield env.timeout(depart - env.now)
-            trip.t_depot = env.now
-            if riders is None:  # timetable: drive to the first pickup point, take who is there
-                yield env.timeout(lead)
-                self.confirm(g, self.seats)
-                riders, g.confirmed = g.confirmed[:self.seats], g.confirmed[self.seats:]
-                stops = self._stops(g, riders) or [first]
-                if stops[0] != first:
-                    stops = [first] + stops
-                at, km = env.now, self._km(first)
-            else:
-                stops = self._stops(g, riders)
-                at, km = env.now + lead, self._km(first)
-            prev = None
-            for stop in stops:
-                if prev is not None:
-                    at += abs(self._travel(prev) - self._travel(stop)) + p.detour_min
-                    km += abs(self._km(prev) - self._km(stop)) + p.detour_km
-                if at > env.now:
-                    yield env.timeout(at - env.now)
-                here = [s for s in riders if self._stop_of(s) == stop]
-                for s in here:
-                    s.t_board, s.trip = env.now, trip.tid
-                if here:
-                    trip.stops.append(stop)
-                    trip.by_stop[stop] = len(here)
-                if math.isnan(trip.t_first_board):
-                    trip.t_first_board = env.now
-                at = env.now + p.fleet.stop_min
-                prev = stop
-            at += self._travel(prev)
-            km += self._km(prev)
-            yield env.timeout(at - env.now)
-            trip.t_park, trip.riders, trip.km = env.now, len(riders), km
-            for s in riders:
-                s.status, s.t_park = DELIVERED, env.now
-                env.process(self.park_visit(s))
-            yield env.timeout(p.fleet.unload_min)
-            trip.t_free = env.now
-
-    def _stop_of(self, s: Seeker) -> str:
-        return "central" if self.p.dispatch.pooling == "central" else s.township
-
-    def _stops(self, g: Group, riders: list) -> list[str]:
-        if self.p.dispatch.pooling == "central":
-            return ["central"] if riders else []
-        present = {s.township for s in riders}
-        return [t for t in g.townships if t in present]
-
-    def _travel(self, stop: str) -> float:
-        return self.p.central.travel_min if stop == "central" else self.p.townships[stop].travel_min
-
-    def _km(self, stop: str) -> float:
-        return self.p.central.km if stop == "central" else self.p.townships[stop].km
-
-    # -- service hours --------------------------------------------------------------
-    def _boarding_time(self, t: float) -> float:
-        """The earliest time at or after ``t`` within boarding hours."""
-        sh = self.p.service_hours
-        day = math.floor(t / DAY)
-        m = t - day * DAY
-        if m < sh.first:
-            return day * DAY + sh.first
-        if m > sh.last:
-            return (day + 1) * DAY + sh.first
-        return t
-
-    def _next_call(self, g: Group, t: float) -> float:
-        """The earliest time at or after ``t`` when a call to ``g`` can board in service hours."""
-        return self._boarding_time(t + g.lead) - g.lead
-
-    # -- the park -------------------------------------------------------------------
-    def park_visit(self, s: Seeker):
-        """From employer to employer: an interview at each, until a hiring intention,
-        the end of the seeker's list, a decision to go home, or closing time."""
-        env, park = self.env, self.p.park
-        for k, emp in enumerate(s.choices):
-            yield env.timeout(s.walk[k])
-            if k == 0:
-                s.t_gate = env.now
-            m = env.now % DAY
-            if not park.opens <= m < park.closes:
-                if m < park.opens:  # early: wait at the gate for opening
-                    yield env.timeout(park.opens - m)
-                else:
-                    return
-            t_arr = env.now
-            with self.employers[emp].request() as req:
-                yield req
-                s.interview_waits.append(env.now - t_arr)
-                yield env.timeout(s.interview[k])
-            self.emp_busy[emp] += s.interview[k]
-            s.interviews += 1
-            if s.u_intent[k] < self.emp_p[emp]:
-                s.intention = True
-                return
-            if s.u_try[k] >= park.try_another:
-                return
+            self._send(g, SWEEP, riders)
 
     # -- run ----------------------------------------------------------------------
     def run(self) -> CampaignRecords:
         self.env.run(until=self.service_end + DRAIN_DAYS * DAY)
-        for g in self.groups.values():  # the end of service: whoever is left
-            for s in g.confirmed:
-                s.status = STILL_WAITING
-            for s in g.waiting:
-                if not s.shows:
-                    s.status = NO_SHOW
-                elif self.service_end - s.t_signup > s.patience:
-                    s.status = GAVE_UP
-                else:
-                    s.status = STILL_WAITING
+        settle([s for g in self.groups.values() for s in g.confirmed],
+               [s for g in self.groups.values() for s in g.waiting], self.rec.seekers, self.service_end, self.trace)
+        for g in self.groups.values():
             g.confirmed, g.waiting = [], deque()
-        for s in self.rec.seekers:  # still on their own way to the gathering point at the end
-            if s.status == WAITING:
-                s.status = STILL_WAITING
-        self.rec.employer_busy = self.emp_busy
+        self.rec.employer_busy = self.park.busy
         return self.rec
 
 
 def simulate(params: ShuttleParams, streams: Streams, days: int, signups: Optional[list] = None,
              trace=None) -> CampaignRecords:
-    """One campaign.  ``signups``: [(township, minute), ...] instead of the random
-    sign-ups (for exact tests)."""
-    return Campaign(params, streams, days, signups).run()
+    """One campaign: the seekers drawn (``population``), then the campaign run.
+    ``signups``: [(township, minute), ...] instead of the random sign-ups (for exact
+    tests).  ``trace``: a ``govsim.model_api.Trace`` to fill with the event log."""
+    return Campaign(params, draw_population(params, streams, days, signups), days, trace).run()

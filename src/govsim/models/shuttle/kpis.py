@@ -12,8 +12,9 @@ import math
 
 import numpy as np
 
-from .campaign import (DELIVERED, GAVE_UP, NO_SHOW, REASONS, STILL_WAITING, CampaignRecords)
-from .params import DAY, ShuttleParams
+from ...calendar import DAY
+from .params import ShuttleParams
+from .records import DELIVERED, GAVE_UP, NO_SHOW, REASONS, STILL_WAITING, CampaignRecords
 
 Row = tuple[str, str, float]
 

@@ -10,16 +10,11 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...calendar import Clock
+from ...calendar import DAY, Clock
 from ...distributions import Distribution
+from ...model_api import Count, Name, Positive, PositiveCount, Prob
 
-Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$", max_length=64)]
-Prob = Annotated[float, Field(ge=0, le=1)]
 NonNeg = Annotated[float, Field(ge=0)]
-Positive = Annotated[float, Field(gt=0)]
-Count = Annotated[int, Field(ge=1, strict=True)]
-
-DAY = 1440.0
 
 
 class _Strict(BaseModel):
@@ -30,7 +25,7 @@ class Township(_Strict):
     """A township's pickup point (door to bus: 出家门上车门) and its job seekers."""
 
     signups_per_day: NonNeg = Field(description="job seekers signing up a campaign day, on average over the campaign")
-    preregistered: Annotated[int, Field(ge=0, strict=True)] = Field(
+    preregistered: Count = Field(
         0, description="seekers registered beforehand (invited, or listed by cadres during the festival): they "
         "come in on the first day, through the sign-up hours, on top of signups_per_day")
     travel_min: Positive = Field(description="vehicle minutes between the pickup point and the park")
@@ -57,8 +52,8 @@ class Seekers(_Strict):
 
 
 class Fleet(_Strict):
-    vehicles: Count = Field(description="vehicles available to the campaign at once")
-    seats: Count = Field(description="seats per vehicle")
+    vehicles: PositiveCount = Field(description="vehicles available to the campaign at once")
+    seats: PositiveCount = Field(description="seats per vehicle")
     cost_per_trip_yuan: NonNeg = Field(0.0, description="fixed charge per trip (driver, hire)")
     cost_per_km_yuan: NonNeg = Field(0.0, description="charge per kilometre driven, empty legs included")
     stop_min: NonNeg = Field(5.0, description="minutes at each pickup point to board")
@@ -77,15 +72,15 @@ class Dispatch(_Strict):
     pooling: Literal["township", "route", "central"] = Field(
         "township", description="township: one pickup point per trip; route: a multi-stop run through the "
         "neighbouring townships of a route; central: seekers make their own way to one gathering point")
-    min_load: Optional[Count] = Field(None, description="hybrid: leave once this many have confirmed")
+    min_load: Optional[PositiveCount] = Field(None, description="hybrid: leave once this many have confirmed")
     max_wait_h: Optional[Positive] = Field(
         None, description="hybrid: or once the first on the list has waited this long")
     departures: list[Clock] = Field(default_factory=list, description="timetable: boarding times at the (first) "
                                     "pickup point, each service day")
     headway_min: Optional[Positive] = Field(None, description="timetable: instead of departures, one every "
                                             "headway_min from service_hours.first to last")
-    every_days: Count = Field(1, description="timetable: departures every n-th day, pickup points staggered "
-                              "(7: each township has its weekly bus day)")
+    every_days: PositiveCount = Field(1, description="timetable: departures every n-th day, pickup points "
+                                      "staggered (7: each township has its weekly bus day)")
     run_empty: bool = Field(False, description="timetable: a departure runs even when nobody is listed")
     final_sweep: bool = Field(False, description="at the last boarding time (service_hours.last) of the last "
                               "service day everyone still listed is called, whatever the rule")
@@ -100,14 +95,14 @@ class Central(_Strict):
 
 
 class Campaign(_Strict):
-    extra_days: Annotated[int, Field(ge=0, strict=True)] = Field(
+    extra_days: Count = Field(
         0, description="days vehicles keep running after sign-ups close (run.days); whoever is still listed "
         "then is counted as still waiting")
 
 
 class EmployerGroup(_Strict):
-    count: Count = Field(description="employers of this kind in the park")
-    recruiters: Count = Field(description="recruiters interviewing at once at each of them")
+    count: PositiveCount = Field(description="employers of this kind in the park")
+    recruiters: PositiveCount = Field(description="recruiters interviewing at once at each of them")
     attractiveness: Positive = Field(1.0, description="relative chance a seeker puts one of them on their list")
     p_intention: Prob = Field(description="chance an interview ends in a hiring intention (就业意向)")
 
@@ -118,7 +113,7 @@ class Park(_Strict):
     employers: Annotated[dict[Name, EmployerGroup], Field(min_length=1)]
     walk_min: Distribution = Field(description="minutes from the drop-off, or between employers, to an employer's gate")
     interview_min: Distribution = Field(description="minutes of one interview")
-    max_employers: Count = Field(description="employers a seeker visits at most")
+    max_employers: PositiveCount = Field(description="employers a seeker visits at most")
     try_another: Prob = Field(description="chance a seeker with no intention yet tries another employer")
 
 
