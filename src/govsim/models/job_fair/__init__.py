@@ -81,9 +81,8 @@ class JobFairModel(Model):
     phrases_zh = {"Campaign week": "活动第几周"}
 
     def check_run(self, run):
-        problems = super().check_run(run)
-        if problems:
-            return problems
+        if run.days is None:
+            return [(("run",), "a job-fair campaign runs in days: give run.days (the fairs are spread over them)")]
         if run.warmup_days:
             return [(("run", "warmup_days"), "a campaign starts with its whole pool and every fair counts: "
                      "leave warmup_days at 0")]

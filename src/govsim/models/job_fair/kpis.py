@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .fairs import BALK, RENEGE, SLOT, TALK, FairRecords
+from .records import BALK, RENEGE, SLOT, TALK, FairRecords
 from .params import JobFairParams
 
 Row = tuple[str, str, float]

@@ -12,29 +12,22 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+import numpy as np
+from pydantic import Field
+from scipy.special import betaincinv
 
 from ...calendar import Clock
 from ...distributions import Distribution
-
-Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$", max_length=64)]
-Prob = Annotated[float, Field(ge=0, le=1)]
-NonNeg = Annotated[float, Field(ge=0)]
-Positive = Annotated[float, Field(gt=0)]
-Count = Annotated[int, Field(ge=1, strict=True)]
+from ...model_api import Count, Name, NonNeg, Positive, PositiveCount, Prob, StrictParams
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class Township(_Strict):
-    pool: Annotated[int, Field(ge=0, strict=True)] = Field(
+class Township(StrictParams):
+    pool: Count = Field(
         description="people in the township who may look for a local job over the campaign")
 
 
-class Fairs(_Strict):
-    count: Count = Field(description="fairs over the campaign (run.days), spread over the days and townships")
+class Fairs(StrictParams):
+    count: PositiveCount = Field(description="fairs over the campaign (run.days), spread over the days and townships")
     allocation: Literal["by_pool", "even"] = Field(
         "by_pool", description="fairs per township: one each, the rest in proportion to the pools (by_pool) or "
         "round the townships in turn (even)")
@@ -55,16 +48,16 @@ class Fairs(_Strict):
         return [(lo, hi, w / total) for lo, hi, w in raw] if total else []
 
 
-class BoothGroup(_Strict):
-    count: Count = Field(description="booths of this kind at every fair")
-    recruiters: Count = Field(description="recruiters talking to visitors at once at each booth")
+class BoothGroup(StrictParams):
+    count: PositiveCount = Field(description="booths of this kind at every fair")
+    recruiters: PositiveCount = Field(description="recruiters talking to visitors at once at each booth")
     attractiveness: Positive = Field(1.0, description="relative chance a visitor puts such a booth on their list")
     fit_factor: Positive = Field(1.0, description="multiplies a visitor's chance of an intention in a talk here "
                                  "(jobs that suit more people, a firm that hires on the spot)")
 
 
-class Mobilisation(_Strict):
-    contacts: Annotated[int, Field(ge=0, strict=True)] = Field(
+class Mobilisation(StrictParams):
+    contacts: Count = Field(
         description="pool members the cadres contact before each fair (0: no mobilisation)")
     comes: Prob = Field(description="chance a contacted person comes")
     targeting: NonNeg = Field(
@@ -72,24 +65,26 @@ class Mobilisation(_Strict):
         "goes with fit ** targeting (0: anyone; 1: in proportion to fit)")
 
 
-class Attendance(_Strict):
+class Attendance(StrictParams):
     walk_in: Prob = Field(description="chance a pool member still without an intention comes to a fair in "
                           "their township unasked (posters, WeChat groups)")
     mobilisation: Mobilisation
 
 
-class Fit(_Strict):
+class Fit(StrictParams):
     """A visitor's chance that one talk ends in a hiring intention: Beta distributed
     over the pool, with this mean and concentration (a + b)."""
 
     mean: Annotated[float, Field(gt=0, lt=1)]
     concentration: Positive = Field(description="a + b of the Beta distribution: lower, more unequal")
 
-    def draw(self, gen, n: int):
-        return gen.beta(self.mean * self.concentration, (1 - self.mean) * self.concentration, n)
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """Fits from uniforms (inverse transform): a policy that changes the mean or the
+        concentration keeps every person's rank in the pool (a higher mean raises every fit)."""
+        return betaincinv(self.mean * self.concentration, (1 - self.mean) * self.concentration, u)
 
 
-class Visitors(_Strict):
+class Visitors(StrictParams):
     fit: Fit
     booths: Distribution = Field(description="booths a visitor means to try (rounded, at least 1)")
     talk_min: Distribution = Field(description="minutes of one talk with a recruiter")
@@ -99,7 +94,7 @@ class Visitors(_Strict):
         "leave", description="with an intention in hand, leave the fair, or go on with the booths planned")
 
 
-class JobFairParams(_Strict):
+class JobFairParams(StrictParams):
     townships: Annotated[dict[Name, Township], Field(min_length=1)]
     fairs: Fairs
     booths: Annotated[dict[Name, BoothGroup], Field(min_length=1)]
