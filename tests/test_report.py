@@ -9,6 +9,7 @@ import math
 import os
 import re
 import shutil
+import warnings
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -19,14 +20,17 @@ from matplotlib.collections import PathCollection
 from matplotlib.container import BarContainer, ErrorbarContainer
 from typer.testing import CliRunner
 
-from govsim import labels
 from govsim.cli import app
+from govsim.labels import vocabulary
+from govsim.model_api import Model
+from govsim.models import MODELS
 from govsim.report import fonts
 from govsim.report.answer import answer, fmt
 from govsim.report.assumptions import scenario_notes
-from govsim.report.figures import (Breakdown, Profile, breakdown_figure, build_figures, comparison_figure,
-                                   distribution_figure, key_figure, policy_colours, profile_figure)
-from govsim.results import read_results
+from govsim.report.figures import (Breakdown, Profile, Stacked, breakdown_figure, build_figures, comparison_figure,
+                                   distribution_figure, key_figure, policy_colours, profile_figure, stacked_figure)
+from govsim.report.html import render
+from govsim.results import SavedResults, read_results
 
 from conftest import MMC_DEMO, SCENARIOS
 
@@ -149,11 +153,12 @@ def test_answer_sentence_per_key_metric_with_interval_and_verdict(mmc):
 
 
 def test_sentences_say_when_a_difference_is_noise():
+    voc = vocabulary(MODELS["network"])
     s = answer(pd.DataFrame({"policy": ["a", "b"], "scope": "all", "metric": "wait_mean_min", "mean": [10.0, 10.2],
                              "ci_low": [9.0, 9.1], "ci_high": [11.0, 11.3], "n": 5}),
                pd.DataFrame({"policy": ["b"], "baseline": "a", "scope": "all", "metric": "wait_mean_min",
                              "diff_mean": [0.2], "ci_low": [-0.3], "ci_high": [0.7], "rel_change": [0.02]}),
-               ["wait_mean_min"], ["a", "b"], "a")["b"][0]
+               ["wait_mean_min"], ["a", "b"], "a", voc=voc)["b"][0]
     assert s.verdict == "noise"
     assert text_of(s.text) == "With b, mean wait changes by +2.0% (95% CI −3.0% to +7.0%) against a, from 10 to 10.2 minutes."
     assert s.note.startswith("Not clear of noise")
@@ -161,7 +166,7 @@ def test_sentences_say_when_a_difference_is_noise():
                               "ci_low": [9.0, 4.0], "ci_high": [11.0, 6.0], "n": 5}),
                 pd.DataFrame({"policy": ["b"], "baseline": "a", "scope": "all", "metric": "wait_mean_min",
                               "diff_mean": [-5.0], "ci_low": [-6.0], "ci_high": [-4.0], "rel_change": [-0.5]}),
-                ["wait_mean_min"], ["a", "b"], "a", lang="zh")["b"][0]
+                ["wait_mean_min"], ["a", "b"], "a", lang="zh", voc=voc)["b"][0]
     assert text_of(zh.text) == "采用 b 时，平均等候时间比 a 下降 50%（95% 置信区间 40–60%），从 10 到 5 分钟。"
     assert zh.verdict == "clear" and zh.note == "差异超出随机波动。"
 
@@ -407,14 +412,14 @@ def _check_labelled(fig, policies, colours):
 
 def test_key_metric_bars_equal_the_summary(mmc):
     res = read_results(mmc)
+    voc = vocabulary(res.model)
     colours = policy_colours(res.policies)
     for metric in ("wait_mean_min", "utilisation"):
-        fig = key_figure(res.summary, metric, res.policies, colours)
+        fig = key_figure(res.summary, metric, res.policies, colours, voc=voc)
         try:
             _check_labelled(fig, res.policies, colours)
             ax = fig.axes[0]
-            unit = labels.METRICS[metric][1]
-            assert unit in ax.get_ylabel()
+            assert ax.get_ylabel() == voc.metric_label(metric)  # with its unit
             table = res.summary[(res.summary.scope == "all") & (res.summary.metric == metric)].set_index("policy")
             assert _bars(ax) == {p: [pytest.approx(table.loc[p, "mean"], rel=1e-12)] for p in res.policies}
             assert _bar_intervals(ax) == [pytest.approx((table.loc[p, "ci_low"], table.loc[p, "ci_high"]), rel=1e-12)
@@ -430,15 +435,16 @@ def test_forest_plot_equals_the_comparison(hall):
     res = read_results(hall)
     colours = policy_colours(res.policies)
     metrics = list(res.model.key_metrics)
-    fig = comparison_figure(res.comparison, metrics, res.baseline, res.policies, colours)
+    voc = vocabulary(res.model)
+    fig = comparison_figure(res.comparison, metrics, res.baseline, res.policies, colours, voc=voc)
     try:
         _check_labelled(fig, res.policies, colours)
         comp = res.comparison[res.comparison.scope == "all"].set_index(["policy", "metric"])
         panels = [ax for ax in fig.axes if ax.axison]
         assert len(panels) >= 3
         for ax in panels:
-            metric = next(m for m in metrics if labels.metric_label(m, with_unit=False) == ax.get_title())
-            assert labels.METRICS[metric][1] in ax.get_xlabel()
+            metric = next(m for m in metrics if voc.metric_label(m, with_unit=False) == ax.get_title())
+            assert voc.metric_unit(metric) in ax.get_xlabel()
             bars = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
             assert [c.get_label() for c in bars] == [p for p in res.policies if p != res.baseline]
             for c in bars:
@@ -455,7 +461,8 @@ def test_distributions_show_every_replication_and_the_summary_mean(mmc):
     res = read_results(mmc)
     colours = policy_colours(res.policies)
     metrics = list(res.model.key_metrics)
-    fig = distribution_figure(res.replications, res.summary, metrics, res.policies, colours)
+    fig = distribution_figure(res.replications, res.summary, metrics, res.policies, colours,
+                              voc=vocabulary(res.model))
     try:
         _check_labelled(fig, res.policies, colours)
         reps = res.replications[res.replications.scope == "all"]
@@ -475,7 +482,8 @@ def test_profile_and_breakdown_equal_the_summary(hall):
     res = read_results(hall)
     colours = policy_colours(res.policies)
     profile = next(s for s in res.model.figures if isinstance(s, Profile))
-    fig = profile_figure(res.summary, profile, res.policies, colours)
+    voc = vocabulary(res.model)
+    fig = profile_figure(res.summary, profile, res.policies, colours, voc=voc)
     try:
         _check_labelled(fig, res.policies, colours)
         ax = fig.axes[0]
@@ -489,7 +497,7 @@ def test_profile_and_breakdown_equal_the_summary(hall):
     finally:
         plt.close(fig)
     spec = next(s for s in res.model.figures if isinstance(s, Breakdown) and s.metric == "utilisation")
-    fig = breakdown_figure(res.summary, spec, res.policies, colours)
+    fig = breakdown_figure(res.summary, spec, res.policies, colours, voc=voc)
     try:
         _check_labelled(fig, res.policies, colours)
         ax = fig.axes[0]
@@ -537,37 +545,131 @@ def test_chinese_charts_use_a_cjk_font_and_chinese_labels(mmc):
     res = read_results(mmc)
     colours = policy_colours(res.policies)
     with plt.rc_context(fonts.font_rc("zh")):
-        fig = key_figure(res.summary, "wait_mean_min", res.policies, colours, lang="zh")
+        fig = key_figure(res.summary, "wait_mean_min", res.policies, colours, lang="zh", voc=vocabulary(res.model))
         try:
             assert fig.get_suptitle() == "各政策的平均等候时间（均值，95% 置信区间）"
             assert fig.axes[0].get_ylabel() == "平均等候时间（分钟）"
             assert fig.axes[0].get_xlabel() == "政策"
             assert plt.rcParams["font.family"][0] == fonts.cjk_font()
-            buf = io.BytesIO()
-            fig.savefig(buf, format="png")  # no missing-glyph boxes: matplotlib would warn
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")  # a glyph missing from the font is a warning: fail on it
+                fig.savefig(io.BytesIO(), format="png")
         finally:
             plt.close(fig)
 
 
-def test_labels_registry_takes_chinese_and_keeps_the_old_call():
-    labels.register({"test_metric_x": ("Test metric", "things")})
-    assert labels.metric_label("test_metric_x") == "Test metric (things)"
-    assert labels.metric_label("test_metric_x", lang="zh") == "Test metric (things)"  # falls back to English
-    labels.register({"test_metric_x": ("Test metric", "things")}, zh={"test_metric_x": ("测试指标", "个")},
-                    scopes={"widget": ("widget", "部件")})
-    assert labels.metric_label("test_metric_x", lang="zh") == "测试指标（个）"
-    assert labels.scope_kind_label("widget", "zh") == "部件"
-    for metric in ("wait_mean_min", "utilisation", "acceptance_time_mean_h", "one_visit_share", "visits_mean"):
-        assert metric in labels.METRICS_ZH
-    assert labels.label_unit("one_visit_share", "zh") == ("最多跑一次比例", "比例")
+class Widgets(Model):
+    """A model declared here only: its labels live on the class, nowhere global."""
+
+    name = "widgets"
+    description = "Widgets made on assembly lines."
+    metrics = ("widgets_made", "wait_mean_min")
+    key_metrics = ("widgets_made", "wait_mean_min")
+    labels = {"widgets_made": ("Widgets made", "widgets")}
+    labels_zh = {"widgets_made": ("部件产量", "个")}
+    scope_kinds = {"line": ("assembly line", "装配线")}
+    figures = (Breakdown("widgets_made", ("line:",), "widgets_made_by_line"),)
 
 
-def test_every_metric_of_the_shipped_models_has_english_and_chinese_labels():
-    from govsim.models import MODELS
+class HallShowingOpenEnd(MODELS["service_hall"]):
+    """The hall with open_end among its key metrics, so its report shows it."""
 
-    for name in ("network", "service_hall"):
-        missing = [m for m in MODELS[name].metrics if m not in labels.METRICS or m not in labels.METRICS_ZH]
-        assert not missing, f"{name}: {missing}"
+    key_metrics = ("open_end",)
+
+
+def _saved(model: Model, metrics: tuple[str, ...]) -> SavedResults:
+    """A results folder's contents built in memory: policies a and b, b halving each metric."""
+    summary, comparison = [], []
+    for metric in metrics:
+        for scope in ("all", "line:north", "line:south"):
+            summary += [("a", scope, metric, 10.0, 9.0, 11.0, 3), ("b", scope, metric, 5.0, 4.0, 6.0, 3)]
+            comparison.append(("b", "a", scope, metric, -5.0, -6.0, -4.0, -0.5))
+    summary = pd.DataFrame(summary, columns=["policy", "scope", "metric", "mean", "ci_low", "ci_high", "n"])
+    comparison = pd.DataFrame(comparison, columns=["policy", "baseline", "scope", "metric", "diff_mean", "ci_low",
+                                                   "ci_high", "rel_change"])
+    return SavedResults(folder=Path("."), metadata={"scenario": {"name": "s"}, "replications": 3, "seed": 1},
+                        model=model, policies=["a", "b"], baseline="a", replications=None, summary=summary,
+                        comparison=comparison, baselines=None, resolved={"run": {}, "policies": {"a": {}, "b": {}}},
+                        scenario_text=None)
+
+
+def _drawn(res: SavedResults, lang: str = "en") -> dict[str, tuple[str, str, str]]:
+    """figure name -> (title, x label, y label) of the first panel, as build_figures draws them."""
+    out = {}
+    for name, _, title, fig in build_figures(res.summary, res.comparison, res.model, res.policies, res.baseline, lang):
+        ax = fig.axes[0]
+        out[name] = (title, ax.get_xlabel(), ax.get_ylabel())
+        plt.close(fig)
+    return out
+
+
+def test_a_missing_glyph_is_a_warning_and_the_test_run_fails_on_it():
+    """What the Chinese chart test relies on: matplotlib warns when the font lacks a glyph,
+    and the test run (pyproject: filterwarnings = error) turns that into a failure."""
+    with plt.rc_context({"font.family": ["DejaVu Sans"]}):
+        fig = plt.figure()
+        fig.suptitle("平均等候时间")
+        try:
+            with pytest.raises(UserWarning, match="missing from font"):
+                fig.savefig(io.BytesIO(), format="png")
+        finally:
+            plt.close(fig)
+
+
+def test_a_models_own_labels_reach_every_part_of_the_report():
+    res = _saved(Widgets(), ("widgets_made", "wait_mean_min"))
+    page = render(res, [], "en")
+    assert "<td>Widgets made (widgets)</td>" in page  # the key-metrics table
+    item = text_of(re.search(r'<li data-metric="widgets_made"[^>]*>(.*?)</li>', page).group(1))
+    assert item.startswith("With b, widgets made falls 50%")
+    drawn = _drawn(res)
+    assert drawn["widgets_made"][2] == "Widgets made (widgets)"
+    assert drawn["comparison"][1] == "Δ Widgets made (widgets)"
+    assert drawn["widgets_made_by_line"][1:] == ("Assembly line", "Widgets made (widgets)")
+    # the common words still come from the common vocabulary
+    assert "<td>Mean wait (minutes)</td>" in page and drawn["wait_mean_min"][2] == "Mean wait (minutes)"
+    zh = render(res, [], "zh")
+    assert "<td>部件产量（个）</td>" in zh
+    assert _drawn(res, "zh")["widgets_made_by_line"][1:] == ("装配线", "部件产量（个）")
+
+
+def test_declaring_a_model_leaves_other_models_and_the_common_words_alone():
+    Widgets()  # declared and used above: nothing is registered anywhere
+    for voc in [vocabulary()] + [vocabulary(m) for m in MODELS.values()]:
+        assert "widgets_made" not in voc.metrics and "line" not in voc.scope_kinds
+        assert voc.metric_label("widgets_made") == "widgets made"  # an unknown metric shows its name
+
+
+@pytest.mark.parametrize("model", [MODELS["licence"](), HallShowingOpenEnd()], ids=["licence", "service_hall"])
+def test_each_model_labels_open_end_in_its_own_words(model):
+    own = type(model).labels["open_end"]
+    other = (HallShowingOpenEnd if model.name == "licence" else MODELS["licence"]).labels["open_end"]
+    assert own != other
+    res = _saved(model, ("open_end",))
+    page = render(res, [], "en")
+    assert f"<td>{own[0]} ({own[1]})</td>" in page and other[0] not in page
+    drawn = _drawn(res)
+    assert drawn["open_end"][2] == f"{own[0]} ({own[1]})"
+    assert drawn["comparison"][1] == f"Δ {own[0]} ({own[1]})"
+    zh = type(model).labels_zh["open_end"]
+    assert f"<td>{zh[0]}（{zh[1]}）</td>" in render(res, [], "zh")
+
+
+def test_every_figure_of_the_shipped_models_is_labelled_in_both_languages():
+    """Each model's figures name its metrics, scope kinds and axes in its own vocabulary:
+    a word missing there would show as a raw key (``open_end``) or in English in Chinese."""
+    for model in MODELS.values():
+        voc = vocabulary(model)
+        for spec in model.figures:
+            metrics = spec.metrics if isinstance(spec, Stacked) else (spec.metric,)
+            for metric in metrics:
+                assert metric in voc.metrics and metric in voc.metrics_zh, (model.name, metric)
+            if isinstance(spec, Profile):
+                assert spec.xlabel_zh or spec.xlabel in voc.phrases_zh, (model.name, spec.xlabel)
+            else:
+                kinds = {p.split(":", 1)[0] for p in spec.prefixes}
+                kinds |= {spec.name.split("_by_")[-1]} if "_by_" in spec.name else set()
+                assert kinds <= set(voc.scope_kinds), (model.name, spec.name, kinds - set(voc.scope_kinds))
 
 
 def test_fmt_reads_like_a_planner_writes():
@@ -575,10 +677,6 @@ def test_fmt_reads_like_a_planner_writes():
 
 
 def test_stacked_figure_stacks_the_summary_means():
-    import pandas as pd
-
-    from govsim.report.figures import Stacked, stacked_figure
-
     rows = []
     for policy, base in (("before", 1.0), ("after", 0.5)):
         for scope, k in (("step:a", 1), ("step:b", 2)):
@@ -587,7 +685,30 @@ def test_stacked_figure_stacks_the_summary_means():
                 rows.append((policy, scope, metric, m, m, m, 3))
     summary = pd.DataFrame(rows, columns=["policy", "scope", "metric", "mean", "ci_low", "ci_high", "n"])
     fig = stacked_figure(summary, Stacked(("wait_mean_days", "work_mean_days"), ("step:",), "time_by_step"),
-                         ["before", "after"])
+                         ["before", "after"], voc=vocabulary(MODELS["licence"]))
     ax = fig.axes[0]  # the 'before' panel
     bars = [(round(p.get_y(), 9), round(p.get_height(), 9)) for p in ax.patches]
     assert bars == [(0.0, 1.0), (0.0, 2.0), (1.0, 0.25), (2.0, 0.5)]  # waits, then work on top
+    assert ax.get_ylabel() == "working days"  # the unit the parts share, in the model's words
+    plt.close(fig)
+    fig = stacked_figure(summary, Stacked(("wait_mean_days", "work_mean_days"), ("step:",), "time_by_step"),
+                         ["before", "after"], lang="zh", voc=vocabulary(MODELS["licence"]))
+    assert fig.axes[0].get_ylabel() == "工作日"
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["平均等待时间", "平均办理（工作）时间"]
+    plt.close(fig)
+
+
+def test_every_baseline_verdict_is_shown_in_the_report_language():
+    from govsim.baselines import undecided
+
+    res = _saved(MODELS["network"](), ("wait_mean_min",))
+    verdicts = ["yes", "no", "calibrated", "not run", undecided(3), undecided(1)]
+    res.baselines = pd.DataFrame({"baseline": [f"B{i}" for i in range(len(verdicts))], "source": "s", "policy": "a",
+                                  "metric": "wait_mean_min", "expected": "≤ 10", "simulated": 9.0, "ci_low": 8.0,
+                                  "ci_high": 10.0, "reproduced": verdicts})
+    shown = {lang: re.findall(r'<td><span class="([a-z]*)">([^<]*)</span></td>', render(res, [], lang))
+             for lang in ("en", "zh")}
+    assert shown["en"] == [("yes", "yes"), ("no", "no"), ("", "calibrated"), ("", "not run"),
+                           ("undecided", undecided(3)), ("undecided", undecided(1))]
+    assert shown["zh"] == [("yes", "是"), ("no", "否"), ("", "已校准"), ("", "未运行"),
+                           ("undecided", "未定：区间过宽（3 次重复运行）"), ("undecided", "未定：区间过宽（1 次重复运行）")]

@@ -79,8 +79,6 @@ PHRASES_ZH: dict[str, str] = {
     "Day": "天",
     "Day of the campaign": "活动第几天",
     "Campaign day": "活动第几天",
-    "Share of applications handed over": "已发证申请比例",
-    "Demand (multiple of the scenario's)": "需求（情景需求的倍数）",
     "Week": "周",
     "Hour": "小时",
 }
@@ -149,9 +147,9 @@ def _vocabulary_of(model_cls) -> Vocabulary:
         return Vocabulary(METRICS, METRICS_ZH, SCOPE_KINDS, PHRASES_ZH)
     name = model_cls.name
     return Vocabulary(_joined(METRICS, model_cls.labels, "metric", name),
-                      {**METRICS_ZH, **model_cls.labels_zh},
+                      _joined(METRICS_ZH, model_cls.labels_zh, "metric (Chinese)", name),
                       _joined(SCOPE_KINDS, model_cls.scope_kinds, "scope kind", name),
-                      {**PHRASES_ZH, **model_cls.phrases_zh})
+                      _joined(PHRASES_ZH, model_cls.phrases_zh, "phrase (Chinese)", name))
 
 
 def vocabulary(model=None) -> Vocabulary:

@@ -3,18 +3,19 @@
 ``write_report(folder)`` draws the figures into ``folder/figures/`` and writes
 ``folder/report.html`` from the tables ``govsim run`` saved there: ``govsim run``
 calls it before moving its results into place, ``govsim report`` calls it again
-later (in another language, say) without rerunning anything.
+later (in another language, say) without rerunning anything.  The report depends on
+``govsim.results.read`` (what it draws from) and ``govsim.results.staging`` (how it
+writes) only: the writer of results calls the report, never the other way round.
 """
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 from typing import Optional
 
 from ..labels import LANGS
 
 REPORT = "report.html"
+FIGURES = "figures"
 
 
 def write_report(folder: Path, lang: Optional[str] = None) -> Path:
@@ -23,7 +24,8 @@ def write_report(folder: Path, lang: Optional[str] = None) -> Path:
     ``lang`` defaults to the language the run was reported in (metadata.json), else English.
     Raises ResultsError for a missing or broken folder and FontMissing for Chinese
     without a CJK font."""
-    from ..results import read_results
+    from ..results.read import read_results
+    from ..results.staging import staged_entries
     from .figures import write_figures
     from .fonts import require_cjk_font
     from .html import write_html
@@ -34,23 +36,8 @@ def write_report(folder: Path, lang: Optional[str] = None) -> Path:
         raise ValueError(f"unknown language {lang!r} (known: {', '.join(LANGS)})")
     if lang == "zh":
         require_cjk_font()
-    folder = res.folder
-    pid = os.getpid()
-    tmp_figures = folder / f".figures.partial-{pid}"
-    tmp_report = folder / f".{REPORT}.partial-{pid}"
-    shutil.rmtree(tmp_figures, ignore_errors=True)
-    try:
-        figures = write_figures(res.summary, res.comparison, res.model, res.policies, res.baseline, tmp_figures,
+    with staged_entries(res.folder, (FIGURES, REPORT)) as tmp:
+        figures = write_figures(res.summary, res.comparison, res.model, res.policies, res.baseline, tmp / FIGURES,
                                 lang=lang, reps=res.replications)
-        write_html(res, figures, lang, tmp_report)
-        old = folder / f".figures.old-{pid}"
-        if (folder / "figures").exists():
-            (folder / "figures").rename(old)
-        tmp_figures.rename(folder / "figures")
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(tmp_report, folder / REPORT)
-    finally:
-        shutil.rmtree(tmp_figures, ignore_errors=True)
-        if tmp_report.exists():
-            tmp_report.unlink()
-    return folder / REPORT
+        write_html(res, figures, lang, tmp / REPORT)
+    return res.folder / REPORT

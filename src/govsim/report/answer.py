@@ -3,7 +3,9 @@ baseline, with its paired 95% interval and whether it is clear of noise.
 
 Shares (a unit of "fraction") change in percentage points; other metrics in per
 cent of the baseline's mean, or in their own unit when that mean is zero.  A
-relative interval is the paired interval divided by the baseline's mean.
+relative interval is the paired interval divided by the baseline's mean.  Labels and
+units come from the model's vocabulary (``voc``), so one metric name may read
+differently in two models.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..labels import is_fraction, label_unit
+from ..labels import Vocabulary
 from .i18n import t
 
 
@@ -79,9 +81,10 @@ def _interval(lo: float, hi: float, suffix: str, lang: str, fall: bool | None) -
 
 
 def sentence(policy: str, baseline: str, metric: str, base_mean: float, mean: float, diff: float, lo: float,
-             hi: float, lang: str = "en") -> Sentence:
+             hi: float, lang: str = "en", *, voc: Vocabulary) -> Sentence:
     """One metric of one policy against the baseline (numbers from summary.csv and comparison.csv)."""
-    label, unit = label_unit(metric, lang)
+    label, unit = voc.label_unit(metric, lang)
+    fraction = voc.is_fraction(metric)
     if lang == "en":
         label = label[:1].lower() + label[1:] if not label[:2].isupper() else label
     names = {"policy": _code(policy), "baseline": _code(baseline), "label": html.escape(label)}
@@ -89,14 +92,14 @@ def sentence(policy: str, baseline: str, metric: str, base_mean: float, mean: fl
     if diff is None or math.isnan(diff):
         return Sentence(policy, metric, t("s_missing", lang, **names), "missing", "")
     if diff == 0 and lo == 0 and hi == 0:
-        val, unit_sfx = ((_pct(mean * 100) + "%", "") if is_fraction(metric) else (fmt(mean), unit_sfx))
+        val, unit_sfx = ((_pct(mean * 100) + "%", "") if fraction else (fmt(mean), unit_sfx))
         return Sentence(policy, metric, t("s_same", lang, val=val, unit=unit_sfx, **names), "same", "")
     no_interval = math.isnan(lo) or math.isnan(hi)
     clear = not no_interval and (lo > 0 or hi < 0)
     fall = (diff < 0) if (clear or no_interval) else None
     verb = t("falls" if fall else "rises", lang) if fall is not None else t("changes", lang)
 
-    if is_fraction(metric):
+    if fraction:
         d, l_, h_ = diff * 100, lo * 100, hi * 100
         amount = _pct(d) if fall is not None else _signed_pct(d)
         text = t("s_pp", lang, verb=verb, pct=amount, ci=_interval(l_, h_, "", lang, fall),
@@ -118,7 +121,7 @@ def sentence(policy: str, baseline: str, metric: str, base_mean: float, mean: fl
 
 
 def answer(summary: pd.DataFrame, comparison: pd.DataFrame, metrics: list[str], policies: list[str], baseline: str,
-           lang: str = "en") -> dict[str, list[Sentence]]:
+           lang: str = "en", *, voc: Vocabulary) -> dict[str, list[Sentence]]:
     """For each policy other than the baseline, one sentence per metric (scope ``all``)."""
     means = summary[summary["scope"] == "all"].set_index(["policy", "metric"])["mean"]
     comp = comparison[comparison["scope"] == "all"].set_index(["policy", "metric"])
@@ -137,6 +140,6 @@ def answer(summary: pd.DataFrame, comparison: pd.DataFrame, metrics: list[str], 
                 diff, lo, hi = float(r["diff_mean"]), float(r["ci_low"]), float(r["ci_high"])
             else:
                 diff = lo = hi = math.nan
-            rows.append(sentence(policy, baseline, metric, base_mean, mean, diff, lo, hi, lang))
+            rows.append(sentence(policy, baseline, metric, base_mean, mean, diff, lo, hi, lang, voc=voc))
         out[policy] = rows
     return out

@@ -5,8 +5,10 @@ Every model gets one chart per key metric (overall), a forest plot of the paired
 differences, the spread of the key metrics over replications, and the breakdowns and
 profiles its ``figures`` attribute declares.  Each chart has a title, axis labels with
 units and a legend; a policy keeps its colour in every chart; labels come in English
-or Chinese (``lang``).  The builders return the matplotlib Figure, so tests can read
-back what was plotted; ``write_figures`` saves them as PNG files.
+or Chinese (``lang``) from the model's vocabulary (``govsim.labels.vocabulary``: the
+common words joined with the model's own), passed to each builder as ``voc``.  The
+builders return the matplotlib Figure, so tests can read back what was plotted;
+``write_figures`` saves them as PNG files.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from ..labels import metric_label, phrase, scope_kind_label  # noqa: E402
+from ..labels import Vocabulary, vocabulary  # noqa: E402
 from ..model_api import Breakdown, Profile, Stacked  # noqa: E402,F401  (re-exported: the specs live with the model contract)
 from .fonts import font_rc  # noqa: E402
 from .i18n import t  # noqa: E402
@@ -81,7 +83,7 @@ def _new(width: float, height: float) -> tuple[Figure, plt.Axes]:
 
 
 def key_figure(summary: pd.DataFrame, metric: str, policies: list[str], colours: dict,
-               lang: str = "en") -> Optional[Figure]:
+               lang: str = "en", *, voc: Vocabulary) -> Optional[Figure]:
     """Mean and 95% interval of ``metric`` (scope ``all``), one bar per policy."""
     data = summary[(summary["metric"] == metric) & (summary["scope"] == "all")]
     if data.empty or data["mean"].isna().all():
@@ -99,8 +101,8 @@ def key_figure(summary: pd.DataFrame, metric: str, policies: list[str], colours:
     ax.set_xticks(x, policies, rotation=25 if long_names else 0, ha="right" if long_names else "center",
                   fontsize="small")
     ax.set_xlabel(t("policy", lang))
-    ax.set_ylabel(metric_label(metric, lang=lang))
-    fig.suptitle(t("fig_key", lang, label=metric_label(metric, with_unit=False, lang=lang)))
+    ax.set_ylabel(voc.metric_label(metric, lang=lang))
+    fig.suptitle(t("fig_key", lang, label=voc.metric_label(metric, with_unit=False, lang=lang)))
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
     _legend(fig, policies, colours, lang)
@@ -108,7 +110,7 @@ def key_figure(summary: pd.DataFrame, metric: str, policies: list[str], colours:
 
 
 def breakdown_figure(summary: pd.DataFrame, spec: Breakdown, policies: list[str], colours: dict,
-                     lang: str = "en") -> Optional[Figure]:
+                     lang: str = "en", *, voc: Vocabulary) -> Optional[Figure]:
     """Mean and 95% interval of a metric for each policy, grouped by scope."""
     scopes = _matching(summary, spec)
     data = summary[(summary["metric"] == spec.metric) & summary["scope"].isin(scopes)]
@@ -127,10 +129,10 @@ def breakdown_figure(summary: pd.DataFrame, spec: Breakdown, policies: list[str]
     rotate = len(scopes) > 4
     ax.set_xticks(x, [_short(s, lang) for s in scopes], rotation=30 if rotate else 0,
                   ha="right" if rotate else "center", fontsize="small")
-    kind_label = scope_kind_label(kind, lang)
+    kind_label = voc.scope_kind_label(kind, lang)
     ax.set_xlabel(kind_label[:1].upper() + kind_label[1:])
-    ax.set_ylabel(metric_label(spec.metric, lang=lang))
-    fig.suptitle(t("fig_breakdown", lang, label=metric_label(spec.metric, with_unit=False, lang=lang),
+    ax.set_ylabel(voc.metric_label(spec.metric, lang=lang))
+    fig.suptitle(t("fig_breakdown", lang, label=voc.metric_label(spec.metric, with_unit=False, lang=lang),
                    kind=kind_label))
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
@@ -138,7 +140,8 @@ def breakdown_figure(summary: pd.DataFrame, spec: Breakdown, policies: list[str]
     return fig
 
 
-def stacked_figure(summary: pd.DataFrame, spec: Stacked, policies: list[str], lang: str = "en") -> Optional[Figure]:
+def stacked_figure(summary: pd.DataFrame, spec: Stacked, policies: list[str], lang: str = "en", *,
+                   voc: Vocabulary) -> Optional[Figure]:
     """Means of ``spec.metrics`` stacked per scope, a panel per policy (sharing the axis)."""
     first = Breakdown(spec.metrics[0], spec.prefixes, spec.name)
     scopes = _matching(summary, first)
@@ -158,7 +161,7 @@ def stacked_figure(summary: pd.DataFrame, spec: Stacked, policies: list[str], la
             sub = data[(data["policy"] == policy) & (data["metric"] == metric)].set_index("scope").reindex(scopes)
             height = np.nan_to_num(sub["mean"].to_numpy(dtype=float))
             ax.bar(x, height, 0.7, bottom=bottom, color=parts[j % len(parts)],
-                   label=metric_label(metric, with_unit=False, lang=lang))
+                   label=voc.metric_label(metric, with_unit=False, lang=lang))
             bottom += height
         ax.set_title(policy, fontsize="medium")
         ax.set_xticks(x, [_short(sc, lang) for sc in scopes], rotation=30, ha="right", fontsize="small")
@@ -167,23 +170,23 @@ def stacked_figure(summary: pd.DataFrame, spec: Stacked, policies: list[str], la
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     for ax in axes[:, 0]:
-        ax.set_ylabel(metric_label(spec.metrics[0], lang=lang).split("(")[-1].rstrip(")"))
+        ax.set_ylabel(voc.metric_unit(spec.metrics[0], lang))  # the parts share a unit
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=len(spec.metrics), fontsize="small")
     kind = spec.name.split("_by_")[-1] if "_by_" in spec.name else scopes[0].split(":", 1)[0]
-    fig.suptitle(t("fig_stacked", lang, labels=", ".join(metric_label(m, with_unit=False, lang=lang)
-                                                          for m in spec.metrics), kind=scope_kind_label(kind, lang)))
+    fig.suptitle(t("fig_stacked", lang, labels=", ".join(voc.metric_label(m, with_unit=False, lang=lang)
+                                                          for m in spec.metrics), kind=voc.scope_kind_label(kind, lang)))
     return fig
 
 
-def _profile_xlabel(spec: Profile, lang: str) -> str:
+def _profile_xlabel(spec: Profile, lang: str, voc: Vocabulary) -> str:
     if lang == "zh" and spec.xlabel_zh:
         return spec.xlabel_zh
-    return phrase(spec.xlabel, lang)
+    return voc.phrase(spec.xlabel, lang)
 
 
 def profile_figure(summary: pd.DataFrame, spec: Profile, policies: list[str], colours: dict,
-                   lang: str = "en") -> Optional[Figure]:
+                   lang: str = "en", *, voc: Vocabulary) -> Optional[Figure]:
     """One line per policy along ordered scopes, with its 95% band."""
     data = summary[(summary["metric"] == spec.metric) & summary["scope"].str.startswith(spec.prefix)]
     if data.empty:
@@ -205,10 +208,10 @@ def profile_figure(summary: pd.DataFrame, spec: Profile, policies: list[str], co
         ax.fill_between(xs, lo, hi, color=colours[policy], alpha=0.15, lw=0)
     step = max(1, math.ceil(len(order) / 12))
     ax.set_xticks(x[::step], labels[::step], fontsize="small")
-    xlabel = _profile_xlabel(spec, lang)
+    xlabel = _profile_xlabel(spec, lang, voc)
     ax.set_xlabel(xlabel)
-    ax.set_ylabel(metric_label(spec.metric, lang=lang))
-    fig.suptitle(t("fig_profile", lang, label=metric_label(spec.metric, with_unit=False, lang=lang),
+    ax.set_ylabel(voc.metric_label(spec.metric, lang=lang))
+    fig.suptitle(t("fig_profile", lang, label=voc.metric_label(spec.metric, with_unit=False, lang=lang),
                    xlabel=xlabel.lower() if lang == "en" else xlabel))
     ax.grid(alpha=0.3)
     _legend(fig, policies, colours, lang)
@@ -227,7 +230,7 @@ def _times_of_day(labels: list[str]) -> Optional[np.ndarray]:
 
 
 def comparison_figure(comparison: pd.DataFrame, metrics: list[str], baseline: str, policies: list[str],
-                      colours: dict, lang: str = "en") -> Optional[Figure]:
+                      colours: dict, lang: str = "en", *, voc: Vocabulary) -> Optional[Figure]:
     """Forest plot: each policy's paired difference from the baseline, one panel per metric."""
     data = comparison[(comparison["scope"] == "all") & comparison["metric"].isin(metrics)]
     data = data[~data["diff_mean"].isna()]
@@ -259,8 +262,8 @@ def comparison_figure(comparison: pd.DataFrame, metrics: list[str], baseline: st
                         label=policy)
         ax.axvline(0, color="grey", lw=1)
         ax.set_yticks(y, others, fontsize="small")
-        ax.set_title(metric_label(metric, with_unit=False, lang=lang), fontsize="medium")
-        ax.set_xlabel(t("fig_forest_axis", lang, label=metric_label(metric, lang=lang)), fontsize="small")
+        ax.set_title(voc.metric_label(metric, with_unit=False, lang=lang), fontsize="medium")
+        ax.set_xlabel(t("fig_forest_axis", lang, label=voc.metric_label(metric, lang=lang)), fontsize="small")
         if k % ncols == 0:
             ax.set_ylabel(t("policy", lang))
         ax.grid(axis="x", alpha=0.3)
@@ -270,7 +273,7 @@ def comparison_figure(comparison: pd.DataFrame, metrics: list[str], baseline: st
 
 
 def distribution_figure(reps: pd.DataFrame, summary: pd.DataFrame, metrics: list[str], policies: list[str],
-                        colours: dict, lang: str = "en") -> Optional[Figure]:
+                        colours: dict, lang: str = "en", *, voc: Vocabulary) -> Optional[Figure]:
     """Box plot of each key metric's replication values per policy (scope ``all``), with
     the replications as dots and the mean of summary.csv as a diamond."""
     reps = reps[reps["scope"] == "all"]
@@ -307,8 +310,8 @@ def distribution_figure(reps: pd.DataFrame, summary: pd.DataFrame, metrics: list
         ax.set_xticks(x, [])
         ax.set_xlim(-0.6, len(policies) - 0.4)
         ax.set_xlabel(t("policy", lang), fontsize="small")
-        ax.set_ylabel(metric_label(metric, lang=lang), fontsize="small")
-        ax.set_title(metric_label(metric, with_unit=False, lang=lang), fontsize="medium")
+        ax.set_ylabel(voc.metric_label(metric, lang=lang), fontsize="small")
+        ax.set_title(voc.metric_label(metric, with_unit=False, lang=lang), fontsize="medium")
         ax.grid(axis="y", alpha=0.3)
     fig.suptitle(t("fig_dist", lang))
     _legend(fig, policies, colours, lang, "outside lower center")
@@ -324,28 +327,29 @@ def build_figures(summary: pd.DataFrame, comparison: pd.DataFrame, model, polici
                   lang: str = "en", reps: Optional[pd.DataFrame] = None):
     """Yield ``(name, section, title, figure)`` for every chart of a run, in report order.
     Call inside ``plt.rc_context(font_rc(lang))``; the caller closes each figure."""
+    voc = vocabulary(model)
     colours = policy_colours(policies)
     metrics = list(model.key_metrics)
-    fig = comparison_figure(comparison, metrics, baseline, policies, colours, lang)
+    fig = comparison_figure(comparison, metrics, baseline, policies, colours, lang, voc=voc)
     if fig is not None:
         yield "comparison", "forest", t("fig_forest", lang, baseline=baseline), fig
     for metric in metrics:
-        fig = key_figure(summary, metric, policies, colours, lang)
+        fig = key_figure(summary, metric, policies, colours, lang, voc=voc)
         if fig is not None:
-            yield metric, "key", t("fig_key", lang, label=metric_label(metric, with_unit=False, lang=lang)), fig
+            yield metric, "key", fig.get_suptitle(), fig
     if reps is not None:
-        fig = distribution_figure(reps, summary, metrics, policies, colours, lang)
+        fig = distribution_figure(reps, summary, metrics, policies, colours, lang, voc=voc)
         if fig is not None:
             yield "distributions", "dist", t("fig_dist", lang), fig
     for spec in model.figures:
         if isinstance(spec, Profile):
-            fig = profile_figure(summary, spec, policies, colours, lang)
+            fig = profile_figure(summary, spec, policies, colours, lang, voc=voc)
             section = "profile"
         elif isinstance(spec, Stacked):
-            fig = stacked_figure(summary, spec, policies, lang)
+            fig = stacked_figure(summary, spec, policies, lang, voc=voc)
             section = "breakdown"
         else:
-            fig = breakdown_figure(summary, spec, policies, colours, lang)
+            fig = breakdown_figure(summary, spec, policies, colours, lang, voc=voc)
             section = "util" if "utilisation" in spec.metric else "breakdown"
         if fig is not None:
             yield spec.name, section, fig.get_suptitle(), fig

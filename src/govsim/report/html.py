@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 
 from .. import __version__
-from ..labels import metric_label
+from ..labels import Vocabulary, vocabulary
 from .answer import answer, fmt
 from .assumptions import scenario_notes
 from .figures import FigureOut, policy_colours
@@ -63,6 +63,7 @@ ul.answer li { margin: 4px 0; }
 .verdict.noise, .verdict.no_interval { color: var(--warn); border: 1px solid var(--warn); }
 .yes { color: var(--good); font-weight: 700; }
 .no { color: var(--bad); font-weight: 700; }
+.undecided { color: var(--warn); font-weight: 700; }
 .question { font-size: 1.05rem; background: var(--soft); border-left: 4px solid #0969da; padding: 8px 14px; }
 .swatch { display: inline-block; width: 0.8em; height: 0.8em; border-radius: 2px; margin-right: 4px;
           vertical-align: baseline; }
@@ -151,11 +152,11 @@ def _swatch(colour: str) -> str:
 
 # ---------------------------------------------------------------- sections
 
-def _answer(res, lang: str) -> str:
+def _answer(res, lang: str, voc: Vocabulary) -> str:
     metrics = list(res.model.key_metrics)
     colours = policy_colours(res.policies)
     others = [p for p in res.policies if p != res.baseline]
-    labels = [metric_label(m, with_unit=False, lang=lang) for m in metrics]
+    labels = [voc.metric_label(m, with_unit=False, lang=lang) for m in metrics]
     labels = [lb[:1].lower() + lb[1:] if lang == "en" else lb for lb in labels]
     sep, last = t("list_sep", lang), t("and", lang)
     joined = sep.join(labels[:-1]) + (last if len(labels) > 1 else "") + labels[-1] if labels else ""
@@ -168,7 +169,7 @@ def _answer(res, lang: str) -> str:
     if others:
         out.append(f'<h3>{t("answer", lang)}</h3><p>{t("answer_note", lang)}</p>')
         for policy, sentences in answer(res.summary, res.comparison, metrics, res.policies, res.baseline,
-                                        lang).items():
+                                        lang, voc=voc).items():
             out.append(f'<h4 id="answer-{esc(policy)}">{_swatch(colours[policy])}{code(policy)}</h4><ul class="answer">')
             for s in sentences:
                 badge = f' <span class="verdict {s.verdict}">{esc(s.note)}</span>' if s.note else ""
@@ -181,7 +182,7 @@ def _answer(res, lang: str) -> str:
         for p in res.policies]
     rows = []
     for m in metrics:
-        cells = [_td(esc(metric_label(m, lang=lang)))]
+        cells = [_td(esc(voc.metric_label(m, lang=lang)))]
         for p in res.policies:
             if (p, m) in overall.index:
                 r = overall.loc[(p, m)]
@@ -204,15 +205,24 @@ def _baselines(res, lang: str) -> str:
                                  "b_reproduced")]
     rows = []
     for _, r in res.baselines.iterrows():
-        verdict = str(r["reproduced"])
-        shown = t(verdict, lang) if verdict in ("yes", "no", "not run", "calibrated") else verdict
+        shown, cls = _verdict(str(r["reproduced"]), lang)
         rows.append([_td(esc(r["baseline"])), _td(esc(r["source"])), _td(code(r["policy"])), _td(code(r["metric"])),
                      _td(esc(r["expected"]), "num"),
                      _td(_mean_ci(r["simulated"], r["ci_low"], r["ci_high"], lang), "num"),
-                     _td(f'<span class="{esc(verdict) if verdict in ("yes", "no") else ""}">{esc(shown)}</span>')])
+                     _td(f'<span class="{cls}">{esc(shown)}</span>')])
     out.append(_table(head, rows, "baselines"))
     out.append("</section>")
     return "\n".join(out)
+
+
+def _verdict(verdict: str, lang: str) -> tuple[str, str]:
+    """A baseline's verdict as baselines.csv saved it -> (the words shown, its CSS class)."""
+    if verdict in ("yes", "no", "not run", "calibrated"):
+        return t(verdict, lang), verdict if verdict in ("yes", "no") else ""
+    undecided = re.fullmatch(r"undecided: .*\((\d+) replications?\)", verdict)
+    if undecided:  # the saved English, or its translation
+        return (verdict if lang == "en" else t("undecided", lang, n=undecided.group(1))), "undecided"
+    return verdict, ""
 
 
 def _img(fig: FigureOut) -> str:
@@ -365,6 +375,7 @@ def _experiment(res, lang: str) -> str:
 
 def render(res, figures: list[FigureOut], lang: str) -> str:
     meta = res.metadata
+    voc = vocabulary(res.model)  # the words of this model: its own labels joined with the common ones
     name = (meta.get("scenario") or {}).get("name") or res.resolved.get("name", "")
     title = t("title", lang, name=name)
     nav = "".join(f'<li><a href="#{s}">{t("sec_" + s, lang)[3:]}</a></li>' for s in SECTIONS)
@@ -383,7 +394,7 @@ def render(res, figures: list[FigureOut], lang: str) -> str:
         '<p class="sub">' + esc(t("subtitle", lang, model=res.model.name, reps=meta.get("replications"),
                                   started=meta.get("started_utc", "–"))) + "</p></header>",
         f'<nav><strong>{t("contents", lang)}</strong><ol>{nav}</ol></nav>',
-        _answer(res, lang),
+        _answer(res, lang, voc),
         _baselines(res, lang),
         _charts(figures, lang),
         _model(res, lang),

@@ -90,6 +90,7 @@ TEXT: dict[str, dict[str, str]] = {
     "no": {"en": "no", "zh": "否"},
     "not run": {"en": "not run", "zh": "未运行"},
     "calibrated": {"en": "calibrated", "zh": "已校准"},
+    "undecided": {"en": "undecided: interval too wide ({n} replications)", "zh": "未定：区间过宽（{n} 次重复运行）"},
     # 3
     "charts_intro": {
         "en": "Every chart is drawn from the saved tables (summary.csv, comparison.csv, replications.csv); "

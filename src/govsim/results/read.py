@@ -1,137 +1,21 @@
-"""Writing a run's results folder, all at once or not at all, and reading it back.
-
-Everything is first written into a hidden sibling folder and renamed into place
-at the end, so an interrupted or failed run never leaves a half-written folder.
-The figures and report.html are built from the tables as saved (``read_results``),
-so ``govsim report`` rebuilds them byte for byte without rerunning.
-"""
+"""Reading a results folder back, checked: what ``govsim report`` and the report's
+figures and page are built from (never from the run in memory), so a rebuild is the
+same byte for byte.  A missing or broken folder gives one line (ResultsError)."""
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import platform
-import shutil
 from dataclasses import dataclass
-from importlib import metadata as importlib_metadata
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from . import __version__
-from .baselines import evaluate
-from .errors import ResultsError
-from .scenario import Scenario
-from .stats import compare, summarize
+from ..errors import ResultsError
+from ..models import MODELS, get_model
+from .staging import MARKER, METADATA
 
-MARKER = "govsim_version"  # a key of metadata.json: proves a folder is ours to replace
 SCENARIO_COPY = "scenario.yaml"  # the scenario file as written, comments and all
-LIBRARIES = ["numpy", "pandas", "scipy", "simpy", "pydantic", "matplotlib", "PyYAML", "typer", "rich"]
-
-
-def check_output_folder(out: Path) -> None:
-    """Refuse to replace a folder that govsim did not write (``--out ~`` must not wipe a home)."""
-    if out.exists() and not out.is_dir():
-        raise ResultsError(f"{out}: exists and is not a folder; choose another --out")
-    if out.is_dir() and any(out.iterdir()):
-        meta = out / "metadata.json"
-        try:
-            ours = MARKER in json.loads(meta.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            ours = False
-        if not ours:
-            raise ResultsError(f"{out}: folder exists and is not a govsim results folder; choose another --out")
-
-
-def write_results(out: Path, scenario: Scenario, reps: pd.DataFrame, policies: list[str], run_info: dict,
-                  lang: str = "en") -> dict:
-    """Write tables, the scenario file as written and resolved, metadata, figures and
-    report.html (labels in ``lang``) into ``out``; return the tables."""
-    from .report import write_report
-
-    baseline = scenario.baseline_policy
-    summary = summarize(reps)
-    comparison = compare(reps, baseline)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
-        _csv(reps, tmp / "replications.csv")
-        _csv(summary, tmp / "summary.csv")
-        _csv(comparison, tmp / "comparison.csv")
-        if scenario.baselines:
-            checked = evaluate(scenario.baselines, reps)
-            _csv(checked, tmp / "baselines.csv")
-        resolved = {
-            "name": scenario.name,
-            "model": scenario.model.name,
-            "run": scenario.run.model_dump(exclude_none=True),
-            "baseline_policy": baseline,
-            "policies": {p: scenario.resolved_dict(p) for p in policies},
-        }
-        (tmp / "scenario.resolved.yaml").write_text(
-            yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True), encoding="utf-8")
-        shutil.copyfile(scenario.path, tmp / SCENARIO_COPY)  # its comments state the assumptions
-        meta = _metadata(scenario, policies, {**run_info, "lang": lang})
-        (tmp / "metadata.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        write_report(tmp, lang)
-        _replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return {"summary": summary, "comparison": comparison, "baselines": checked if scenario.baselines else None}
-
-
-def _csv(df: pd.DataFrame, path: Path) -> None:
-    df.to_csv(path, index=False, lineterminator="\n")
-
-
-def _replace(tmp: Path, out: Path) -> None:
-    old = None
-    if out.exists():
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        out.rename(old)
-    tmp.rename(out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _metadata(scenario: Scenario, policies: list[str], run_info: dict) -> dict:
-    versions = {}
-    for lib in LIBRARIES:
-        try:
-            versions[lib] = importlib_metadata.version(lib)
-        except importlib_metadata.PackageNotFoundError:
-            versions[lib] = None
-    return {
-        MARKER: __version__,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "libraries": versions,
-        "scenario": {
-            "name": scenario.name,
-            "file": str(scenario.path),
-            "sha256": hashlib.sha256(scenario.path.read_bytes()).hexdigest(),
-            "model": scenario.model.name,
-            "description": scenario.description,
-        },
-        "seed": scenario.run.seed,
-        "replications": scenario.run.replications,
-        "horizon_min": scenario.run.horizon,
-        "warmup_min": scenario.run.warmup,
-        "policies": policies,
-        "baseline_policy": scenario.baseline_policy,
-        "confidence": 0.95,
-        "interval": "Student-t over replications; comparisons paired by replication (common random numbers)",
-        **run_info,
-    }
-
-
-# ---------------------------------------------------------------- reading a results folder
-
+RESOLVED = "scenario.resolved.yaml"
 TABLES = {  # file -> (columns it must have, which of them are numbers)
     "replications.csv": (["policy", "rep", "seed", "scope", "metric", "value"], ["rep", "seed", "value"]),
     "summary.csv": (["policy", "scope", "metric", "mean", "ci_low", "ci_high", "n"], ["mean", "ci_low", "ci_high", "n"]),
@@ -162,16 +46,14 @@ class SavedResults:
 
 def read_results(folder: Path) -> SavedResults:
     """Read and check a results folder; a ResultsError (one line) says what is missing or broken."""
-    from .models import MODELS, get_model
-
     folder = Path(folder)
     if not folder.exists():
         raise ResultsError(f"{folder}: no such results folder")
     if not folder.is_dir():
         raise ResultsError(f"{folder}: not a folder; give the results folder that `govsim run` wrote")
-    meta_path = folder / "metadata.json"
+    meta_path = folder / METADATA
     if not meta_path.is_file():
-        raise ResultsError(f"{folder}: not a govsim results folder (no metadata.json); run `govsim run` first")
+        raise ResultsError(f"{folder}: not a govsim results folder (no {METADATA}); run `govsim run` first")
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
@@ -204,7 +86,7 @@ def read_results(folder: Path) -> SavedResults:
     b_name, b_spec = BASELINES
     baselines = _read_table(folder / b_name, *b_spec, policies) if (folder / b_name).exists() else None
 
-    resolved_path = folder / "scenario.resolved.yaml"
+    resolved_path = folder / RESOLVED
     try:
         resolved = yaml.safe_load(resolved_path.read_text(encoding="utf-8"))
     except FileNotFoundError:

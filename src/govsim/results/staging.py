@@ -1,0 +1,127 @@
+"""The one owner of writing into a results folder: all at once or not at all.
+
+Whatever govsim writes goes first into a hidden folder (beside the results folder for
+a whole run, inside it for a rebuilt report) and is moved into place only when it is
+complete, so an interrupted or failed run never leaves a half-written folder.  A
+folder that govsim did not write (no ``metadata.json`` with ``govsim_version``) is
+never replaced: ``--out ~`` must not wipe a home.
+"""
+from __future__ import annotations
+
+import ctypes
+import errno
+import json
+import os
+import shutil
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from ..errors import ResultsError
+
+MARKER = "govsim_version"  # a key of metadata.json: proves a folder is ours to replace
+METADATA = "metadata.json"
+
+
+def is_ours(folder: Path) -> bool:
+    """A folder holding govsim's metadata.json."""
+    try:
+        meta = json.loads((Path(folder) / METADATA).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(meta, dict) and MARKER in meta
+
+
+def check_output_folder(out: Path) -> None:
+    """Refuse a destination that is a file, or a folder with contents govsim did not write."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ResultsError(f"{out}: exists and is not a folder; choose another --out")
+    if out.is_dir() and any(out.iterdir()) and not is_ours(out):
+        raise ResultsError(f"{out}: folder exists and is not a govsim results folder; choose another --out")
+
+
+@contextmanager
+def staged_folder(out: Path) -> Iterator[Path]:
+    """An empty hidden folder beside ``out`` to write a whole results folder into.  When
+    the block ends without an error it replaces ``out``; on any error it is removed and
+    ``out`` is left as it was."""
+    out = Path(out)
+    check_output_folder(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _hidden(out, "partial")
+    shutil.rmtree(tmp, ignore_errors=True)  # a leftover of a killed run with our pid
+    tmp.mkdir()
+    try:
+        yield tmp
+        check_output_folder(out)  # nobody put a folder of theirs there while we ran
+        _move_into_place(tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextmanager
+def staged_entries(folder: Path, names: tuple[str, ...]) -> Iterator[Path]:
+    """An empty hidden folder inside the results folder ``folder`` to write some of its
+    entries into (say ``figures`` and ``report.html``).  When the block ends without an
+    error each of ``names`` written there replaces its namesake in ``folder``."""
+    folder = Path(folder)
+    if not is_ours(folder):
+        raise ResultsError(f"{folder}: not a govsim results folder; nothing written")
+    tmp = folder / f".staged.partial-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        yield tmp
+        for name in names:
+            if (tmp / name).exists():
+                _move_into_place(tmp / name, folder / name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _hidden(path: Path, what: str) -> Path:
+    return path.parent / f".{path.name}.{what}-{os.getpid()}"
+
+
+def _move_into_place(new: Path, dest: Path) -> None:
+    """``new`` takes ``dest``'s name in one step where the system allows it."""
+    if not (new.is_dir() and dest.exists()):
+        os.replace(new, dest)  # a file, or a folder onto a free name: one rename
+        return
+    if _exchange(new, dest):  # the two folders swap names at once; the old one is now at ``new``
+        shutil.rmtree(new, ignore_errors=True)
+        return
+    # elsewhere: the old folder steps aside, the new one steps in, and back on failure
+    old = _hidden(dest, "old")
+    shutil.rmtree(old, ignore_errors=True)
+    dest.rename(old)
+    try:
+        new.rename(dest)
+    except BaseException:
+        old.rename(dest)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2 with RENAME_EXCHANGE); False where the
+    system or the file system cannot, so the caller falls back."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # a libc without it (musl, glibc < 2.28)
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EXDEV):
+        return False
+    raise OSError(err, os.strerror(err), str(b))

@@ -1,0 +1,100 @@
+"""Writing a run's results folder: the tables, the scenario as written and resolved,
+metadata, the optional event log, then the figures and report.html drawn from the
+tables as saved.  Everything goes through ``staging``: all at once or not at all."""
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import shutil
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Optional
+
+import pandas as pd
+import yaml
+
+from .. import __version__
+from ..baselines import evaluate
+from ..scenario import Scenario
+from ..stats import compare, summarize
+from .read import RESOLVED, SCENARIO_COPY
+from .staging import MARKER, METADATA, staged_folder
+
+EVENTS = "events.csv"  # the event log of every replication (``govsim run --trace``)
+LIBRARIES = ["numpy", "pandas", "scipy", "simpy", "pydantic", "matplotlib", "PyYAML", "typer", "rich"]
+
+
+def write_results(out: Path, scenario: Scenario, reps: pd.DataFrame, policies: list[str], run_info: dict,
+                  lang: str = "en", events: Optional[pd.DataFrame] = None) -> dict:
+    """Write tables, the scenario file as written and resolved, metadata, ``events``
+    (as events.csv, when given), figures and report.html (labels in ``lang``) into
+    ``out``; return the tables."""
+    baseline = scenario.baseline_policy
+    summary = summarize(reps)
+    comparison = compare(reps, baseline)
+    checked = evaluate(scenario.baselines, reps) if scenario.baselines else None
+    with staged_folder(out) as tmp:
+        _csv(reps, tmp / "replications.csv")
+        _csv(summary, tmp / "summary.csv")
+        _csv(comparison, tmp / "comparison.csv")
+        if checked is not None:
+            _csv(checked, tmp / "baselines.csv")
+        if events is not None:
+            _csv(events, tmp / EVENTS)
+        resolved = {
+            "name": scenario.name,
+            "model": scenario.model.name,
+            "run": scenario.run.model_dump(exclude_none=True),
+            "baseline_policy": baseline,
+            "policies": {p: scenario.resolved_dict(p) for p in policies},
+        }
+        (tmp / RESOLVED).write_text(yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        shutil.copyfile(scenario.path, tmp / SCENARIO_COPY)  # its comments state the assumptions
+        meta = _metadata(scenario, policies, {**run_info, "lang": lang})
+        (tmp / METADATA).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        _report(tmp, lang)
+    return {"summary": summary, "comparison": comparison, "baselines": checked}
+
+
+def _report(folder: Path, lang: str) -> None:
+    """The one call from results into the report, which reads the folder back like
+    ``govsim report`` does (imported here, so the report never needs the writer)."""
+    from ..report import write_report
+
+    write_report(folder, lang)
+
+
+def _csv(df: pd.DataFrame, path: Path) -> None:
+    df.to_csv(path, index=False, lineterminator="\n")
+
+
+def _metadata(scenario: Scenario, policies: list[str], run_info: dict) -> dict:
+    versions = {}
+    for lib in LIBRARIES:
+        try:
+            versions[lib] = importlib_metadata.version(lib)
+        except importlib_metadata.PackageNotFoundError:
+            versions[lib] = None
+    return {
+        MARKER: __version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "libraries": versions,
+        "scenario": {
+            "name": scenario.name,
+            "file": str(scenario.path),
+            "sha256": hashlib.sha256(scenario.path.read_bytes()).hexdigest(),
+            "model": scenario.model.name,
+            "description": scenario.description,
+        },
+        "seed": scenario.run.seed,
+        "replications": scenario.run.replications,
+        "horizon_min": scenario.run.horizon,
+        "warmup_min": scenario.run.warmup,
+        "policies": policies,
+        "baseline_policy": scenario.baseline_policy,
+        "confidence": 0.95,
+        "interval": "Student-t over replications; comparisons paired by replication (common random numbers)",
+        **run_info,
+    }

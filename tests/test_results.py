@@ -1,0 +1,194 @@
+"""The results folder: written all at once or not at all through one owner (staging),
+never over a folder govsim did not write; the tables and the optional event log; read
+back by what the report draws from."""
+from __future__ import annotations
+
+import json
+import os
+
+import pandas as pd
+import pytest
+
+from govsim.errors import ResultsError
+from govsim.experiment import run_experiment
+from govsim.results import EVENTS, check_output_folder, read_results, write_results
+from govsim.results import staging
+from govsim.scenario import load_scenario
+
+from conftest import MMC_DEMO
+
+SHORT = MMC_DEMO.replace("horizon_min: 20000", "horizon_min: 600").replace("warmup_min: 2000", "warmup_min: 60")
+
+
+def ours(folder, files: dict[str, str]):
+    """A folder as govsim would have written it, with ``files``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / staging.METADATA).write_text(json.dumps({staging.MARKER: "0"}))
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    return folder
+
+
+def tree(folder) -> dict[str, str]:
+    return {str(p.relative_to(folder)): p.read_text() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def hidden(parent) -> list[str]:
+    return sorted(p.name for p in parent.iterdir() if p.name.startswith("."))
+
+
+@pytest.fixture(params=["exchange", "step aside"])
+def move(request, monkeypatch):
+    """Both ways a folder takes the place of another: the atomic swap where the system
+    has one, and stepping aside where it does not."""
+    if request.param == "step aside":
+        monkeypatch.setattr(staging, "_exchange", lambda a, b: False)
+    return request.param
+
+
+# ---------------------------------------------------------------- a whole folder
+
+
+def test_a_new_folder_appears_complete(tmp_path, move):
+    out = tmp_path / "deep" / "out"
+    with staging.staged_folder(out) as tmp:
+        assert tmp.parent == out.parent and tmp.name.startswith(".") and not out.exists()
+        ours(tmp, {"a.csv": "1"})
+    assert tree(out) == {"a.csv": "1", "metadata.json": json.dumps({staging.MARKER: "0"})}
+    assert hidden(out.parent) == []
+
+
+def test_an_earlier_result_is_replaced_whole(tmp_path, move):
+    out = ours(tmp_path / "out", {"old.csv": "old", "figures/x.png": "old"})
+    with staging.staged_folder(out) as tmp:
+        ours(tmp, {"new.csv": "new"})
+        assert tree(out)["old.csv"] == "old"  # untouched until the new one is complete
+    assert set(tree(out)) == {"new.csv", "metadata.json"}
+    assert hidden(tmp_path) == []
+
+
+def test_a_failure_leaves_the_earlier_result_and_no_trace(tmp_path, move):
+    out = ours(tmp_path / "out", {"old.csv": "old"})
+    before = tree(out)
+    with pytest.raises(KeyboardInterrupt):
+        with staging.staged_folder(out) as tmp:
+            ours(tmp, {"new.csv": "half"})
+            raise KeyboardInterrupt
+    assert tree(out) == before and hidden(tmp_path) == []
+
+
+def test_a_folder_govsim_did_not_write_is_refused(tmp_path):
+    precious = tmp_path / "thesis"
+    precious.mkdir()
+    (precious / "chapter1.tex").write_text("years of work")
+    (precious / staging.METADATA).write_text(json.dumps("govsim_version"))  # JSON, but not ours
+    with pytest.raises(ResultsError, match="not a govsim results folder"):
+        with staging.staged_folder(precious):
+            pytest.fail("nothing may be written")
+    assert (precious / "chapter1.tex").read_text() == "years of work" and hidden(tmp_path) == []
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ResultsError, match="not a folder"):
+        check_output_folder(tmp_path / "file")
+    (tmp_path / "empty").mkdir()
+    check_output_folder(tmp_path / "empty")  # an empty folder is free to use
+
+
+def test_a_folder_of_someone_else_that_appears_during_the_run_is_kept(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(ResultsError, match="not a govsim results folder"):
+        with staging.staged_folder(out) as tmp:
+            ours(tmp, {"a.csv": "1"})
+            out.mkdir()
+            (out / "theirs.txt").write_text("theirs")
+    assert tree(out) == {"theirs.txt": "theirs"} and hidden(tmp_path) == []
+
+
+def test_exchange_swaps_two_folders_or_touches_nothing(tmp_path):
+    a, b = ours(tmp_path / "a", {"x": "a"}), ours(tmp_path / "b", {"x": "b"})
+    if staging._exchange(a, b):
+        assert (a / "x").read_text() == "b" and (b / "x").read_text() == "a"
+    else:  # no atomic swap here: the caller steps aside instead
+        assert (a / "x").read_text() == "a" and (b / "x").read_text() == "b"
+
+
+# ---------------------------------------------------------------- entries of a folder (the report)
+
+
+def test_entries_replace_their_namesakes_and_nothing_else(tmp_path, move):
+    folder = ours(tmp_path / "out", {"summary.csv": "s", "figures/old.png": "old", "report.html": "old"})
+    with staging.staged_entries(folder, ("figures", "report.html")) as tmp:
+        assert tmp.parent == folder and tmp.name.startswith(".")
+        (tmp / "figures").mkdir()
+        (tmp / "figures" / "new.png").write_text("new")
+        (tmp / "report.html").write_text("new")
+        (tmp / "stray.txt").write_text("not asked for")
+    assert tree(folder) == {"figures/new.png": "new", "metadata.json": json.dumps({staging.MARKER: "0"}),
+                            "report.html": "new", "summary.csv": "s"}
+    assert hidden(folder) == [] and hidden(tmp_path) == []
+
+
+def test_entries_left_as_they_were_on_failure_and_refused_in_a_foreign_folder(tmp_path):
+    folder = ours(tmp_path / "out", {"report.html": "old"})
+    with pytest.raises(RuntimeError):
+        with staging.staged_entries(folder, ("report.html",)) as tmp:
+            (tmp / "report.html").write_text("half")
+            raise RuntimeError("drawing failed")
+    assert (folder / "report.html").read_text() == "old" and hidden(folder) == []
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    with pytest.raises(ResultsError):
+        with staging.staged_entries(foreign, ("report.html",)):
+            pytest.fail("nothing may be written")
+    assert list(foreign.iterdir()) == []
+
+
+# ---------------------------------------------------------------- write_results
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("scenario")
+    (folder / "s.yaml").write_text(SHORT)
+    scenario = load_scenario(folder / "s.yaml")
+    return scenario, run_experiment(scenario, jobs=1)
+
+
+def test_events_are_written_when_given_and_only_then(run, tmp_path):
+    scenario, reps = run
+    events = pd.DataFrame({"policy": ["base", "base"], "rep": [0, 0], "case:concept:name": ["c1", "c1"],
+                           "concept:name": ["arrive", "leave"], "time:minutes": [0.5, 2.25]})
+    write_results(tmp_path / "with", scenario, reps, scenario.policy_names, {}, events=events)
+    assert (tmp_path / "with" / EVENTS).read_text() == events.to_csv(index=False, lineterminator="\n")
+    write_results(tmp_path / "without", scenario, reps, scenario.policy_names, {})
+    assert not (tmp_path / "without" / EVENTS).exists()
+    # the rest of the folder is the same either way (metadata holds no clock here)
+    same = {p.name for p in (tmp_path / "without").iterdir()}
+    assert same | {EVENTS} == {p.name for p in (tmp_path / "with").iterdir()}
+    for name in ("replications.csv", "summary.csv", "comparison.csv", "report.html"):
+        assert (tmp_path / "with" / name).read_bytes() == (tmp_path / "without" / name).read_bytes(), name
+
+
+def test_written_folder_reads_back_as_saved(run, tmp_path):
+    scenario, reps = run
+    tables = write_results(tmp_path / "out", scenario, reps, scenario.policy_names, {"jobs": 1})
+    res = read_results(tmp_path / "out")
+    assert res.model.name == "network" and res.policies == scenario.policy_names and res.baseline == "base"
+    pd.testing.assert_frame_equal(res.summary, tables["summary"], check_dtype=False)
+    assert len(res.replications) == len(reps) and res.metadata["jobs"] == 1
+    assert staging.is_ours(tmp_path / "out") and hidden(tmp_path) == [] and hidden(tmp_path / "out") == []
+
+
+def test_a_failing_report_leaves_nothing(run, tmp_path, monkeypatch):
+    scenario, reps = run
+    out = ours(tmp_path / "out", {"old.csv": "old"})
+    before = tree(out)
+
+    def broken(folder, lang):
+        raise RuntimeError("the report failed")
+
+    monkeypatch.setattr("govsim.report.write_report", broken)
+    with pytest.raises(RuntimeError, match="the report failed"):
+        write_results(out, scenario, reps, scenario.policy_names, {})
+    assert tree(out) == before and hidden(tmp_path) == []
+    assert os.listdir(tmp_path) == ["out"]
