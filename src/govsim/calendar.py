@@ -97,6 +97,7 @@ def after_open_minutes(periods: list[tuple[int, int]], t: float, minutes: float)
     """The moment when ``minutes`` of opening hours have passed since ``t``."""
     day = math.floor(t / DAY)
     left = minutes
+    per_day = sum(b - a for a, b in periods)
     while True:
         for a, b in periods:
             lo = max(t, day * DAY + a)
@@ -106,6 +107,10 @@ def after_open_minutes(periods: list[tuple[int, int]], t: float, minutes: float)
                     return lo + left
                 left -= hi - lo
         day += 1
+        if left > 2 * per_day > 0:  # skip whole days at once (a patience of 1e9 minutes must not loop)
+            whole = math.floor(left / per_day) - 1
+            day += whole
+            left -= whole * per_day
 
 
 # -- working days ---------------------------------------------------------------
@@ -294,6 +299,12 @@ class OfficeClock:
     def at(self, day: int, minute: float) -> float:
         """Office time of clock time ``minute`` on working day ``day``."""
         return day * self.L + self.offset(minute)
+
+    def next_at(self, offset: float, t: float) -> float:
+        """The first office time at or after ``t`` that is ``offset`` office minutes into
+        a working day (a daily hand-over, a daily sign-off)."""
+        ts = self.day(t) * self.L + offset
+        return ts if ts >= t - 1e-9 else ts + self.L
 
     def to_calendar(self, t) -> np.ndarray | float:
         """Calendar minute of office time ``t`` (scalar or array); an instant at the

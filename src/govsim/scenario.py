@@ -398,7 +398,9 @@ def _unknown_paths(base: Any, overlay: dict, schema: dict, defs: dict,
     base = base if isinstance(base, dict) else {}
     for key, value in overlay.items():
         sub = _schema_child(schema, str(key), defs)
-        if key not in base and sub is None:
+        # a new entry in a collection of named things (a step, a matter) is a typo far more
+        # often than a new thing: policies change what params names, they do not add names
+        if key not in base and (sub is None or not _schema_field(schema, str(key), defs)):
             options = set(map(str, base)) | set(_schema_keys(schema, defs))
             close = difflib.get_close_matches(str(key), sorted(options), n=1)
             out.append((path + (key,), close[0] if close else None))
@@ -428,6 +430,11 @@ def _schema_child(schema: dict, key: str, defs: dict) -> Optional[dict]:
         if isinstance(extra, dict):
             return extra
     return None
+
+
+def _schema_field(schema: dict, key: str, defs: dict) -> bool:
+    """``key`` is a declared field (not a name in a collection of named things)."""
+    return any(key in branch.get("properties", {}) for branch in _schema_branches(schema, defs))
 
 
 def _schema_keys(schema: dict, defs: dict) -> list[str]:

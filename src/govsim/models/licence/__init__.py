@@ -10,6 +10,8 @@ visits, staff utilisation, and the promise as demand grows.
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from ...model_api import Breakdown, Model, Profile, Stacked
 from .engine import Office, Records, simulate
 from .kpis import METRICS, QUANTILES, kpis
@@ -87,6 +89,11 @@ class LicenceModel(Model):
 
     runs_in_days = True
     labels, labels_zh, scope_kinds, phrases_zh = _LABELS, _LABELS_ZH, _SCOPES, _PHRASES_ZH
+
+    def clock(self, params: LicenceParams):
+        """The event log's minutes are calendar minutes since midnight of the start date."""
+        midnight = datetime.combine(params.calendar.start, datetime.min.time())
+        return lambda minutes: midnight + timedelta(minutes=float(minutes))
 
     def simulate(self, params: LicenceParams, streams, run, trace=None):
         rows = kpis(simulate(params, streams, run.days, run.warmup_days, trace=trace), params)

@@ -19,7 +19,8 @@ import math
 
 import numpy as np
 
-from .engine import DELAY, HANDOVER, INTAKE, WAIT, WORK, Records
+from ...calendar import DAY
+from .records import DELAY, HANDOVER, INTAKE, WAIT, WORK, Records
 from .params import LicenceParams
 
 Row = tuple[str, str, float]
@@ -53,7 +54,7 @@ class Table:
         d_accept = np.floor(np.nan_to_num(t_accept) / L + 1e-12)
         d_end = clock.last_day_by(np.nan_to_num(t_end_cal)) if self.n else np.zeros(0)
         self.lead = np.where(self.done, np.maximum(0.0, d_end - d_need), np.nan)
-        self.lead_cal = np.where(self.done, np.maximum(0.0, (np.nan_to_num(t_end_cal) - t_cal) / 1440.0), np.nan)
+        self.lead_cal = np.where(self.done, np.maximum(0.0, (np.nan_to_num(t_end_cal) - t_cal) / DAY), np.nan)
         self.issue = np.where(self.issued, np.maximum(0.0, d_issue - d_need), np.nan)
         promise = params.promise
         since = d_accept if promise.clock == "acceptance" else d_need

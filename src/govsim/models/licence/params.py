@@ -3,27 +3,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from ...calendar import Clock, Weekday, WorkingCalendar
 from ...distributions import Distribution
 from ...documents import Documents as DocumentRules
-
-Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$", max_length=64)]
-Prob = Annotated[float, Field(ge=0, le=1)]
-NonNeg = Annotated[float, Field(ge=0)]
-Count = Annotated[int, Field(ge=0, strict=True)]
-Positive = Annotated[int, Field(ge=1, strict=True)]
+from ...model_api import Count, Name, NonNeg, PositiveCount, Prob, StrictParams
 
 MAX_DOCUMENTS = 40  # per set of documents: per-document draws are taken for this many
 MAX_SCALE = 4.0  # demand multiple (scale × stress): arrivals are thinned from this many times the rate
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class Arrivals(_Strict):
+class Arrivals(StrictParams):
     per_year: Annotated[float, Field(gt=0)] = Field(description="applications per year")
     by_month: Optional[Annotated[list[NonNeg], Field(min_length=12, max_length=12)]] = Field(
         None, description="relative volume of each month, January first (12 numbers); omit for an even year")
@@ -42,7 +33,7 @@ class Arrivals(_Strict):
         return [x / total for x in w]
 
 
-class DocumentSet(_Strict):
+class DocumentSet(StrictParams):
     required: Annotated[int, Field(ge=0, le=MAX_DOCUMENTS, strict=True)] = Field(description="documents required")
     p_missing: Prob = Field(description="chance that any one document is missing or wrong")
     minor_share: Prob = Field(0.0, description="chance that a missing document is minor enough for a pledge")
@@ -52,16 +43,16 @@ class Documents(DocumentRules, DocumentSet):
     """The documents handed in with the application, and the rules of every check."""
 
 
-class Department(_Strict):
-    staff: Positive = Field(description="staff who work this department's steps (one queue, first come first served)")
+class Department(StrictParams):
+    staff: PositiveCount = Field(description="staff who work this department's steps (one queue, first come first served)")
 
 
-class Intake(_Strict):
+class Intake(StrictParams):
     department: Name = Field(description="the department whose window receives and checks applications")
     accept: Distribution = Field(description="window minutes to accept a complete application")
 
 
-class Slot(_Strict):
+class Slot(StrictParams):
     """When a step's work can start: at a fixed time of its days, for a limited number
     of files, booked some working days ahead (a daily sign-off, a weekly meeting, an
     on-site inspection)."""
@@ -69,7 +60,7 @@ class Slot(_Strict):
     every: Literal["day", "week"] = Field("day", description="every working day, or once a week")
     weekday: Optional[Weekday] = Field(None, description="every week: on this weekday (skipped when it is a day off)")
     at: Clock = Field(description="time of day, 'HH:MM', in office hours")
-    capacity: Optional[Positive] = Field(None, description="files per slot (null: all that are waiting)")
+    capacity: Optional[PositiveCount] = Field(None, description="files per slot (null: all that are waiting)")
     lead_days: Count = Field(0, description="booked at least this many working days ahead (an inspection)")
 
     @model_validator(mode="after")
@@ -81,12 +72,12 @@ class Slot(_Strict):
         return self
 
 
-class Rework(_Strict):
+class Rework(StrictParams):
     p: Prob = Field(description="chance the step finds a problem the applicant must put right (a failed inspection)")
     fix_days: Distribution = Field(description="working days the applicant takes to put it right; then the step runs again")
 
 
-class Step(_Strict):
+class Step(StrictParams):
     department: Name = Field(description="department whose staff do the work")
     work: Distribution = Field(description="staff minutes of work (office hours; long work spans days)")
     after: Optional[list[Name]] = Field(
@@ -105,7 +96,7 @@ class Step(_Strict):
     rework: Optional[Rework] = None
 
 
-class Handover(_Strict):
+class Handover(StrictParams):
     mode: Literal["in_person", "mail", "on_the_spot", "with_keys"] = Field(
         description="certificate collected in person, mailed, handed over at once, or handed over on the day "
         "the applicant needs it (交房即交证: with the keys) or when ready if later")
@@ -114,21 +105,21 @@ class Handover(_Strict):
     mail_days: Optional[Distribution] = Field(None, description="mail: calendar days in the post")
 
 
-class Promise(_Strict):
+class Promise(StrictParams):
     days: Count = Field(description="promised time limit (承诺时限), working days")
     clock: Literal["acceptance", "receipt"] = Field(
         "acceptance", description="counted from acceptance (the rule), or from the first receipt")
 
 
-class Proxy(_Strict):
-    helpers: Positive = Field(description="proxy helpers (帮办代办)")
+class Proxy(StrictParams):
+    helpers: PositiveCount = Field(description="proxy helpers (帮办代办)")
     uptake: Prob = Field(description="share of applications that use a helper")
     assemble: Distribution = Field(description="helper minutes to assemble and pre-check all documents of an application")
     fix_days: Distribution = Field(description="working days for a helper to obtain the documents found missing")
     walk: Distribution = Field(description="helper minutes to carry a file to a step that takes paper hand-overs")
 
 
-class LicenceParams(_Strict):
+class LicenceParams(StrictParams):
     calendar: WorkingCalendar
     arrivals: Arrivals
     departments: Annotated[dict[Name, Department], Field(min_length=1)]
