@@ -184,3 +184,31 @@ def test_pooling_stops_paying_off_when_generalists_are_slow_enough():
                    "layout.comprehensive_windows": 3, "layout.generalist_slowdown": 1.6})
     mean, lo, hi, _ = paired("wait_mean_min", "all", separate, slow)
     assert lo > 0, (mean, lo, hi)
+
+
+@pytest.mark.parametrize("closing_rule", ["serve_waiting", "send_home"])
+def test_the_proxy_desk_follows_the_closing_rule(closing_rule):
+    """Whoever waits for a helper at closing is pre-checked that evening (serve_waiting)
+    or sent home (send_home): nobody waits overnight at the desk, and nobody pre-checked
+    after closing queues at the shut windows."""
+    from govsim.model_api import Trace
+
+    busy_desk = hall(**{"hours.closing_rule": closing_rule, "groups.citizen.asks_proxy": 0.3,
+                        "groups.elderly.asks_proxy": 0.3,
+                        "proxy": {"full_time": 1, "precheck": {"dist": "exponential", "mean": 10},
+                                  "full_process": EXP6, "home_visit": EXP6}})
+    trace = Trace()
+    simulate(busy_desk, Streams(6, 0), 5, 0, trace=trace)
+    day_of = {}
+    late_precheck = sent_home = 0
+    for case, activity, t, transition, resource in trace.rows:
+        if activity == "arrive":
+            day_of[case] = t // 1440
+        elif activity == "precheck" and transition == "start":
+            late_precheck += t % 1440 >= 17 * 60
+            assert t // 1440 == day_of[case], (case, t)
+        elif activity == "queue" and resource != "helpers":
+            assert t % 1440 < 17 * 60, (case, t)
+        sent_home += activity == "sent_home" and resource == "helpers"
+    assert (late_precheck > 0) == (closing_rule == "serve_waiting")
+    assert (sent_home > 0) == (closing_rule == "send_home")

@@ -13,8 +13,8 @@ import math
 
 import numpy as np
 
-from ...staffing import DAY
-from .hall import ABANDONED, BALKED, SENT_HOME, SERVED, SLOT, HallRecords
+from ...calendar import DAY
+from .records import ABANDONED, BALKED, SENT_HOME, SERVED, SLOT, HallRecords
 from .params import HallParams
 
 Row = tuple[str, str, float]
@@ -41,7 +41,7 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
     for mname in params.matters:
         scopes[f"matter:{mname}"] = table.matter == mname
     for d in params.departments:
-        scopes[f"department:{d}"] = np.array([d in v.steps for v in vis], bool)
+        scopes[f"department:{d}"] = np.array([d in v.who.steps for v in vis], bool)
     general = [m for m, spec in params.matters.items() if not any(params.departments[d].zone for d in spec.departments)]
     scopes["matters:general"] = np.isin(table.matter, general)
     scopes["matters:zones"] = ~scopes["matters:general"]
@@ -67,7 +67,7 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
     # windows only: with a back office, approval leaves the windows for staff this model
     # does not simulate as a queue; their workload is reported beside it
     rows.append(("all", "window_utilisation", total_busy / total_capacity if total_capacity else math.nan))
-    back = sum(sum(v.approve_min) for v in vis if not math.isnan(v.t_accepted)) if params.layout.back_office else 0.0
+    back = sum(sum(v.who.approve_min) for v in vis if not math.isnan(v.t_accepted)) if params.layout.back_office else 0.0
     rows.append(("all", "back_office_min_per_day", back / days))
 
     # proxy helpers
@@ -104,7 +104,7 @@ class _Table:
         self.group = np.array([v.group for v in vis], dtype=object)
         self.matter = np.array([v.matter for v in vis], dtype=object)
         self.proxied = np.array([v.proxied for v in vis], bool)
-        self.home_visit = np.array([v.home_visit for v in vis], bool)
+        self.home_visit = np.array([v.who.home_visit for v in vis], bool)
         self.other_province = np.array([v.other_province for v in vis], bool)
         self.trips = np.array([v.trips for v in vis], dtype=float)
         self.pledged = np.array([v.pledged for v in vis], bool)

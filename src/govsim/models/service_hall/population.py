@@ -1,0 +1,224 @@
+"""Every visitor of a replication, with every random attribute, drawn before the hall opens.
+
+A visitor is known by its matter and its place among that matter's arrivals
+(``Person.matter``, ``Person.index``).  Each attribute has its own stream holding one
+U(0,1) value per visitor of the matter, in the order of the index:
+
+- ``arrivals:<matter>``: arrival times (Poisson counts per open part of an hour);
+- ``visitor:<attribute>:<matter>`` for ``group``, ``other_province``, ``asks_proxy``,
+  ``full_process``, ``home_visit`` (a uniform compared with the share or chance),
+  ``balk_over``, ``patience``, ``precheck_min``, ``full_process_min``,
+  ``home_visit_min``, ``turnaround_days`` (through the distribution's quantile);
+- ``visitor:<attribute>:<matter>:<department>`` for ``missing`` and ``minor`` (the
+  numbers of missing and of minor documents, through the binomial quantile),
+  ``accept`` and ``approve`` (window minutes), one per department of the matter;
+- ``visitor:<attribute>:<matter>``, ``COMEBACKS`` values per visitor, for its later
+  trips: ``fetch_days``, ``gave_up_days``, ``return_time`` (two: the part of the day,
+  the moment in it) and ``check_min`` (window minutes of a rejection).  A visitor
+  coming back more often draws the rest from its own stream
+  ``visitor:overflow:<matter>:<index>``, so no draw depends on the order of events.
+
+Every attribute is drawn whether or not the params use it (without the feature its
+value is ``inf`` or ``nan``), so switching a feature off, or adding an option nobody
+takes (a group of share 0, helpers nobody asks for), leaves every other draw where it
+was: every policy meets the same visitors (common random numbers).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+from itertools import repeat, starmap
+from typing import Optional
+
+import numpy as np
+from scipy.special import comb
+
+from ...calendar import DAY
+from ...rng import Streams
+from .params import HallParams
+
+COMEBACKS = 6  # later trips drawn ahead per visitor; more (rare) come from its own stream
+PER_VISITOR = ("group", "other_province", "asks_proxy", "full_process", "home_visit", "balk_over", "patience",
+               "precheck_min", "full_process_min", "home_visit_min", "turnaround_days")
+PER_DEPARTMENT = ("missing", "minor", "accept", "approve")
+PER_GROUP_CHANCE = ("asks_proxy", "full_process", "home_visit")  # chances that depend on the visitor's group
+# uniforms per later trip, in this order
+LATER = ("fetch_days", "gave_up_days", "return_segment", "return_position", "check_min")
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Who a visitor is and what it brings, fixed before the hall opens."""
+
+    vid: int  # 1, 2, ... in order of arrival
+    matter: str
+    index: int  # its place among its matter's arrivals: its identity for the streams
+    t_arrive: float
+    group: str
+    green: bool
+    steps: tuple[str, ...]  # departments that must accept the matter, in order
+    major: tuple[int, ...]  # missing documents per step that a pledge cannot cover
+    minor: tuple[int, ...]  # missing documents per step acceptable against a pledge
+    accept_min: tuple[float, ...]
+    approve_min: tuple[float, ...]
+    other_province: bool
+    asks_proxy: bool
+    full_process: bool
+    home_visit: bool
+    balk_over: float  # inf: never balks
+    patience: float  # inf: never gives up
+    precheck_min: float  # a helper's minutes; nan without helpers
+    full_process_min: float
+    home_visit_min: float
+    turnaround_days: float  # the home region's answer; nan without cross_province
+
+
+@dataclass(frozen=True, slots=True)
+class Later:
+    """A visitor's draws for its i-th later trip (and its i-th rejection)."""
+
+    fetch_days: float  # working days to fetch missing documents
+    gave_up_days: float  # working days before coming back after a balk or giving up
+    time_of_day: float  # minutes after midnight it comes back, from the demand profile
+    check_min: float  # window minutes of the i-th rejection
+
+
+class Population:
+    def __init__(self, params: HallParams, streams: Streams, days: int):
+        self.params = params
+        self.streams = streams
+        self.segments = params.demand.segments(params.hours.periods())
+        weights = np.array([(hi - lo) * rate for lo, hi, rate in self.segments])
+        self._segment_cum = np.cumsum(weights / weights.sum())
+        self.uniforms: dict[str, np.ndarray] = {}  # stream name -> its uniforms, for tests
+        times = {m: self._arrival_times(m, days) for m in params.matters}
+        self.people = self._draw_people(times)
+        self._later = {m: np.stack([self._uniforms(f"visitor:{a}:{m}", (len(ts), COMEBACKS)) for a in LATER], axis=-1)
+                       for m, ts in times.items()}
+        self._overflow: dict[tuple[str, int], tuple[np.random.Generator, list[np.ndarray]]] = {}
+        docs, imp = params.documents, params.impatience
+        self._fetch_days = docs.return_days.quantile_fn()
+        self._gave_up_days = imp.return_days.quantile_fn() if imp else (lambda u: math.nan)
+        self._check_min = docs.check.quantile_fn()
+
+    # -- later trips ------------------------------------------------------------------
+    def later(self, person: Person, i: int) -> Later:
+        """What the visitor's i-th later trip brings (i from 0)."""
+        if i < COMEBACKS:
+            u = self._later[person.matter][person.index, i]
+        else:
+            u = self._overflow_row(person, i - COMEBACKS)
+        fetch, gave_up, segment, position, check = u.tolist()
+        lo, hi, _ = self.segments[min(int(np.searchsorted(self._segment_cum, segment, side="right")),
+                                      len(self.segments) - 1)]
+        return Later(self._fetch_days(fetch), self._gave_up_days(gave_up), lo + (hi - lo) * position,
+                     self._check_min(check))
+
+    def _overflow_row(self, person: Person, j: int) -> np.ndarray:
+        """Row j of the visitor's own stream, drawn COMEBACKS rows at a time."""
+        key = (person.matter, person.index)
+        if key not in self._overflow:
+            self._overflow[key] = (self.streams.get(f"visitor:overflow:{person.matter}:{person.index}"), [])
+        gen, rows = self._overflow[key]
+        while j >= len(rows):
+            rows.extend(gen.random((COMEBACKS, len(LATER))))
+        return rows[j]
+
+    # -- the visitors -------------------------------------------------------------------
+    def _uniforms(self, name: str, shape) -> np.ndarray:
+        u = self.streams.get(name).random(shape)
+        self.uniforms[name] = u
+        return u
+
+    def _draw_people(self, times: dict[str, list[float]]) -> list[Person]:
+        """Every matter's visitors, numbered 1, 2, ... in order of arrival."""
+        order = sorted((t, k, i) for k, ts in enumerate(times.values()) for i, t in enumerate(ts))
+        vid = {(k, i): n + 1 for n, (_, k, i) in enumerate(order)}
+        people = []
+        for k, (matter, ts) in enumerate(times.items()):
+            people += self._draw_matter(matter, ts, [vid[k, i] for i in range(len(ts))])
+        return sorted(people, key=lambda person: person.vid)
+
+    def _arrival_times(self, matter: str, days: int) -> list[float]:
+        """Non-homogeneous Poisson arrivals: a Poisson count for each open part of an
+        hour, spread uniformly in it (exact for piecewise-constant rates)."""
+        share = self.params.matters[matter].share
+        gen = self.streams.get(f"arrivals:{matter}")
+        out: list[float] = []
+        for day in range(days):
+            times = []
+            for lo, hi, rate in self.segments:
+                n = gen.poisson(rate * share * (hi - lo))
+                times.extend((day * DAY + lo + (hi - lo) * gen.random(n)).tolist())
+            out += sorted(times)
+        return out
+
+    def _draw_matter(self, matter: str, times: list[float], vids: list[int]) -> list[Person]:
+        p, m = self.params, self.params.matters[matter]
+        n = len(times)
+        u = {a: self._uniforms(f"visitor:{a}:{matter}", n) for a in PER_VISITOR}
+        groups = list(p.groups)
+        g = _pick(u["group"], [p.groups[name].share for name in groups])
+        chance = {a: np.array([getattr(p.groups[name], a) for name in groups])[g] for a in PER_GROUP_CHANCE}
+        imp, pr, cross = p.impatience, p.proxy, p.cross_province
+        column = {  # one list per Person field, one entry per visitor
+            "vid": vids, "index": range(n), "t_arrive": times, "group": [groups[i] for i in g],
+            "green": [p.groups[groups[i]].green_channel for i in g],
+            "other_province": (u["other_province"] < m.other_province).tolist(),
+            **{a: (u[a] < chance[a]).tolist() for a in PER_GROUP_CHANCE},
+            "balk_over": _values(imp and imp.balk_over, u["balk_over"], math.inf).tolist(),
+            "patience": _values(imp and imp.patience, u["patience"], math.inf).tolist(),
+            "precheck_min": _values(pr and pr.precheck, u["precheck_min"], math.nan).tolist(),
+            "full_process_min": _values(pr and pr.full_process, u["full_process_min"], math.nan).tolist(),
+            "home_visit_min": _values(pr and pr.home_visit, u["home_visit_min"], math.nan).tolist(),
+            "turnaround_days": _values(cross and cross.turnaround_days, u["turnaround_days"], math.nan).tolist(),
+        }
+        per_step = [self._department_values(matter, key, n) for key in _step_keys(m.departments)]
+        for j, field_name in enumerate(("major", "minor", "accept_min", "approve_min")):
+            column[field_name] = list(zip(*(step[j].tolist() for step in per_step)))
+        column["matter"], column["steps"] = repeat(matter), repeat(tuple(m.departments))
+        return list(starmap(Person, zip(*(column[f.name] for f in fields(Person)))))
+
+    def _department_values(self, matter: str, dept_key: str, n: int) -> tuple[np.ndarray, ...]:
+        """(major gaps, minor gaps, accept minutes, approve minutes) of each visitor at one
+        department of its matter."""
+        m = self.params.matters[matter]
+        u = {a: self._uniforms(f"visitor:{a}:{matter}:{dept_key}", n) for a in PER_DEPARTMENT}
+        missing = binomial_quantile(u["missing"], m.documents, m.p_missing)
+        minor = binomial_quantile(u["minor"], missing, m.minor_share)
+        return missing - minor, minor, _values(m.accept, u["accept"]), _values(m.approve, u["approve"])
+
+
+def _step_keys(departments: list[str]) -> list[str]:
+    """A stream key per step: the department's name (``name.2`` for its second step)."""
+    seen: dict[str, int] = {}
+    keys = []
+    for d in departments:
+        seen[d] = seen.get(d, 0) + 1
+        keys.append(d if seen[d] == 1 else f"{d}.{seen[d]}")
+    return keys
+
+
+def _pick(u: np.ndarray, shares: list[float]) -> np.ndarray:
+    """Index of the option each uniform falls in (an option of share 0 is never picked)."""
+    cum = np.cumsum(shares)
+    return np.minimum(np.searchsorted(cum, u * cum[-1], side="right"), len(shares) - 1)
+
+
+def _values(dist, u: np.ndarray, without: Optional[float] = None) -> np.ndarray:
+    """The uniforms through the distribution's quantile; ``without`` where there is none."""
+    if not dist:
+        return np.full(u.shape, without)
+    q = dist.quantile_fn()
+    return np.fromiter(map(q, u.ravel().tolist()), float, u.size).reshape(u.shape)
+
+
+def binomial_quantile(u: np.ndarray, trials, p: float) -> np.ndarray:
+    """Inverse CDF of Binomial(trials, p) at each uniform (``trials`` a number or one per
+    uniform): fewer trials or a smaller p never give more successes for the same u."""
+    trials = np.broadcast_to(np.asarray(trials, dtype=np.int64), u.shape)
+    k = np.arange(int(trials.max(initial=0)) + 1)
+    n = trials[..., None]
+    pmf = np.where(k <= n, comb(n, k) * p ** k * (1.0 - p) ** np.maximum(n - k, 0), 0.0)
+    below = (u[..., None] >= np.cumsum(pmf, axis=-1)).sum(axis=-1)
+    return np.minimum(below, trials)
