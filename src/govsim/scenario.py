@@ -23,6 +23,7 @@ from .baselines import Baseline
 from .errors import ScenarioError, ScenarioErrors
 from .models import MODELS, get_model
 from . import sweep as sweeps_
+from .decompose import DecomposeBlock, Decomposition
 from .uncertain import UncertainEntry, UncertainInput, expand, ordered_wrongly, with_changes
 
 SafeName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$", max_length=80)]
@@ -100,6 +101,9 @@ class ScenarioFile(BaseModel):
     labels: dict[str, dict[str, DisplayName]] = Field(
         default_factory=dict, description="display names: {policy|matter|department|group|station|class|...: "
         "{identifier: {en: ..., zh: ...}}}, used by the report, the figures and the terminal")
+    decompose: Optional[DecomposeBlock] = Field(
+        None, description="which part of a reform buys what: from (baseline policy), to (reform policy) and "
+        "parts (name -> overlay on 'from'; together they make 'to'); Shapley values on common random numbers")
     sweep: list[sweeps_.SweepEntry] = Field(
         default_factory=list, description="inputs to sweep: each value (crossed over entries) becomes a policy "
         "built on the baseline policy; path is dotted under params, '*' every key at that level")
@@ -126,6 +130,8 @@ class Scenario:
     lang: Optional[str] = None  # the report's language, if the file sets one
     uncertain: list[UncertainInput] = field(default_factory=list)
     labels: dict = field(default_factory=dict)  # kind -> identifier -> DisplayName
+    decomposition: Optional[Decomposition] = None
+    decompose_resolved: dict = field(default_factory=dict)  # combination policy name -> params
     sweeps: list = field(default_factory=list)  # govsim.sweep.Sweep, when the policies are a sweep
     swept: dict = field(default_factory=dict)  # policy -> {path: value} of a sweep
 
@@ -256,6 +262,7 @@ def load_scenario(path: str | Path) -> Scenario:
     ctx.raise_if_any()
     uncertain = _check_uncertain(ctx, top, model, overlays)
     _check_labels(ctx, top, overlays)
+    decomposition, decompose_resolved = _check_decompose(ctx, top, model, overlays, resolved, params_schema)
     built = []
     for i, entry in enumerate(top.sweep):
         try:
@@ -268,7 +275,7 @@ def load_scenario(path: str | Path) -> Scenario:
     scenario = Scenario(path=path, name=top.name, description=top.description, model=model, run=top.run,
                         params=top.params, overlays=overlays, resolved=resolved, baseline_policy=baseline,
                         baselines=list(top.baselines), raw=data, lang=top.lang, uncertain=uncertain,
-                        labels=top.labels)
+                        labels=top.labels, decomposition=decomposition, decompose_resolved=decompose_resolved)
     return _swept(scenario, built, baseline, "sweep") if built else scenario
 
 
@@ -288,6 +295,56 @@ def _check_labels(ctx: "_Context", top: ScenarioFile, overlays: dict) -> None:
         for name in names:
             if name not in known:
                 ctx.add(("labels", kind, name), f"no {kind} named '{name}'{_suggest(name, frozenset(known))}")
+
+
+def _check_decompose(ctx: "_Context", top: ScenarioFile, model, overlays: dict, resolved: dict, schema: dict):
+    """The parts of a reform: known policies, overlays the model defines, every combination
+    valid, and all parts together making the reform policy exactly."""
+    block = top.decompose
+    if block is None:
+        return None, {}
+    where = ("decompose",)
+    for key, name in (("from", block.from_), ("to", block.to)):
+        if name not in overlays:
+            ctx.add(where + (key,), f"no policy named '{name}' (policies: {', '.join(overlays)})")
+    if ctx.errors:
+        return None, {}
+    defs = schema.get("$defs", {})
+    for part, overlay in block.parts.items():
+        for sub, close in _unknown_paths(top.params, overlay or {}, schema, defs):
+            hint = f" (did you mean '{close}'?)" if close else ""
+            ctx.add(where + ("parts", part) + sub, f"unknown key: model '{model.name}' has no such field{hint}")
+    if ctx.errors:
+        return None, {}
+    d = Decomposition(block.from_, block.to, tuple(block.parts), tuple(o or {} for o in block.parts.values()))
+    out = {}
+    for combo in d.combinations():
+        name = d.policy_name(combo)
+        merged = deep_merge(top.params, d.overlay(combo, overlays[block.from_], deep_merge))
+        try:
+            params = model.params_model.model_validate(merged)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            ctx.add(where + ("parts",), f"{'+'.join(combo)}: {_dotted(('params',) + tuple(err['loc']))}: {_message(err)}")
+            return None, {}
+        if len(combo) == len(d.parts):
+            if dump_params(params) != dump_params(resolved[block.to]):
+                diff = _first_difference(dump_params(params), dump_params(resolved[block.to]))
+                ctx.add(where + ("parts",), f"the parts together do not make policy '{block.to}': "
+                                            f"they differ at params.{diff}")
+                return None, {}
+            continue
+        if combo:
+            out[name] = params
+    return d, out
+
+
+def _first_difference(a: Any, b: Any, path: str = "") -> str:
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in list(a) + [k for k in b if k not in a]:
+            if a.get(key) != b.get(key):
+                return _first_difference(a.get(key), b.get(key), f"{path}.{key}" if path else str(key))
+    return path
 
 
 def _knows_in(model):
