@@ -86,3 +86,14 @@ def test_bad_uncertain_entries_are_one_line_with_file_line_and_field(entry, fiel
     source.parent.mkdir()
     source.write_text(broken, encoding="utf-8")
     assert_bad_scenario(source, marker, marker, marker, field, words, tmp_path)
+
+
+def test_several_paths_set_together_and_every_shipped_scenario_declares_its_uncertain_inputs():
+    sc = load_scenario(SCENARIOS / "anren_shuttle.yaml")
+    seats = next(u for u in sc.uncertain if "fleet.seats" in u.path)
+    assert seats.path == "fleet.seats+dispatch.min_load"
+    low = sc.variant("reported", seats.changes("low"))
+    assert low.fleet.seats == low.dispatch.min_load == seats.low
+    for path in sorted(SCENARIOS.glob("*.yaml")):
+        declared = load_scenario(path).uncertain
+        assert declared and all(u.reason.strip() for u in declared), f"{path.name} declares no uncertain inputs"

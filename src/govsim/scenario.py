@@ -396,14 +396,14 @@ def _check_uncertain(ctx: "_Context", top: ScenarioFile, model, overlays: dict) 
     for i, entry in enumerate(top.uncertain):
         where = ("uncertain", i)
         try:
-            paths = expand(entry.path, top.params, knows)
+            paths = [p for one in entry.paths_written for p in expand(one, top.params, knows)]
         except ValueError as exc:
             ctx.add(where + ("path",), str(exc))
             continue
         if ordered_wrongly(entry.low, entry.high):
             ctx.add(where + ("low",), f"low ({entry.low:g}) is above high ({entry.high:g})")
             continue
-        item = UncertainInput(entry.path, tuple(paths), entry.low, entry.high, entry.reason)
+        item = UncertainInput(entry.name, tuple(paths), entry.low, entry.high, entry.reason)
         for level in ("low", "high"):
             problem = _first_problem(model, top.params, overlays, item.changes(level))
             if problem:

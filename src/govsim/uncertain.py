@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -24,18 +24,31 @@ class UncertainEntry(BaseModel):
     """One ``uncertain:`` entry as written."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    path: str = Field(description="dotted path under params; '*' stands for every key at that level")
+    path: Union[str, list[str]] = Field(
+        description="dotted path under params ('*' stands for every key at that level), or a list of paths "
+        "set together to the same value (a bus's seats and the load it leaves with)")
     low: Any = Field(description="the low end: a number, or a whole distribution")
     high: Any = Field(description="the high end: a number, or a whole distribution")
     reason: str = Field(description="why the input is uncertain and why this range")
 
     @field_validator("path")
     @classmethod
-    def _dotted(cls, value: str) -> str:
-        parts = value.split(".")
-        if not value or any(not p for p in parts):
-            raise ValueError("a dotted path under params, e.g. matters.*.minor_share")
+    def _dotted(cls, value):
+        for one in ([value] if isinstance(value, str) else value):
+            if not one or any(not p for p in one.split(".")):
+                raise ValueError("a dotted path under params, e.g. matters.*.minor_share")
+        if not value:
+            raise ValueError("give at least one path")
         return value
+
+    @property
+    def paths_written(self) -> list[str]:
+        return [self.path] if isinstance(self.path, str) else list(self.path)
+
+    @property
+    def name(self) -> str:
+        """How the input is named in tables: its path, or its paths joined with '+'."""
+        return "+".join(self.paths_written)
 
     @field_validator("reason")
     @classmethod
