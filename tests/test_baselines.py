@@ -31,7 +31,9 @@ def test_approx_needs_the_interval_inside_the_tolerance():
     out = evaluate([ok, tight], reps)
     assert list(out["reproduced"]) == ["yes", "undecided: interval too wide (4 replications)"]
     assert list(out.columns) == ["baseline", "source", "policy", "metric", "expected", "simulated", "ci_low",
-                                 "ci_high", "reproduced"]
+                                 "ci_high", "reproduced", "robust"]
+    assert list(out["robust"]) == ["not checked", "not checked"]  # a single run cannot tell
+    assert list(evaluate([ok, tight], reps, ["yes", "no: x=1"])["robust"]) == ["yes", "no: x=1"]
 
 
 def test_a_policy_that_was_not_run_is_reported_as_such():

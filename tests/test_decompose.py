@@ -100,7 +100,7 @@ decompose:
 
 
 def test_a_decompose_block_runs_every_combination_and_the_parts_sum_to_the_reform(write_scenario):
-    from govsim.decompose import run_decomposition
+    from govsim.experiment import run_decomposition
     from govsim.experiment import run_experiment
     from govsim.scenario import load_scenario
 

@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+from govsim.model_api import Trace
 from govsim.models.network import NetworkParams, kpis, simulate
 from govsim.models.network.engine import ABANDONED, SERVED
 from govsim.rng import Streams
@@ -136,3 +137,27 @@ def test_rate_profile_arrivals_only_in_open_hours():
     # 270 a day on average: Poisson count over 30 days, 99.9% bounds
     n = len(rec["c_arr"])
     assert abs(n - 30 * 270) < 3.3 * np.sqrt(30 * 270)
+
+
+def test_the_event_log_of_a_small_tandem_line_event_by_event():
+    # arrivals every minute to a (2 min, one server, room for one waiting) then b (0.5 min),
+    # patience 1.5 min: c:1 waits and is served, c:2 gives up, c:3 finds the room full
+    p = build({"c": {"arrivals": det(1), "route": ["a", "b"], "patience": det(1.5)}},
+              {"a": {"servers": 1, "service": det(2), "max_waiting": 1}, "b": {"servers": 1, "service": det(0.5)}})
+    trace = Trace()
+    m = {(s, k): v for s, k, v in kpis(simulate(p, Streams(1, 0), 5, 0, trace))}
+    S, C = "start", "complete"
+    assert trace.rows == [
+        ("c:0", "arrive", 1, C, ""), ("c:0", "serve", 1, S, "a"),
+        ("c:1", "arrive", 2, C, ""), ("c:1", "queue", 2, C, "a"),
+        ("c:0", "serve", 3, C, "a"), ("c:1", "serve", 3, S, "a"), ("c:0", "route", 3, C, "b"),
+        ("c:0", "serve", 3, S, "b"), ("c:2", "arrive", 3, C, ""), ("c:2", "queue", 3, C, "a"),
+        ("c:0", "serve", 3.5, C, "b"), ("c:0", "leave", 3.5, C, ""),
+        ("c:3", "arrive", 4, C, ""), ("c:3", "block", 4, C, "a"), ("c:3", "leave", 4, C, ""),
+        ("c:2", "abandon", 4.5, C, "a"), ("c:2", "leave", 4.5, C, ""),
+        ("c:1", "serve", 5, C, "a"), ("c:1", "route", 5, C, "b"), ("c:1", "serve", 5, S, "b"),
+        ("c:4", "arrive", 5, C, ""), ("c:4", "serve", 5, S, "a"),
+    ]
+    assert (m["all", "arrived"], m["all", "served"], m["all", "abandoned"], m["all", "blocked"]) == (5, 1, 1, 1)
+    assert (m["station:a", "served"], m["station:b", "served"]) == (2, 1)
+    assert kpis(simulate(p, Streams(1, 0), 5, 0)) == kpis(simulate(p, Streams(1, 0), 5, 0, Trace()))

@@ -1,10 +1,14 @@
-"""Properties that hold for any network (hypothesis): conservation and bounds."""
+"""Properties that hold for any network (hypothesis): conservation and bounds, the event
+log against the KPIs, and common random numbers under options that never act."""
 import math
+from collections import Counter
+from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from govsim.models.network import NetworkParams, kpis, simulate
+from govsim.model_api import Trace
+from govsim.models.network import NetworkParams, engine, kpis, simulate
 from govsim.rng import Streams
 
 dists = st.one_of(
@@ -66,3 +70,135 @@ def test_conservation_and_bounds(params, seed, warmup):
     assert sum(m[c, "arrived"] for c in classes) == m["all", "arrived"]
     assert sum(m[c, "served"] for c in classes) == m["all", "served"]
     assert abs(sum(m[c, "queue_len_mean"] for c in classes) - m["all", "queue_len_mean"]) < 1e-9
+
+
+HORIZON = 300.0
+
+
+def traced(params, seed, warmup=0.0):
+    """KPI rows, the event log and every customer's draws (class, index, service, routing
+    and patience uniforms, as extended by the end of the run)."""
+    made = []
+
+    class Recorded(engine.Customer):
+        __slots__ = ()
+
+        def __init__(self, *args):
+            super().__init__(*args)
+            made.append(self)
+
+    trace = Trace()
+    with patch.object(engine, "Customer", Recorded):
+        rows = kpis(simulate(params, Streams(seed, 0), HORIZON, warmup, trace))
+    return rows, trace.rows, [(c.cls, c.idx, c.us, c.ur, c.up) for c in made]
+
+
+def same_rows(a, b):
+    return len(a) == len(b) and all(
+        (s, m) == (t, n) and (v == w or (math.isnan(v) and math.isnan(w))) for (s, m, v), (t, n, w) in zip(a, b))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(params=networks(), seed=st.integers(0, 2**31))
+def test_the_event_log_counts_what_the_kpis_count(params, seed):
+    rows, log, _ = traced(params, seed)
+    m = {(scope, metric): v for scope, metric, v in rows}
+    assert same_rows(rows, kpis(simulate(params, Streams(seed, 0), HORIZON, 0.0))), "tracing changes nothing"
+    count = Counter((activity, transition, resource) for _, activity, _, transition, resource in log)
+    stations, classes = list(params.stations), list(params.classes)
+    for s in stations:
+        scope = f"station:{s}"
+        assert count["serve", "complete", s] == m[scope, "served"]
+        assert count["abandon", "complete", s] == m[scope, "abandoned"]
+        assert count["block", "complete", s] == m[scope, "blocked"]
+        # a visit begins on arrival at the class's first station or on being routed there
+        firsts = sum(1 for case, activity, *_ in log if activity == "arrive"
+                     and _first(params.classes[case.split(":")[0]]) == s)
+        assert firsts + count["route", "complete", s] == m[scope, "arrived"]
+    for scope, prefix in [("all", "")] + [(f"class:{c}", f"{c}:") for c in classes]:
+        mine = Counter(activity for case, activity, *_ in log if case.startswith(prefix))
+        assert mine["arrive"] == m[scope, "arrived"]
+        assert mine["abandon"] == m[scope, "abandoned"] and mine["block"] == m[scope, "blocked"]
+        assert mine["leave"] - mine["abandon"] - mine["block"] == m[scope, "served"]
+        assert mine["arrive"] - mine["leave"] == m[scope, "in_system_end"]
+    # every case begins with its arrival, ends (if it ends) with leaving, and time runs forward
+    by_case = {}
+    for case, activity, minutes, *_ in log:
+        by_case.setdefault(case, []).append((activity, minutes))
+    for events in by_case.values():
+        assert events[0][0] == "arrive" and all(a != "arrive" for a, _ in events[1:])
+        assert all(a != "leave" for a, _ in events[:-1])
+    times = [minutes for _, _, minutes, *_ in log]
+    assert times == sorted(times)
+
+
+def _first(c):
+    return c.route[0] if c.route is not None else c.start
+
+
+def _with(params, change):
+    spec = params.model_dump(mode="json", exclude_none=True, by_alias=True)
+    change(spec)
+    out = NetworkParams.model_validate(spec)
+    assert not out.cross_check()
+    return out
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(params=networks(), seed=st.integers(0, 2**31), warmup=st.floats(0, 100), data=st.data())
+def test_options_that_never_act_change_no_draw_and_no_number(params, seed, warmup, data):
+    """Common random numbers: a station nobody is sent to, patience longer than the run or
+    a waiting room that never fills leaves every customer's draws, every event and every
+    KPI as they were."""
+    what = data.draw(st.sampled_from(["extra station", "patience", "max_waiting"]))
+    if what == "extra station":
+        names = list(params.stations)
+        at = data.draw(st.integers(0, len(names)))  # anywhere in the list: no station's position matters
+        extra = {"servers": data.draw(st.integers(1, 3)), "service": {"dist": "exponential", "mean": 1.0}}
+
+        def change(spec):
+            items = list(spec["stations"].items())
+            spec["stations"] = dict(items[:at] + [("extra", extra)] + items[at:])
+        base = params
+    elif what == "patience":
+        cls = data.draw(st.sampled_from(list(params.classes)))
+        base = _with(params, lambda spec: spec["classes"][cls].pop("patience", None))
+
+        def change(spec):
+            spec["classes"][cls]["patience"] = {"dist": "uniform", "low": 2 * HORIZON, "high": 3 * HORIZON}
+    else:
+        station = data.draw(st.sampled_from(list(params.stations)))
+        base = _with(params, lambda spec: spec["stations"][station].pop("max_waiting", None))
+
+        def change(spec):
+            spec["stations"][station]["max_waiting"] = 10**9
+    rows, log, draws = traced(base, seed, warmup)
+    rows2, log2, draws2 = traced(_with(base, change), seed, warmup)
+    assert same_rows(rows, [r for r in rows2 if r[0] != "station:extra"])
+    assert log == log2
+    if what == "patience":  # patience uniforms are drawn only for a class with patience
+        draws, draws2 = [d[:4] for d in draws], [d[:4] for d in draws2]
+    assert draws == draws2
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**31), servers=st.integers(2, 4))
+def test_a_customer_past_its_planned_visits_keeps_its_draws_under_any_policy(seed, servers):
+    """Visits past the twelfth draw from the customer's own stream: neither another
+    policy's order of events (more servers) nor patience switched on shifts them."""
+    # 20 visits on average, so most of the ~15 customers pass their twelfth
+    spec = {"classes": {"c": {"arrivals": {"dist": "exponential", "mean": 20.0}, "start": "desk",
+                              "transitions": {"desk": {"desk": 0.95, "exit": 0.05}}}},
+            "stations": {"desk": {"servers": 1, "service": {"dist": "exponential", "mean": 0.5}}}}
+    base = NetworkParams.model_validate(spec)
+    more = _with(base, lambda s: s["stations"]["desk"].update(servers=servers))
+    patient = _with(base, lambda s: s["classes"]["c"].update(
+        patience={"dist": "uniform", "low": 2 * HORIZON, "high": 3 * HORIZON}))
+    _, _, draws = traced(base, seed)
+    assert max(len(us) for _, _, us, _, _ in draws) > engine.PLANNED_VISITS  # the case in question arises
+    for other in (more, patient):
+        _, _, other_draws = traced(other, seed)
+        assert len(other_draws) == len(draws)
+        for (_, i, us, ur, _), (_, j, us2, ur2, _) in zip(draws, other_draws):
+            n = min(len(us), len(us2))
+            assert i == j and us[:n] == us2[:n] and ur[:n] == ur2[:n]

@@ -21,7 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from .stats import t_interval
 
 UNDECIDED = "undecided: interval too wide ({n} replications)"  # straddles the claim
-COLUMNS = ["baseline", "source", "policy", "metric", "expected", "simulated", "ci_low", "ci_high", "reproduced"]
+COLUMNS = ["baseline", "source", "policy", "metric", "expected", "simulated", "ci_low", "ci_high", "reproduced",
+           "robust"]
+NOT_CHECKED = "not checked"  # robustness is judged by `govsim sensitivity`, not by a single run
 
 
 class Baseline(BaseModel):
@@ -92,7 +94,10 @@ def undecided(n: int) -> str:
     return UNDECIDED.format(n=n).replace("(1 replications)", "(1 replication)")
 
 
-def evaluate(baselines: list[Baseline], reps: pd.DataFrame) -> pd.DataFrame:
+def evaluate(baselines: list[Baseline], reps: pd.DataFrame, robust: Optional[list[str]] = None) -> pd.DataFrame:
+    """Each baseline's verdict on ``reps``; ``robust`` (one per baseline, from
+    ``govsim sensitivity``) says whether it holds at every level of every uncertain input."""
+    robust = robust or [NOT_CHECKED] * len(baselines)
     rows = []
     for b in baselines:
         values = _per_rep(reps, b.policy, b.scope, b.metric)
@@ -101,12 +106,12 @@ def evaluate(baselines: list[Baseline], reps: pd.DataFrame) -> pd.DataFrame:
             values = None if ref is None else ((values - ref) / ref).to_numpy()
         if values is None:
             rows.append((b.id, b.source, b.policy, b.metric_text(), b.expected_text(), math.nan, math.nan, math.nan,
-                         "not run"))
+                         "not run", NOT_CHECKED))
             continue
         values = np.asarray(values, dtype=float)
         mean, lo, hi, _ = t_interval(values)
         rows.append((b.id, b.source, b.policy, b.metric_text(), b.expected_text(), mean, lo, hi,
-                     b.verdict(lo, hi, len(values))))
+                     b.verdict(lo, hi, len(values)), robust[len(rows)]))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shlex
 import signal
 import sys
@@ -14,7 +15,9 @@ from typing import List, Optional
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.cells import cell_len
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__
 from .errors import ResultsError, ScenarioError, ScenarioErrors
@@ -62,8 +65,13 @@ def run(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
     lang: Optional[str] = typer.Option(None, "--lang", "-l", help="Language of report.html and the figures: en or zh "
                                        "\\[default: the scenario's lang, else en]."),
+    force: bool = typer.Option(False, "--force", help="Replace the results of an earlier run in the output folder "
+                               "(without it, such a folder is left untouched and the run refused)."),
+    trace: bool = typer.Option(False, "--trace", help="Also write events.csv: every event of every case, "
+                               "for process-mining tools (pm4py, ProM, Disco)."),
 ):
     """Run every policy of a scenario and write tables, figures and report.html."""
+    from .events import events_frame
     from .experiment import default_jobs, run_experiment
     from .report.fonts import FontMissing, require_cjk_font
     from .results import check_output_folder, write_results
@@ -87,7 +95,7 @@ def run(
             _fail([str(exc)])
     out = out if out is not None else Path("results") / scenario.name
     try:
-        check_output_folder(out)
+        check_output_folder(out, replace=force)
     except ResultsError as exc:
         _fail([str(exc)])
 
@@ -101,24 +109,36 @@ def run(
         task = progress.add_task(f"{scenario.name}: {len(policies)} policies × {scenario.run.replications} reps", total=total)
         try:
             reps = run_experiment(scenario, policies, jobs, on_done=lambda: progress.advance(task),
-                                  scheduler=scheduler)
+                                  scheduler=scheduler, trace=trace)
         except (OSError, TimeoutError) as exc:
             if scheduler is None:
                 raise
             progress.stop()
             _fail([f"--scheduler: cannot reach the Dask scheduler '{scheduler}' ({exc})"])
     run_info = {
-        "command": _command_line(file, out, replications, seed, jobs, policy or [], quiet, lang, scheduler),
+        "command": _command_line(file, out, replications, seed, jobs, policy or [], quiet, lang, scheduler, trace,
+                                 force),
         "jobs": jobs,
         "started_utc": started.isoformat(timespec="seconds"),
         "run_time_s": round(time.perf_counter() - t0, 3),
     }
-    tables = write_results(out, scenario, reps, policies, run_info, lang=lang)
+    events = None
+    if trace:
+        reps, raw = reps
+        events = events_frame(scenario.model, {p: scenario.resolved[p] for p in policies}, raw)
+    try:
+        tables = write_results(out, scenario, reps, policies, run_info, lang=lang, events=events, replace=force)
+    except ResultsError as exc:  # someone wrote there while we ran
+        _fail([str(exc)])
     if not quiet:
-        _print_summary(scenario, tables["summary"], policies)
+        from .labels import DisplayNames
+
+        names = DisplayNames({k: {i: d.model_dump() for i, d in v.items()} for k, v in scenario.labels.items()})
+        _print_summary(scenario, tables["summary"], policies, lang, names)
         if tables["baselines"] is not None:
-            _print_baselines(tables["baselines"])
-        out_console.print(f"Results written to [bold]{out}[/bold]; the report: [bold]{out / 'report.html'}[/bold]")
+            _print_baselines(tables["baselines"], lang, names)
+        out_console.print(f"Results written to [bold]{out}[/bold]; the report: [bold]{out / 'report.html'}[/bold]",
+                          soft_wrap=True)
 
 
 def _check_lang(lang: Optional[str]) -> None:
@@ -143,18 +163,71 @@ def report(
         path = write_report(folder, lang)
     except (ResultsError, FontMissing) as exc:
         _fail([" ".join(str(exc).split())])
-    out_console.print(f"Report written to [bold]{path}[/bold]")
+    out_console.print(f"Report written to [bold]{path}[/bold]", soft_wrap=True)
     if open_:
         import webbrowser
 
         webbrowser.open(path.resolve().as_uri())
 
 
+@app.command()
+def compare(
+    dir_a: Path = typer.Argument(..., help="Results folder A (what B is compared with).", show_default=False),
+    dir_b: Path = typer.Argument(..., help="Results folder B.", show_default=False),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Where to write compare.csv and compare.png "
+                                       "\\[default: results/<A>-vs-<B>]."),
+    force: bool = typer.Option(False, "--force", help="Replace an earlier comparison in the output folder."),
+    lang: Optional[str] = typer.Option(None, "--lang", "-l", help="Language of the chart: en or zh \\[default: en]."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No table."),
+):
+    """Compare two results folders (one model; common policies): B minus A for every metric, paired by
+    replication where both ran the same replications and seeds, else Welch; a table and a chart."""
+    from .compare import check_out, compare_folders, default_out, key_rows, method_words, write_comparison
+    from .report.fonts import FontMissing, require_cjk_font
+    from .results import check_output_folder
+
+    _check_lang(lang)
+    lang = lang or "en"
+    out = out if out is not None else default_out(dir_a, dir_b)
+    try:
+        if lang == "zh":
+            require_cjk_font()
+        check_out(out, (dir_a, dir_b))
+        check_output_folder(out, replace=force)
+        cmp = compare_folders(dir_a, dir_b)
+        write_comparison(cmp, out, lang, replace=force)
+    except (ResultsError, FontMissing) as exc:
+        _fail([" ".join(str(exc).split())])
+    if not quiet:
+        _print_comparison(cmp, key_rows(cmp), method_words(cmp.methods), lang)
+        out_console.print(f"Comparison written to [bold]{out}[/bold] (compare.csv, compare.png)", soft_wrap=True)
+
+
+def _print_comparison(cmp, rows, method: str, lang: str) -> None:
+    from .labels import vocabulary
+
+    voc = vocabulary(cmp.a.model)
+    out_console.print(f"B − A, {method}", markup=False)
+    out_console.print(f"  A = {cmp.a.folder}\n  B = {cmp.b.folder}", markup=False)
+    table = Table(title_justify="left")
+    table.add_column("policy", overflow="fold")
+    table.add_column("metric")
+    for col in ("A", "B", "B − A (95% CI)"):
+        table.add_column(col, justify="right")
+    for _, r in rows.iterrows():
+        scale, unit = (100.0, " pp") if voc.is_fraction(r["metric"]) else (1.0, "")
+        diff = f"{_fmt(r['diff_mean'] * scale)}{unit}\n({_fmt(r['ci_low'] * scale)} to {_fmt(r['ci_high'] * scale)})"
+        table.add_row(cmp.a.names.policy(r["policy"], lang), voc.metric_label(r["metric"], lang=lang),
+                      _fmt(r["a_mean"]), _fmt(r["b_mean"]), diff)
+    out_console.print(table)
+
+
 def _interrupted(signum, frame):
     raise KeyboardInterrupt
 
 
-def _command_line(file, out, replications, seed, jobs, policies, quiet, lang=None, scheduler=None) -> str:
+def _command_line(file, out, replications, seed, jobs, policies, quiet, lang=None, scheduler=None, trace=False,
+                  force=False) -> str:
     """The command that reproduces this run (rebuilt from the parsed options, so it is
     right however govsim was invoked)."""
     parts = ["govsim", "run", str(file), "--out", str(out)]
@@ -166,6 +239,10 @@ def _command_line(file, out, replications, seed, jobs, policies, quiet, lang=Non
         parts += ["--policy", p]
     if quiet:
         parts.append("--quiet")
+    if trace:
+        parts.append("--trace")
+    if force:
+        parts.append("--force")
     return shlex.join(parts)
 
 
@@ -186,57 +263,94 @@ def _fmt(value: float) -> str:
     return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
 
 
-def _print_summary(scenario, summary, policies) -> None:
-    """Key metrics overall: one row per policy, mean ± half-width of the 95% CI.  In a
-    narrow terminal: means only, and policies by number with a legend below."""
+def _print_summary(scenario, summary, policies, lang: str = "en", names=None) -> None:
+    """Key metrics overall: a row per policy, each cell the mean over its 95% interval;
+    metrics headed by their labels, which wrap between words.  When the terminal is too
+    narrow for every metric, the metrics are split over several tables: nothing is cut
+    or hidden, and no header breaks inside a word."""
+    from .labels import DisplayNames, vocabulary
+
+    names = names or DisplayNames()
+    voc = vocabulary(scenario.model)
     metrics = list(scenario.model.key_metrics)
     overall = summary[summary["scope"] == "all"].set_index(["policy", "metric"])
-    names = [p + (" (baseline)" if p == scenario.baseline_policy else "") for p in policies]
+    baseline_word = " (基准)" if lang == "zh" else " (baseline)"
+    labels = [names.policy(p, lang) + (baseline_word if p == scenario.baseline_policy else "") for p in policies]
 
-    def cell(p, m, with_ci):
+    def cell(p, m) -> tuple[str, str]:
         if (p, m) not in overall.index:
-            return "–"
+            return "–", ""
         r = overall.loc[(p, m)]
-        half = (r["ci_high"] - r["ci_low"]) / 2
-        return f"{_fmt(r['mean'])}±{half:.2g}" if with_ci and half == half else _fmt(r["mean"])
+        ci = "" if r["ci_low"] != r["ci_low"] else f"{_fmt(r['ci_low'])}–{_fmt(r['ci_high'])}"
+        return _fmt(r["mean"]), ci
 
-    def width(labels, with_ci, header_cap):
-        cols = [max(len(n) for n in labels)] + [
-            max([min(len(m), header_cap)] + [len(cell(p, m, with_ci)) for p in policies]) for m in metrics]
-        return sum(cols) + 3 * len(cols) + 1
+    cells = {(p, m): cell(p, m) for p in policies for m in metrics}
+    heads = {m: voc.metric_label(m, lang=lang) for m in metrics}
 
-    codes = [f"P{i + 1}" for i in range(len(policies))]
-    if width(names, True, 99) <= out_console.width:
-        labels, with_ci, cap = names, True, 99
-    elif width(names, False, 8) <= out_console.width:
-        labels, with_ci, cap = names, False, 8
-    else:
-        labels, with_ci, cap = codes, False, 8
-    what = "mean ± 95% CI half-width" if with_ci else "mean (95% CIs in summary.csv and the report)"
-    table = Table(title=f"{scenario.name}: {what} over {scenario.run.replications} replications")
-    table.add_column("policy", no_wrap=True)
-    for m in metrics:
-        w = max(len(cell(p, m, with_ci)) for p in policies)
-        table.add_column(m, justify="right", overflow="fold", min_width=w, max_width=max(w, cap))
-    for p, label in zip(policies, labels):
-        table.add_row(label, *[cell(p, m, with_ci) for m in metrics])
-    out_console.print(table)
-    if labels is codes:
-        for code, name in zip(codes, names):
-            out_console.print(f"  {code} = {name}", markup=False)
+    def col_width(m) -> int:
+        words = heads[m].split() if lang == "en" else [heads[m][:6]]  # Chinese may break between characters
+        return max([cell_len(w) for w in words] + [cell_len(x) for p in policies for x in cells[(p, m)]])
+
+    width = out_console.width
+    name_w = min(max(cell_len(x) for x in labels), max(16, width // 3))
+    labels = [_wrap_name(x, name_w) for x in labels]
+
+    def fits(group) -> bool:
+        return 1 + (name_w + 3) + sum(col_width(m) + 3 for m in group) <= width
+
+    parts = 1  # the fewest tables of even width that the terminal holds side by side
+    while parts < len(metrics) and not all(fits(g) for g in _chunks(metrics, parts)):
+        parts += 1
+    groups = _chunks(metrics, parts)
+    for k, group in enumerate(groups):
+        part = f" ({k + 1}/{len(groups)})" if len(groups) > 1 else ""
+        out_console.print(f"{scenario.name}：均值与 95% 置信区间，{scenario.run.replications} 次重复运行{part}"
+                          if lang == "zh" else
+                          f"{scenario.name}: mean and 95% CI over {scenario.run.replications} replications{part}",
+                          markup=False)
+        table = Table()
+        table.add_column("政策" if lang == "zh" else "policy", max_width=name_w, overflow="fold")
+        for m in group:
+            w = col_width(m)
+            table.add_column(heads[m], justify="right", min_width=w, max_width=w, overflow="fold")
+        for p, label in zip(policies, labels):
+            table.add_row(Text(label), *[Text(mean) + (Text("\n" + ci, style="dim") if ci else Text(""))
+                                         for mean, ci in (cells[(p, m)] for m in group)])
+        out_console.print(table)
 
 
-def _print_baselines(checked) -> None:
-    table = Table(title="Article baselines (reproduced when the whole 95% CI meets the claim; "
-                        "calibrated: an input was set from it)")
-    for col in ("baseline", "policy", "metric", "expected", "simulated (95% CI)", "reproduced"):
-        table.add_column(col)
+def _wrap_name(name: str, width: int) -> str:
+    """A long identifier broken after underscores (or spaces) into lines of at most ``width``."""
+    lines, line = [], ""
+    for piece in re.findall(r"[^_ ]+[_ ]?|[_ ]", name):
+        if line and cell_len(line + piece.rstrip()) > width:
+            lines.append(line.rstrip())
+            line = ""
+        line += piece
+    return "\n".join(lines + [line.rstrip()])
+
+
+def _chunks(items: list, parts: int) -> list[list]:
+    size = -(-len(items) // parts)
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _print_baselines(checked, lang: str = "en", names=None) -> None:
+    """The article baselines, a few lines each (they wrap; nothing is cut)."""
+    from .labels import DisplayNames
+
+    names = names or DisplayNames()
+    out_console.print("Article baselines (reproduced when the whole 95% CI meets the claim; "
+                      "calibrated: an input was set from it)", markup=False)
+    colours = {"yes": "green", "no": "red"}
     for _, r in checked.iterrows():
-        mark = {"yes": "[green]yes[/green]", "no": "[red]no[/red]",
-                "calibrated": "[yellow]calibrated[/yellow]"}.get(r["reproduced"], f"[yellow]{r['reproduced']}[/yellow]")
-        table.add_row(r["baseline"], r["policy"], r["metric"], r["expected"],
-                      f"{_fmt(r['simulated'])} ({_fmt(r['ci_low'])}–{_fmt(r['ci_high'])})", mark)
-    out_console.print(table)
+        verdict = str(r["reproduced"])
+        line = Text(f"  {r['baseline']}  ")
+        line.append(verdict, style=colours.get(verdict, "yellow"))
+        line.append(f"  {names.policy(str(r['policy']), lang)}: {r['metric']}")
+        out_console.print(line)
+        out_console.print(f"      expected {r['expected']}; simulated {_fmt(r['simulated'])} "
+                          f"(95% CI {_fmt(r['ci_low'])} to {_fmt(r['ci_high'])})", markup=False)
 
 
 @app.command()
@@ -255,6 +369,81 @@ def validate(files: List[Path] = typer.Argument(..., help="Scenario files to che
                 err_console.print(e.one_line(), markup=False)
     if bad:
         raise typer.Exit(BAD_INPUT)
+
+
+@app.command()
+def fit(
+    log: Path = typer.Argument(..., help="Queue-ticket export (CSV), one row per ticket: matter, arrived, called "
+                               "(empty if the visitor left unserved), finished, window.", show_default=False),
+    columns: Optional[List[str]] = typer.Option(None, "--columns", "-c", help="NAME=COLUMN,... where the export "
+                                                "names its columns otherwise (matter, arrived, called, finished, window, ticket)."),
+    time_format: Optional[List[str]] = typer.Option(None, "--format", "-f", help="strptime format of the date-times, "
+                                                    "e.g. '%d/%m/%Y %H:%M' (repeatable) \\[default: ISO 8601, else guessed]."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="The fitted scenario \\[default: <LOG name>.fitted.yaml]; "
+                                       "the fit report goes beside it, in <name>-report/."),
+    force: bool = typer.Option(False, "--force", help="Replace the scenario and its report if they exist."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary."),
+):
+    """Fit a network scenario to a queue-ticket log: arrivals, service, patience, windows by hour, and a fit report."""
+    from .fit import LogError, fit_log
+    from .fit.output import check, paths, write
+    from .fit.read import parse_columns
+    from .fit.report import build
+    from .fit.scenario_text import scenario_name, scenario_text
+    from .fit.whatif import comparison, predict
+
+    yaml_path, report_dir = paths(log, out)
+    parts = ["govsim", "fit", str(log)] + [a for c in columns or [] for a in ("--columns", c)] + \
+        [a for f in time_format or [] for a in ("--format", f)] + ["--out", str(yaml_path)]
+    command = shlex.join(parts)
+    try:
+        check(yaml_path, report_dir, force)
+        fitted = fit_log(log, parse_columns(columns or [], log), time_format or None)
+    except LogError as exc:
+        _fail([exc.one_line()])
+    text = scenario_text(fitted, scenario_name(log.stem), command, f"{report_dir.name}/report.html")
+    predicted, problem = predict(text, yaml_path.name)
+    compared = comparison(fitted.observed, predicted)
+    write(yaml_path, text, report_dir, build(fitted, text, yaml_path.name, compared, problem, command))
+    if problem:
+        err_console.print(f"warning: the fitted scenario does not run yet: {problem}", markup=False)
+    if not quiet:
+        _print_fit(fitted, compared)
+        out_console.print(f"Fitted scenario written to [bold]{yaml_path}[/bold]; the fit report: "
+                          f"[bold]{report_dir / 'report.html'}[/bold]")
+
+
+def _print_fit(fitted, compared) -> None:
+    c = fitted.cleaned
+    out_console.print(f"{fitted.path}: {c.total_rows:,} rows, {len(c.rows):,} tickets used", markup=False)
+    for kind, n in c.counts().items():
+        lines = c.first_lines(kind)
+        more = " ..." if n > len(lines) else ""
+        out_console.print(f"  set aside, {kind}: {n:,} (line{'s' if n > 1 else ''} {' '.join(map(str, lines))}{more})",
+                          markup=False)
+    table = Table(title="Fitted per matter")
+    for col in ("class", "tickets per day open", "service (min)", "patience (min)", "windows"):
+        table.add_column(col)
+    days = fitted.arrivals.open_days
+    for k, cls in enumerate(fitted.classes):
+        s = fitted.service[cls] or fitted.default_service[fitted.station_of(cls).name]
+        p = fitted.patience[cls]
+        table.add_row(cls, _fmt(fitted.tickets[k] / days), f"{s.chosen.family} {_fmt(s.chosen.mean)}",
+                      f"{p.chosen.family} {_fmt(p.chosen.mean)}" if p else "–", fitted.station_of(cls).name)
+    out_console.print(table)
+    overall = compared[compared["scope"] == "all"]
+    sources = list(dict.fromkeys(overall["source"]))
+    table = Table(title="The log and the fitted scenario (95% intervals)")
+    table.add_column("")
+    for src in sources:
+        table.add_column(src)
+    for metric in ("wait_mean_min", "abandon_frac"):
+        cells = []
+        for src in sources:
+            r = overall[(overall["source"] == src) & (overall["metric"] == metric)].iloc[0]
+            cells.append(f"{_fmt(r['mean'])} ({_fmt(r['ci_low'])}–{_fmt(r['ci_high'])})")
+        table.add_row(metric, *cells)
+    out_console.print(table)
 
 
 @app.command()
@@ -288,6 +477,71 @@ def models():
     for name, cls in sorted(MODELS.items()):
         table.add_row(name, cls.description)
     out_console.print(table)
+
+
+@app.command()
+def sensitivity(
+    file: Path = typer.Argument(..., help="Scenario file (YAML) with an uncertain: list.", show_default=False),
+    out: Optional[Path] = typer.Option(None, "--out", "-o",
+                                       help="Results folder \\[default: results/<scenario name>-sensitivity]."),
+    replications: Optional[int] = typer.Option(None, "--replications", "-r", help="Replications per setting and policy."),
+    seed: Optional[int] = typer.Option(None, "--seed", "-s", help="Base seed (overrides the file)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes \\[default: all cores]."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster (address, or 'local')."),
+    policy: Optional[List[str]] = typer.Option(None, "--policy", "-p", help="Only this policy (repeatable); the baseline is always run."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
+    lang: Optional[str] = typer.Option(None, "--lang", "-l", help="Language of report.html and the figures: en or zh."),
+    force: bool = typer.Option(False, "--force", help="Replace the results of an earlier run in the output folder."),
+):
+    """Every uncertain input at its low and its high, one at a time, on common random numbers:
+    what each answer and each article baseline depends on."""
+    from .experiment import default_jobs
+    from .results import check_output_folder, write_results
+    from .scenario import load_scenario
+    from .sensitivity import robustness, run_sensitivity, sensitivity_table, settings
+
+    try:
+        scenario = load_scenario(file).with_run(replications=replications, seed=seed)
+    except ScenarioErrors as exc:
+        _fail([e.one_line() for e in exc.errors])
+    except ScenarioError as exc:
+        _fail([exc.one_line()])
+    if not scenario.uncertain:
+        _fail([f"{file}: uncertain: no inputs declared uncertain (a list of {{path, low, high, reason}})"])
+    policies = _select_policies(scenario, policy or [])
+    if jobs is not None and jobs < 1:
+        _fail([f"--jobs: must be at least 1 (got {jobs})"])
+    _check_lang(lang)
+    lang = lang or scenario.lang or "en"
+    out = out if out is not None else Path("results") / f"{scenario.name}-sensitivity"
+    try:
+        check_output_folder(out, replace=force)
+    except ResultsError as exc:
+        _fail([str(exc)])
+    jobs = jobs or default_jobs()
+    signal.signal(signal.SIGTERM, _interrupted)
+    total = len(settings(scenario)) * len(policies) * scenario.run.replications
+    started, t0 = datetime.now(timezone.utc), time.perf_counter()
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TimeRemainingColumn(), console=err_console, disable=quiet) as progress:
+        task = progress.add_task(f"{scenario.name}: {len(scenario.uncertain)} inputs x 2 + base, "
+                                 f"{len(policies)} policies x {scenario.run.replications} reps", total=total)
+        reps = run_sensitivity(scenario, policies, jobs, on_done=lambda: progress.advance(task), scheduler=scheduler)
+    table = sensitivity_table(scenario, reps)
+    robust = robustness(scenario, reps)
+    base = reps[reps["level"] == "base"].drop(columns=["input", "level"]).reset_index(drop=True)
+    command = _command_line(file, out, replications, seed, jobs, policy or [], quiet, lang, scheduler, force=force)
+    run_info = {"command": command.replace("govsim run", "govsim sensitivity", 1), "jobs": jobs,
+                "started_utc": started.isoformat(timespec="seconds"), "run_time_s": round(time.perf_counter() - t0, 3)}
+    try:
+        tables = write_results(out, scenario, base, policies, run_info, lang=lang, replace=force,
+                               extra={"sensitivity.csv": table}, robust=robust)
+    except ResultsError as exc:
+        _fail([str(exc)])
+    if not quiet:
+        if tables["baselines"] is not None:
+            _print_baselines(tables["baselines"], lang)
+        out_console.print(f"Results written to [bold]{out}[/bold]: sensitivity.csv, baselines.csv (robust), report.html")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -116,21 +116,3 @@ def decomposition_table(d: Decomposition, reps: pd.DataFrame, metrics: Optional[
             rows.append((part, scope, metric, float(np.mean(none)), float(np.mean(full)), mean, lo, hi, share))
     return pd.DataFrame(rows, columns=COLUMNS)
 
-
-def run_decomposition(scenario, reps: pd.DataFrame, jobs: Optional[int] = None, on_done=None,
-                      scheduler: Optional[str] = None) -> pd.DataFrame:
-    """Run the combinations of parts the main run did not (the same seeds: common random
-    numbers) and return ``decomposition.csv`` for the model's key metrics."""
-    import dataclasses
-
-    from .experiment import run_experiment
-
-    d = scenario.decomposition
-    need = dict(scenario.decompose_resolved)
-    for name in (d.from_, d.to):
-        if name not in set(reps["policy"]):
-            need[name] = scenario.resolved[name]
-    extra = run_experiment(dataclasses.replace(scenario, resolved=need), list(need), jobs=jobs, on_done=on_done,
-                           scheduler=scheduler)
-    both = pd.concat([reps[reps["policy"].isin([d.from_, d.to])], extra], ignore_index=True)
-    return decomposition_table(d, both, list(scenario.model.key_metrics))

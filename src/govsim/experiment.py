@@ -3,25 +3,32 @@
 Replications run in a local process pool (``jobs``), or on a Dask cluster
 (``scheduler``: a scheduler address, or "local" for a cluster on this machine) when a
 study outgrows one machine.  Each task is independent and deterministic, and results
-are put back in (policy, rep) order, so the tables are identical whatever runs them.
+are put back in (policy, rep) order, so the tables (and, with ``trace``, the event
+log) are identical whatever runs them.
 """
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from typing import Callable, Optional
+from typing import Callable, Optional, Union
 
 import pandas as pd
 
+from .model_api import Trace
 from .rng import Streams
 from .scenario import Scenario
 
 COLUMNS = ["policy", "rep", "seed", "scope", "metric", "value"]
 
 
-def run_replication(model, params, run, policy: str, rep: int) -> list[tuple]:
-    rows = model.run(params, Streams(run.seed, rep), run)
-    return [(policy, rep, run.seed, scope, metric, float(value)) for scope, metric, value in rows]
+def run_replication(model, params, run, policy: str, rep: int, trace: bool = False):
+    """One task: its rows; with ``trace``, ``(rows, events)``, events being the
+    replication's ``Trace.rows``."""
+    log = Trace() if trace else None
+    rows = model.run(params, Streams(run.seed, rep), run, log)
+    rows = [(policy, rep, run.seed, scope, metric, float(value)) for scope, metric, value in rows]
+    return (rows, log.rows) if trace else rows
 
 
 def default_jobs() -> int:
@@ -29,24 +36,27 @@ def default_jobs() -> int:
 
 
 def run_experiment(scenario: Scenario, policies: Optional[list[str]] = None, jobs: Optional[int] = None,
-                   on_done: Optional[Callable[[], None]] = None, scheduler: Optional[str] = None) -> pd.DataFrame:
-    """Run every (policy, rep) and return the long table of results."""
+                   on_done: Optional[Callable[[], None]] = None, scheduler: Optional[str] = None,
+                   trace: bool = False) -> Union[pd.DataFrame, tuple[pd.DataFrame, dict]]:
+    """Run every (policy, rep) and return the long table of results; with ``trace``,
+    ``(table, events)``, events being ``{(policy, rep): Trace rows}`` in task order
+    (``govsim.events.events_frame`` makes them one table)."""
     policies = policies or scenario.policy_names
     run = scenario.run
     tasks = [(p, r) for p in policies for r in range(run.replications)]
     jobs = max(1, min(jobs or default_jobs(), len(tasks)))
     results: dict[tuple[str, int], list] = {}
     if scheduler is not None:
-        _run_on_dask(scenario, tasks, jobs, scheduler, results, on_done)
+        _run_on_dask(scenario, tasks, jobs, scheduler, results, on_done, trace)
     elif jobs == 1:
         for p, r in tasks:
-            results[(p, r)] = run_replication(scenario.model, scenario.resolved[p], run, p, r)
+            results[(p, r)] = run_replication(scenario.model, scenario.resolved[p], run, p, r, trace)
             if on_done:
                 on_done()
     else:
         pool = ProcessPoolExecutor(max_workers=jobs)
         try:
-            futures = {pool.submit(run_replication, scenario.model, scenario.resolved[p], run, p, r): (p, r)
+            futures = {pool.submit(run_replication, scenario.model, scenario.resolved[p], run, p, r, trace): (p, r)
                        for p, r in tasks}
             for fut in as_completed(futures):
                 results[futures[fut]] = fut.result()
@@ -60,11 +70,13 @@ def run_experiment(scenario: Scenario, policies: Optional[list[str]] = None, job
                 proc.terminate()
             raise
         pool.shutdown()
-    rows = [row for task in tasks for row in results[task]]
-    return pd.DataFrame(rows, columns=COLUMNS)
+    rows = [row for task in tasks for row in (results[task][0] if trace else results[task])]
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    return (table, {task: results[task][1] for task in tasks}) if trace else table
 
 
-def _run_on_dask(scenario: Scenario, tasks, jobs: int, scheduler: str, results: dict, on_done) -> None:
+def _run_on_dask(scenario: Scenario, tasks, jobs: int, scheduler: str, results: dict, on_done,
+                 trace: bool = False) -> None:
     """The same tasks on a Dask cluster (``pip install govsim[cluster]``)."""
     try:
         from dask.distributed import Client, LocalCluster, as_completed as dask_completed
@@ -75,7 +87,7 @@ def _run_on_dask(scenario: Scenario, tasks, jobs: int, scheduler: str, results: 
     try:
         with Client(cluster if cluster is not None else scheduler) as client:
             futures = {client.submit(run_replication, scenario.model, scenario.resolved[p], scenario.run, p, r,
-                                     pure=False): (p, r) for p, r in tasks}
+                                     trace, pure=False): (p, r) for p, r in tasks}
             for fut in dask_completed(futures):
                 results[futures[fut]] = fut.result()
                 if on_done:
@@ -83,3 +95,20 @@ def _run_on_dask(scenario: Scenario, tasks, jobs: int, scheduler: str, results: 
     finally:
         if cluster is not None:
             cluster.close()
+
+
+def run_decomposition(scenario, reps: pd.DataFrame, jobs: Optional[int] = None, on_done=None,
+                      scheduler: Optional[str] = None) -> pd.DataFrame:
+    """Run the combinations of parts the main run did not (the same seeds: common random
+    numbers) and return ``decomposition.csv`` for the model's key metrics."""
+    from .decompose import decomposition_table
+
+    d = scenario.decomposition
+    need = dict(scenario.decompose_resolved)
+    for name in (d.from_, d.to):
+        if name not in set(reps["policy"]):
+            need[name] = scenario.resolved[name]
+    extra = run_experiment(replace(scenario, resolved=need), list(need), jobs=jobs, on_done=on_done,
+                           scheduler=scheduler)
+    both = pd.concat([reps[reps["policy"].isin([d.from_, d.to])], extra], ignore_index=True)
+    return decomposition_table(d, both, list(scenario.model.key_metrics))

@@ -4,18 +4,20 @@ same byte for byte.  A missing or broken folder gives one line (ResultsError).""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
 from ..errors import ResultsError
+from ..labels import DisplayNames
 from ..models import MODELS, get_model
 from .staging import MARKER, METADATA
 
 SCENARIO_COPY = "scenario.yaml"  # the scenario file as written, comments and all
 RESOLVED = "scenario.resolved.yaml"
+LABELS = "labels"  # the scenario's display names, a key of scenario.resolved.yaml
 TABLES = {  # file -> (columns it must have, which of them are numbers)
     "replications.csv": (["policy", "rep", "seed", "scope", "metric", "value"], ["rep", "seed", "value"]),
     "summary.csv": (["policy", "scope", "metric", "mean", "ci_low", "ci_high", "n"], ["mean", "ci_low", "ci_high", "n"]),
@@ -23,8 +25,15 @@ TABLES = {  # file -> (columns it must have, which of them are numbers)
                        ["diff_mean", "ci_low", "ci_high", "rel_change"]),
 }
 BASELINES = ("baselines.csv", (["baseline", "source", "policy", "metric", "expected", "simulated", "ci_low", "ci_high",
-                                "reproduced"], ["simulated", "ci_low", "ci_high"]))
-TEXT_COLUMNS = ("policy", "baseline", "scope", "metric", "source", "expected", "reproduced")
+                                "reproduced", "robust"], ["simulated", "ci_low", "ci_high"]))
+# written by `govsim sensitivity` and by a run with a decompose: block, when there is one
+SENSITIVITY = ("sensitivity.csv", (["input", "level", "value", "policy", "scope", "metric", "mean", "ci_low", "ci_high"],
+                                   ["mean", "ci_low", "ci_high"]))
+DECOMPOSITION = ("decomposition.csv", (["part", "scope", "metric", "from_mean", "to_mean", "shapley", "ci_low",
+                                       "ci_high", "share"], ["from_mean", "to_mean", "shapley", "ci_low", "ci_high",
+                                                             "share"]))
+TEXT_COLUMNS = ("policy", "baseline", "scope", "metric", "source", "expected", "reproduced", "robust", "input", "level",
+                "value", "part")
 
 
 @dataclass
@@ -42,6 +51,14 @@ class SavedResults:
     baselines: pd.DataFrame | None
     resolved: dict
     scenario_text: str | None  # the scenario file as written (None for folders from before it was saved)
+    names: DisplayNames = field(default_factory=DisplayNames)  # the scenario's labels: block
+    sensitivity: pd.DataFrame | None = None  # `govsim sensitivity`: every uncertain input at its low and high
+    decomposition: pd.DataFrame | None = None  # a decompose: block: the reform's parts (Shapley values)
+
+    @property
+    def lang(self) -> str:
+        """The language of report.html (the run's)."""
+        return self.metadata.get("lang") or "en"
 
 
 def read_results(folder: Path) -> SavedResults:
@@ -85,6 +102,8 @@ def read_results(folder: Path) -> SavedResults:
     tables = {name: _read_table(folder / name, *spec, policies) for name, spec in TABLES.items()}
     b_name, b_spec = BASELINES
     baselines = _read_table(folder / b_name, *b_spec, policies) if (folder / b_name).exists() else None
+    optional = {name: (_read_table(folder / name, *spec, policies) if (folder / name).exists() else None)
+                for name, spec in (SENSITIVITY, DECOMPOSITION)}
 
     resolved_path = folder / RESOLVED
     try:
@@ -102,6 +121,8 @@ def read_results(folder: Path) -> SavedResults:
     if not isinstance(resolved, dict) or not isinstance(resolved.get("policies"), dict) \
             or not isinstance(resolved.get("run"), dict):
         raise ResultsError(f"{resolved_path}: must hold 'run' and 'policies' mappings")
+    if not isinstance(resolved.get(LABELS, {}), dict):
+        raise ResultsError(f"{resolved_path}: '{LABELS}' must map kinds to names")
 
     try:
         scenario_text = (folder / SCENARIO_COPY).read_text(encoding="utf-8")
@@ -110,7 +131,8 @@ def read_results(folder: Path) -> SavedResults:
     return SavedResults(folder=folder, metadata=meta, model=get_model(model_name), policies=list(policies),
                         baseline=meta["baseline_policy"], replications=tables["replications.csv"],
                         summary=tables["summary.csv"], comparison=tables["comparison.csv"], baselines=baselines,
-                        resolved=resolved, scenario_text=scenario_text)
+                        resolved=resolved, scenario_text=scenario_text, names=DisplayNames(resolved.get(LABELS)),
+                        sensitivity=optional[SENSITIVITY[0]], decomposition=optional[DECOMPOSITION[0]])
 
 
 def _read_table(path: Path, columns: list[str], numeric: list[str], policies: list[str]) -> pd.DataFrame:

@@ -16,9 +16,10 @@ import yaml
 
 from .. import __version__
 from ..baselines import evaluate
+from ..labels import vocabulary
 from ..scenario import Scenario
-from ..stats import compare, summarize
-from .read import RESOLVED, SCENARIO_COPY
+from ..stats import SHARE_METHOD, compare, summarize
+from .read import LABELS, RESOLVED, SCENARIO_COPY
 from .staging import MARKER, METADATA, staged_folder
 
 EVENTS = "events.csv"  # the event log of every replication (``govsim run --trace``)
@@ -26,15 +27,18 @@ LIBRARIES = ["numpy", "pandas", "scipy", "simpy", "pydantic", "matplotlib", "PyY
 
 
 def write_results(out: Path, scenario: Scenario, reps: pd.DataFrame, policies: list[str], run_info: dict,
-                  lang: str = "en", events: Optional[pd.DataFrame] = None) -> dict:
+                  lang: str = "en", events: Optional[pd.DataFrame] = None, replace: bool = False,
+                  extra: Optional[dict[str, pd.DataFrame]] = None, robust: Optional[list[str]] = None) -> dict:
     """Write tables, the scenario file as written and resolved, metadata, ``events``
-    (as events.csv, when given), figures and report.html (labels in ``lang``) into
-    ``out``; return the tables."""
+    (as events.csv, when given), ``extra`` tables by file name, figures and report.html (labels in ``lang``) into
+    ``out``; return the tables.  Earlier results in ``out`` are replaced only when
+    ``replace`` (``--force``); otherwise a ResultsError says so and nothing is written."""
     baseline = scenario.baseline_policy
-    summary = summarize(reps)
-    comparison = compare(reps, baseline)
-    checked = evaluate(scenario.baselines, reps) if scenario.baselines else None
-    with staged_folder(out) as tmp:
+    shares = vocabulary(scenario.model).fractions(scenario.model.metrics)
+    summary = summarize(reps, fractions=shares)
+    comparison = compare(reps, baseline, fractions=shares)
+    checked = evaluate(scenario.baselines, reps, robust) if scenario.baselines else None
+    with staged_folder(out, replace=replace) as tmp:
         _csv(reps, tmp / "replications.csv")
         _csv(summary, tmp / "summary.csv")
         _csv(comparison, tmp / "comparison.csv")
@@ -42,6 +46,8 @@ def write_results(out: Path, scenario: Scenario, reps: pd.DataFrame, policies: l
             _csv(checked, tmp / "baselines.csv")
         if events is not None:
             _csv(events, tmp / EVENTS)
+        for name, table in (extra or {}).items():  # sensitivity.csv, decomposition.csv
+            _csv(table, tmp / name)
         resolved = {
             "name": scenario.name,
             "model": scenario.model.name,
@@ -49,6 +55,9 @@ def write_results(out: Path, scenario: Scenario, reps: pd.DataFrame, policies: l
             "baseline_policy": baseline,
             "policies": {p: scenario.resolved_dict(p) for p in policies},
         }
+        if scenario.labels:  # display names, for the report, the figures and `govsim compare`
+            resolved[LABELS] = {kind: {k: v.model_dump(exclude_none=True) for k, v in names.items()}
+                                for kind, names in scenario.labels.items()}
         (tmp / RESOLVED).write_text(yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True), encoding="utf-8")
         shutil.copyfile(scenario.path, tmp / SCENARIO_COPY)  # its comments state the assumptions
         meta = _metadata(scenario, policies, {**run_info, "lang": lang})
@@ -95,6 +104,6 @@ def _metadata(scenario: Scenario, policies: list[str], run_info: dict) -> dict:
         "policies": policies,
         "baseline_policy": scenario.baseline_policy,
         "confidence": 0.95,
-        "interval": "Student-t over replications; comparisons paired by replication (common random numbers)",
+        "interval": f"{SHARE_METHOD}; comparisons paired by replication (common random numbers)",
         **run_info,
     }

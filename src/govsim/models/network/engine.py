@@ -7,7 +7,11 @@ several times faster, which matters when a study needs hundreds of replications.
 ``seq`` breaks ties in time by scheduling order, so runs are deterministic.
 
 The run records one row per station visit and one per customer (columnar lists);
-the KPIs are computed afterwards from those records (see ``kpis.py``).
+the KPIs are computed afterwards from those records (see ``kpis.py``).  Given a
+``Trace``, it also logs every customer's events (case ``<class>:<n>``, the n-th
+arrival of its class): arrive, queue, serve (start, complete), abandon, block, route
+(resource: the next station), leave.  Every such call sits behind ``if trace is not
+None``, so an untraced run pays one test per event.
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...arrivals import arrival_times
+from ...model_api import START
 from ...rng import Streams
 from .params import NetworkParams
 
@@ -34,10 +39,12 @@ WAITING, IN_SERVICE, GONE = 0, 1, 2  # a customer's state at its current station
 
 
 class Customer:
-    __slots__ = ("cls", "t0", "hop", "station", "t_arr", "t_start", "state", "wait", "visits", "us", "ur", "up")
+    __slots__ = ("cls", "idx", "t0", "hop", "station", "t_arr", "t_start", "state", "wait", "visits", "us", "ur", "up",
+                 "case")  # case: set only when tracing
 
-    def __init__(self, cls: int, t0: float, us: list, ur, up):
+    def __init__(self, cls: int, idx: int, t0: float, us: list, ur, up):
         self.cls = cls
+        self.idx = idx  # n-th arrival of its class: its identity under every policy
         # one uniform per planned visit, drawn at arrival: service, routing, patience
         self.us, self.ur, self.up = us, ur, up
         self.t0 = t0  # arrival to the network
@@ -96,14 +103,15 @@ class _Station:
 
 
 def simulate(params: NetworkParams, streams: Streams, horizon: float, warmup: float, trace=None) -> Records:
-    return _NetworkRun(params, streams, horizon, warmup).run()
+    return _NetworkRun(params, streams, horizon, warmup, trace).run()
 
 
 class _NetworkRun:
-    def __init__(self, params: NetworkParams, streams: Streams, horizon: float, warmup: float):
+    def __init__(self, params: NetworkParams, streams: Streams, horizon: float, warmup: float, trace=None):
         self.horizon = float(horizon)
-        class_names = list(params.classes)
-        station_names = list(params.stations)
+        self.streams, self.trace = streams, trace
+        self.class_names = class_names = list(params.classes)
+        self.station_names = station_names = list(params.stations)
         s_index = {n: i for i, n in enumerate(station_names)}
         visited = params.visited_stations()
         self.rec = Records(station_names, class_names, [params.stations[s].servers for s in station_names],
@@ -121,7 +129,8 @@ class _NetworkRun:
         # Common random numbers: each customer brings, from its class's streams, one
         # uniform per visit for its service time (turned into minutes by the station's
         # distribution), its routing and its patience.  Which station a policy sends it
-        # to, who else abandons or is blocked, never changes which numbers it gets.
+        # to, who else abandons or is blocked, never changes which numbers it gets
+        # (visits past the planned ones draw from the customer's own stream: ``_extend``).
         self.arrivals, self.routes, self.tables, self.first = [], [], [], []
         self.uniforms, self.patience, self.prio, self.planned = [], [], [], []
         for cname in class_names:
@@ -131,7 +140,7 @@ class _NetworkRun:
             self.prio.append(c.priority)
             self.patience.append(c.patience.quantile_fn() if c.patience else None)
             self.uniforms.append((streams.uniforms(f"service:{cname}"), streams.uniforms(f"routing:{cname}"),
-                                  streams.uniforms(f"patience:{cname}"), streams.uniforms(f"overflow:{cname}")))
+                                  streams.uniforms(f"patience:{cname}")))
             if c.route is not None:
                 self.routes.append([s_index[s] for s in c.route])
                 self.tables.append(None)
@@ -148,6 +157,7 @@ class _NetworkRun:
                 self.tables.append(table)
                 self.first.append(s_index[c.start])
                 self.planned.append(PLANNED_VISITS)
+        self.counters = [itertools.count() for _ in class_names]
         self.heap: list = []
         self.seq = itertools.count()
 
@@ -161,14 +171,17 @@ class _NetworkRun:
         c_class, c_arr, c_end = rec.c_class, rec.c_arr, rec.c_end
         c_wait, c_visits, c_outcome = rec.c_wait, rec.c_visits, rec.c_outcome
         routes, tables, first, arrivals = self.routes, self.tables, self.first, self.arrivals
-        uniforms, planned, patience = self.uniforms, self.planned, self.patience
+        uniforms, planned, patience, counters = self.uniforms, self.planned, self.patience, self.counters
         stations, visit = self.stations, self._visit
+        trace, names, class_names = self.trace, self.station_names, self.class_names
 
         while heap and heap[0][0] <= horizon:
             t, _, kind, obj = pop(heap)
             if kind == DEPARTURE:
                 cust = obj
                 st = stations[cust.station]
+                if trace is not None:
+                    trace.add(cust.case, "serve", t, resource=names[st.idx])
                 self._record_visit(cust, t, SERVED)
                 self._next_from_queue(st, t)
                 # route onwards
@@ -183,16 +196,24 @@ class _NetworkRun:
                 if nxt < 0:
                     c_class.append(k); c_arr.append(cust.t0); c_end.append(t)
                     c_wait.append(cust.wait); c_visits.append(cust.visits); c_outcome.append(SERVED)
+                    if trace is not None:
+                        trace.add(cust.case, "leave", t)
                 else:
+                    if trace is not None:
+                        trace.add(cust.case, "route", t, resource=names[nxt])
                     visit(cust, stations[nxt], t)
             elif kind == ARRIVAL:
                 k = obj
                 push(heap, (next(arrivals[k]), next(seq), ARRIVAL, k))
-                svc, rte, pat, _ = uniforms[k]
+                svc, rte, pat = uniforms[k]
                 n = planned[k]
-                visit(Customer(k, t, [next(svc)] if n == 1 else list(islice(svc, n)),
-                               list(islice(rte, n)) if tables[k] else None,
-                               list(islice(pat, n)) if patience[k] else None), stations[first[k]], t)
+                cust = Customer(k, next(counters[k]), t, [next(svc)] if n == 1 else list(islice(svc, n)),
+                                list(islice(rte, n)) if tables[k] else None,
+                                list(islice(pat, n)) if patience[k] else None)
+                if trace is not None:
+                    cust.case = f"{class_names[k]}:{cust.idx}"
+                    trace.add(cust.case, "arrive", t)
+                visit(cust, stations[first[k]], t)
             else:  # ABANDON
                 cust, token = obj
                 if cust.state == WAITING and cust.visits == token:
@@ -200,6 +221,9 @@ class _NetworkRun:
                     stations[cust.station].n_waiting -= 1
                     self._record_visit(cust, t, ABANDONED)
                     self._leave(cust, t, ABANDONED)
+                    if trace is not None:
+                        trace.add(cust.case, "abandon", t, resource=names[cust.station])
+                        trace.add(cust.case, "leave", t)
         self._close(horizon)
         return rec
 
@@ -217,9 +241,14 @@ class _NetworkRun:
             cust.state = GONE
             self._record_visit(cust, t, BLOCKED, start=t)
             self._leave(cust, t, BLOCKED)
+            if self.trace is not None:
+                self.trace.add(cust.case, "block", t, resource=self.station_names[st.idx])
+                self.trace.add(cust.case, "leave", t)
             return
         cust.state = WAITING
         st.n_waiting += 1
+        if self.trace is not None:
+            self.trace.add(cust.case, "queue", t, resource=self.station_names[st.idx])
         if st.priority:
             heapq.heappush(st.queue, (self.prio[k], next(self.seq), cust))
         else:
@@ -232,15 +261,33 @@ class _NetworkRun:
         cust.state = IN_SERVICE
         cust.t_start = t
         cust.wait += t - cust.t_arr
+        if self.trace is not None:
+            self.trace.add(cust.case, "serve", t, START, self.station_names[st.idx])
         j = cust.visits - 1
-        u = cust.us[j] if j < len(cust.us) else next(self.uniforms[cust.cls][3])
+        us = cust.us
+        if j >= len(us):
+            self._extend(cust)
+        u = us[j]
         heapq.heappush(self.heap, (t + st.service[cust.cls](u), next(self.seq), DEPARTURE, cust))
 
     def _u(self, cust: Customer, planned: list) -> float:
         """The customer's uniform for its current visit, from ``planned`` (its routing or
-        patience draws); past the planned visits (rare) from the class's own stream."""
+        patience draws), extended past the planned visits (rare)."""
         j = cust.visits - 1
-        return planned[j] if j < len(planned) else next(self.uniforms[cust.cls][3])
+        if j >= len(planned):
+            self._extend(cust)
+        return planned[j]
+
+    def _extend(self, cust: Customer) -> None:
+        """Another PLANNED_VISITS of service, routing and patience uniforms for a customer
+        past its planned visits, from a stream of its own (class, arrival index, visits
+        so far): never from one shared with others, whose order would follow the events,
+        and all three drawn whichever the policy uses."""
+        name = f"overflow:{self.class_names[cust.cls]}:{cust.idx}:{len(cust.us)}"
+        more = self.streams.get(name).random((3, PLANNED_VISITS)).tolist()
+        for have, new in zip((cust.us, cust.ur, cust.up), more):
+            if have is not None:
+                have.extend(new)
 
     def _next_from_queue(self, st: _Station, t: float) -> None:
         st.busy -= 1

@@ -1,0 +1,61 @@
+"""`govsim sensitivity` end to end: the files it writes and its one-line refusals."""
+from __future__ import annotations
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from govsim.cli import app
+
+from conftest import MMC_DEMO
+
+SHORT = MMC_DEMO.replace("replications: 10", "replications: 3").replace("horizon_min: 20000", "horizon_min: 3000") \
+    .replace("warmup_min: 2000", "warmup_min: 300") + """\
+uncertain:
+  - path: stations.window.servers
+    low: 5
+    high: 7
+    reason: "test"
+baselines:
+  - id: T
+    source: test
+    policy: base
+    metric: wait_mean_min
+    at_most: 3.0
+  - id: T2
+    source: test
+    policy: base
+    metric: wait_mean_min
+    at_most: 0.3
+"""
+
+
+def test_sensitivity_writes_the_table_and_a_robustness_verdict(write_scenario, tmp_path):
+    out = tmp_path / "sens"
+    result = CliRunner().invoke(app, ["sensitivity", str(write_scenario(SHORT)), "--out", str(out), "--quiet", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "sensitivity.csv", keep_default_na=False)
+    assert set(table["level"]) == {"base", "low", "high"}
+    assert set(table.loc[table["level"] != "base", "input"]) == {"stations.window.servers"}
+    b = pd.read_csv(out / "baselines.csv")
+    # Erlang C: 0.87 min with 5 windows (the base and the low end), less with 7
+    assert list(b["robust"]) == ["yes", "no: not met at the base values"]
+    assert (out / "report.html").exists()
+    # the base level is the plain run: replications.csv holds the base policies only
+    reps = pd.read_csv(out / "replications.csv")
+    assert set(reps["policy"]) == {"base", "six_windows"}
+
+
+def test_a_scenario_without_uncertain_inputs_is_refused_in_one_line(write_scenario, tmp_path):
+    out = tmp_path / "sens"
+    result = CliRunner().invoke(app, ["sensitivity", str(write_scenario(MMC_DEMO)), "--out", str(out), "--quiet"])
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "no inputs declared uncertain" in result.stderr
+    assert not out.exists()
+
+
+def test_a_bad_uncertain_entry_is_refused_before_anything_runs(write_scenario, tmp_path):
+    out = tmp_path / "sens"
+    bad = SHORT.replace("path: stations.window.servers", "path: stations.window.serverz")
+    result = CliRunner().invoke(app, ["sensitivity", str(write_scenario(bad)), "--out", str(out), "--quiet"])
+    assert result.exit_code == 2 and "uncertain[0].path: no field 'serverz'" in result.stderr
+    assert not out.exists()
