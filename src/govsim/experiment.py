@@ -15,9 +15,10 @@ from typing import Callable, Optional, Union
 
 import pandas as pd
 
+from .checkpoint import Checkpoint, task_key
 from .model_api import Trace
 from .rng import Streams
-from .scenario import Scenario
+from .scenario import Scenario, dump_params
 
 COLUMNS = ["policy", "rep", "seed", "scope", "metric", "value"]
 
@@ -37,31 +38,47 @@ def default_jobs() -> int:
 
 def run_experiment(scenario: Scenario, policies: Optional[list[str]] = None, jobs: Optional[int] = None,
                    on_done: Optional[Callable[[], None]] = None, scheduler: Optional[str] = None,
-                   trace: bool = False) -> Union[pd.DataFrame, tuple[pd.DataFrame, dict]]:
+                   trace: bool = False, checkpoint: Optional[Checkpoint] = None
+                   ) -> Union[pd.DataFrame, tuple[pd.DataFrame, dict]]:
     """Run every (policy, rep) and return the long table of results; with ``trace``,
     ``(table, events)``, events being ``{(policy, rep): Trace rows}`` in task order
-    (``govsim.events.events_frame`` makes them one table)."""
+    (``govsim.events.events_frame`` makes them one table).  With a ``checkpoint``, tasks
+    it holds are taken from it and every finished task is saved to it at once."""
     policies = policies or scenario.policy_names
     run = scenario.run
     tasks = [(p, r) for p in policies for r in range(run.replications)]
     jobs = max(1, min(jobs or default_jobs(), len(tasks)))
     results: dict[tuple[str, int], list] = {}
-    if scheduler is not None:
-        _run_on_dask(scenario, tasks, jobs, scheduler, results, on_done, trace)
-    elif jobs == 1:
-        for p, r in tasks:
-            results[(p, r)] = run_replication(scenario.model, scenario.resolved[p], run, p, r, trace)
-            if on_done:
-                on_done()
-    else:
+    keys = {}
+    if checkpoint is not None:
+        keys = {(p, r): task_key(scenario.model.name, p, dump_params(scenario.resolved[p]), run, r) for p, r in tasks}
+        for task in tasks:
+            saved = checkpoint.load(keys[task])
+            if saved is not None:
+                results[task] = saved
+                if on_done:
+                    on_done()
+
+    def finished(task, result) -> None:
+        results[task] = result
+        if checkpoint is not None:
+            checkpoint.save(keys[task], result)
+        if on_done:
+            on_done()
+
+    todo = [t for t in tasks if t not in results]
+    if todo and scheduler is not None:
+        _run_on_dask(scenario, todo, jobs, scheduler, finished, trace)
+    elif todo and jobs == 1:
+        for p, r in todo:
+            finished((p, r), run_replication(scenario.model, scenario.resolved[p], run, p, r, trace))
+    elif todo:
         pool = ProcessPoolExecutor(max_workers=jobs)
         try:
             futures = {pool.submit(run_replication, scenario.model, scenario.resolved[p], run, p, r, trace): (p, r)
-                       for p, r in tasks}
+                       for p, r in todo}
             for fut in as_completed(futures):
-                results[futures[fut]] = fut.result()
-                if on_done:
-                    on_done()
+                finished(futures[fut], fut.result())
         except BaseException:
             # interrupted (Ctrl-C, SIGTERM) or a failed task: stop the workers too
             workers = list((getattr(pool, "_processes", None) or {}).values())  # before shutdown forgets them
@@ -75,7 +92,7 @@ def run_experiment(scenario: Scenario, policies: Optional[list[str]] = None, job
     return (table, {task: results[task][1] for task in tasks}) if trace else table
 
 
-def _run_on_dask(scenario: Scenario, tasks, jobs: int, scheduler: str, results: dict, on_done,
+def _run_on_dask(scenario: Scenario, tasks, jobs: int, scheduler: str, finished: Callable,
                  trace: bool = False) -> None:
     """The same tasks on a Dask cluster (``pip install govsim[cluster]``)."""
     try:
@@ -89,9 +106,7 @@ def _run_on_dask(scenario: Scenario, tasks, jobs: int, scheduler: str, results: 
             futures = {client.submit(run_replication, scenario.model, scenario.resolved[p], scenario.run, p, r,
                                      trace, pure=False): (p, r) for p, r in tasks}
             for fut in dask_completed(futures):
-                results[futures[fut]] = fut.result()
-                if on_done:
-                    on_done()
+                finished(futures[fut], fut.result())
     finally:
         if cluster is not None:
             cluster.close()

@@ -1,0 +1,80 @@
+"""Finished replications saved as they complete; a resumed study recomputes nothing it
+has and gives the same table; a changed study is refused."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from govsim import experiment
+from govsim.checkpoint import Checkpoint, fingerprint, folder_for
+from govsim.errors import ResultsError
+from govsim.experiment import run_experiment
+from govsim.scenario import load_scenario
+
+from conftest import MMC_DEMO
+
+SHORT = MMC_DEMO.replace("horizon_min: 20000", "horizon_min: 2000").replace("warmup_min: 2000", "warmup_min: 200") \
+    .replace("replications: 10", "replications: 4")
+
+
+class Stop(Exception):
+    pass
+
+
+def _stop_after(n):
+    count = {"done": 0}
+
+    def on_done():
+        count["done"] += 1
+        if count["done"] == n:
+            raise Stop
+
+    return on_done
+
+
+def test_an_interrupted_study_resumes_without_recomputing_and_gives_the_same_table(write_scenario, tmp_path,
+                                                                                     monkeypatch):
+    sc = load_scenario(write_scenario(SHORT))
+    whole = run_experiment(sc, jobs=1)
+    folder = folder_for(tmp_path / "out")
+    study = fingerprint(sc, sc.resolved)
+    with pytest.raises(Stop):
+        run_experiment(sc, jobs=1, checkpoint=Checkpoint(folder, study, resume=False), on_done=_stop_after(3))
+    assert Checkpoint(folder, study, resume=True).done() == 3
+
+    calls = []
+    real = experiment.run_replication
+    monkeypatch.setattr(experiment, "run_replication", lambda *a, **k: calls.append(a[3:5]) or real(*a, **k))
+    resumed = run_experiment(sc, jobs=1, checkpoint=Checkpoint(folder, study, resume=True))
+    assert len(calls) == 8 - 3 and ("base", 0) not in calls  # only what was missing
+    assert resumed.equals(whole)
+
+
+def test_without_resume_the_saved_tasks_are_dropped(write_scenario, tmp_path):
+    sc = load_scenario(write_scenario(SHORT))
+    folder = folder_for(tmp_path / "out")
+    study = fingerprint(sc, sc.resolved)
+    run_experiment(sc, jobs=1, checkpoint=Checkpoint(folder, study, resume=False))
+    assert Checkpoint(folder, study, resume=True).done() == 8
+    assert Checkpoint(folder, study, resume=False).done() == 0
+
+
+def test_resuming_a_changed_study_is_refused_in_one_line(write_scenario, tmp_path):
+    sc = load_scenario(write_scenario(SHORT))
+    folder = folder_for(tmp_path / "out")
+    Checkpoint(folder, fingerprint(sc, sc.resolved), resume=False)
+    changed = load_scenario(write_scenario(SHORT.replace("servers: 5", "servers: 7"), "changed.yaml"))
+    with pytest.raises(ResultsError, match="another version of this study"):
+        Checkpoint(folder, fingerprint(changed, changed.resolved), resume=True)
+    more_reps = sc.with_run(replications=9)  # more replications is the same study, continued
+    Checkpoint(folder, fingerprint(more_reps, more_reps.resolved), resume=True)
+
+
+def test_a_saved_file_is_whole_or_absent(tmp_path):
+    cp = Checkpoint(tmp_path / ".x.resume", "s", resume=False)
+    cp.save("k", [[1, 2.5, float("nan")]])
+    assert [p.name for p in cp.folder.iterdir() if p.name.startswith(".")] == []  # no temporary file left
+    (cp.folder / "broken.json").write_text('{"result": [[1, 2', encoding="utf-8")  # a file cut short
+    assert cp.load("broken") is None and cp.load("missing") is None
+    assert json.dumps(cp.load("k")) == "[[1, 2.5, NaN]]"
