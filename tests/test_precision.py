@@ -4,8 +4,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
-from govsim.precision import FIRST, adjusted, judge, next_round, relative_half_width
+from govsim.precision import FIRST, ROUND, adjusted, judge, next_round, relative_half_width
 
 
 def test_the_target_is_adjusted_for_judging_against_the_estimate():
@@ -26,11 +27,11 @@ def test_judge_names_the_worst_metric():
     assert judge({"b": [10.0, 10.1, 9.9, 10.0]}, gamma=0.05).enough
 
 
-def test_rounds_start_with_a_first_batch_then_one_round_of_workers_and_stop_at_the_cap():
-    assert next_round(0, 2, 100) == FIRST
-    assert next_round(FIRST, 2, 100) == 2
-    assert next_round(99, 2, 100) == 1
-    assert next_round(100, 2, 100) == 0
+def test_rounds_start_with_a_first_batch_then_fixed_rounds_and_stop_at_the_cap():
+    assert next_round(0, 100) == FIRST
+    assert next_round(FIRST, 100) == ROUND
+    assert next_round(99, 100) == 1
+    assert next_round(100, 100) == 0
 
 
 def test_on_values_of_known_variance_the_rule_stops_near_the_theoretical_count():
@@ -52,3 +53,43 @@ def test_on_values_of_known_variance_the_rule_stops_near_the_theoretical_count()
     assert abs(np.median(stops) - expected) <= 0.2 * expected, (np.median(stops), expected)
     # binomial(400, 0.05): mean 20, sd 4.4; three sd above
     assert misses <= 20 + 3 * 4.4, misses
+
+
+@pytest.mark.statistical
+def test_auto_replications_stop_at_the_stated_precision_on_a_queue_of_known_variance(write_scenario):
+    """40 servers offered 4 erlangs: nobody waits (Erlang C ~ 1e-25), so the wait metrics
+    are exactly 0, and the slowest key metric is the utilisation, the time-average number
+    busy over 40.  The number busy is Poisson(4) with autocorrelation exp(-t), so over
+    T = 1000 counted minutes the utilisation's relative sd is sqrt(2 / (a T)) = 0.0224;
+    the time in system (mean of ~4000 exponential services) has 1/sqrt(4000) = 0.0158.
+    For gamma = 0.01 (gamma' = 0.0099) the rule needs about (1.96 * 0.0224 / 0.0099)^2
+    = 20 replications."""
+    from govsim.precision import run_until_precise
+    from govsim.scenario import load_scenario
+
+    from conftest import MMC_DEMO
+
+    text = (MMC_DEMO.replace("servers: 5", "servers: 40").replace("mean: 0.2353", "mean: 0.25")
+            .replace("horizon_min: 20000", "horizon_min: 1100").replace("warmup_min: 2000", "warmup_min: 100"))
+    sc = load_scenario(write_scenario(text))
+    reps, verdict, n = run_until_precise(sc, ["base"], gamma=0.01, max_replications=200, jobs=2)
+    assert verdict.enough and verdict.worst <= verdict.target
+    assert verdict.worst_metric == "base: utilisation"
+    expected = (1.959964 * (2 / 4000) ** 0.5 / (0.01 / 1.01)) ** 2
+    # the stopping count's spread at n ~ 20 is about +-35% (the sample sd's); allow 2x either way
+    assert expected / 2 <= n <= expected * 2, (n, expected)
+    util = reps[(reps["scope"] == "all") & (reps["metric"] == "utilisation")]["value"]
+    assert len(util) == n and abs(util.mean() - 0.1) / 0.1 <= 2 * 0.01  # the promise, with a margin of 2 gammas
+
+
+def test_auto_replications_give_the_same_table_whatever_the_workers(write_scenario):
+    from govsim.precision import run_until_precise
+    from govsim.scenario import load_scenario
+
+    from conftest import MMC_DEMO
+
+    sc = load_scenario(write_scenario(MMC_DEMO.replace("horizon_min: 20000", "horizon_min: 1500")
+                                      .replace("warmup_min: 2000", "warmup_min: 150")))
+    one = run_until_precise(sc, ["base", "six_windows"], gamma=0.1, max_replications=30, jobs=1)
+    two = run_until_precise(sc, ["base", "six_windows"], gamma=0.1, max_replications=30, jobs=2)
+    assert one[2] == two[2] and one[0].equals(two[0])

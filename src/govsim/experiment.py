@@ -38,15 +38,16 @@ def default_jobs() -> int:
 
 def run_experiment(scenario: Scenario, policies: Optional[list[str]] = None, jobs: Optional[int] = None,
                    on_done: Optional[Callable[[], None]] = None, scheduler: Optional[str] = None,
-                   trace: bool = False, checkpoint: Optional[Checkpoint] = None
+                   trace: bool = False, checkpoint: Optional[Checkpoint] = None, first_rep: int = 0
                    ) -> Union[pd.DataFrame, tuple[pd.DataFrame, dict]]:
     """Run every (policy, rep) and return the long table of results; with ``trace``,
     ``(table, events)``, events being ``{(policy, rep): Trace rows}`` in task order
     (``govsim.events.events_frame`` makes them one table).  With a ``checkpoint``, tasks
-    it holds are taken from it and every finished task is saved to it at once."""
+    it holds are taken from it and every finished task is saved to it at once.  Replications
+    ``first_rep`` to ``run.replications - 1`` run (a study adding rounds)."""
     policies = policies or scenario.policy_names
     run = scenario.run
-    tasks = [(p, r) for p in policies for r in range(run.replications)]
+    tasks = [(p, r) for p in policies for r in range(first_rep, run.replications)]
     jobs = max(1, min(jobs or default_jobs(), len(tasks)))
     results: dict[tuple[str, int], list] = {}
     keys = {}

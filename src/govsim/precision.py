@@ -9,9 +9,11 @@ most ``gamma`` with probability close to 95%.  A first batch of at least 10
 replications keeps the early-stopping bias small (Law's advice); the stop is also
 bounded by ``max_replications`` and says when it hit that bound instead.
 
-govsim runs replications in rounds (as many as the worker processes can take), so the
-rule is checked after every round; a round may overshoot the stopping point by a few
-replications, which only tightens the intervals.
+govsim runs replications in rounds (the first batch, then ``ROUND`` at a time, so worker
+processes stay busy) and checks the rule after every round; a round may overshoot the
+stopping point by a few replications, which only tightens the intervals.  The rounds do
+not depend on the number of workers, so the replications run, and the tables, are the
+same whatever ``--jobs`` is.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ import numpy as np
 from .stats import t_interval
 
 FIRST = 10  # replications before the rule is first checked
+ROUND = 4  # replications added between checks
 
 
 def adjusted(gamma: float) -> float:
@@ -61,7 +64,42 @@ def judge(per_metric: dict[str, list[float]], gamma: float) -> Verdict:
     return Verdict(worst <= target, worst_metric, worst, target)
 
 
-def next_round(done: int, jobs: int, max_replications: int) -> int:
-    """How many more replications to run: the first batch, then a round of ``jobs``."""
-    want = FIRST - done if done < FIRST else max(1, jobs)
+def next_round(done: int, max_replications: int) -> int:
+    """How many more replications to run: the first batch, then a round."""
+    want = FIRST - done if done < FIRST else ROUND
     return max(0, min(want, max_replications - done))
+
+
+def per_metric(reps, metrics: list[str]) -> dict[str, list[float]]:
+    """The per-replication values of each (policy, metric) at scope ``all``, the rule's input."""
+    sel = reps[(reps["scope"] == "all") & reps["metric"].isin(metrics)]
+    return {f"{p}: {m}": list(g.sort_values("rep")["value"]) for (p, m), g in sel.groupby(["policy", "metric"])}
+
+
+def run_until_precise(scenario, policies: list[str], gamma: float, max_replications: int, jobs=None, on_done=None,
+                      scheduler=None, checkpoint=None):
+    """Replications in rounds until every key metric (scope ``all``, every policy) is within
+    ``gamma`` relative precision, or ``max_replications``.  Returns the table and the
+    ``Verdict`` with the number of replications run."""
+    import pandas as pd
+
+    from .experiment import run_experiment
+
+    done, parts = 0, []
+    metrics = list(scenario.model.key_metrics)
+    while True:
+        more = next_round(done, max_replications)
+        if more == 0:
+            break
+        batch = scenario.with_run(replications=done + more)
+        parts.append(run_experiment(batch, policies, jobs, on_done=on_done, scheduler=scheduler,
+                                    checkpoint=checkpoint, first_rep=done))
+        done += more
+        verdict = judge(per_metric(pd.concat(parts, ignore_index=True), metrics), gamma)
+        if verdict.enough:
+            break
+    reps = pd.concat(parts, ignore_index=True)
+    order = {p: i for i, p in enumerate(policies)}
+    reps = reps.sort_values(["policy", "rep"], key=lambda c: c.map(order) if c.name == "policy" else c,
+                            kind="stable").reset_index(drop=True)
+    return reps, judge(per_metric(reps, metrics), gamma), done
