@@ -19,6 +19,7 @@ CASES = [
     {"dist": "gamma", "mean": 5.0, "cv": 0.5},
     {"dist": "erlang", "mean": 4.0, "k": 3},
     {"dist": "empirical", "values": [1, 2, 2, 7]},
+    {"dist": "weibull", "mean": 6.0, "cv": 0.7},
 ]
 
 
@@ -58,6 +59,8 @@ def test_lognormal_is_parameterised_by_its_own_mean_and_cv():
     {"dist": "empirical", "values": [1, -2]},
     {"dist": "exponential", "mean": 1, "cv": 2},
     {"dist": "weibull", "mean": 1},
+    {"dist": "weibull", "mean": 1, "cv": 0},
+    {"dist": "weibull", "mean": 0, "cv": 1},
 ])
 def test_bad_parameters_are_rejected(spec):
     with pytest.raises(ValidationError):
@@ -82,3 +85,18 @@ def test_inverse_transform_gives_the_same_distribution(spec):
     u = stream(11, 0, "u").random(40_000)
     assert_sample_matches(dist, np.array([q(v) for v in u]))
     assert all(q(a) <= q(b) for a, b in zip(u[:200], u[1:201]) if a <= b)  # monotone
+
+
+@pytest.mark.parametrize("cv", [0.3, 1.0, 2.5])
+def test_weibull_is_parameterised_by_its_own_mean_and_cv(cv):
+    """Its shape and scale reproduce the mean and cv (scipy's moments); cv 1 is the exponential."""
+    from scipy import stats
+
+    dist = ADAPTER.validate_python({"dist": "weibull", "mean": 8.0, "cv": cv})
+    k, scale = dist.shape_scale()
+    m, v = stats.weibull_min(k, scale=scale).stats("mv")
+    assert math.isclose(m, 8.0, rel_tol=1e-9) and math.isclose(math.sqrt(v) / m, cv, rel_tol=1e-9)
+    q = dist.quantile_fn()
+    assert math.isclose(q(0.9), stats.weibull_min(k, scale=scale).ppf(0.9), rel_tol=1e-9)
+    if cv == 1.0:
+        assert math.isclose(q(0.9), ADAPTER.validate_python({"dist": "exponential", "mean": 8.0}).quantile_fn()(0.9))
