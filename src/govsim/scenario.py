@@ -161,6 +161,12 @@ class Scenario:
         merged = deep_merge(with_changes(self.params, changes), self.overlays[policy])
         return self.model.params_model.model_validate(merged)
 
+    def with_values(self, policy: str, changes: dict) -> Any:
+        """``policy``'s params with ``changes`` ({path: value}) made on top of its overlay
+        (the policy's own staffing, say, being searched)."""
+        merged = with_changes(deep_merge(self.params, self.overlays[policy]), changes)
+        return self.model.params_model.model_validate(merged)
+
     def resolved_dict(self, policy: str) -> dict:
         return dump_params(self.resolved[policy])
 

@@ -112,8 +112,8 @@ def with_changes(params: dict, changes: dict[tuple[str, ...], Any]) -> dict:
     for path, value in changes.items():
         node = out
         for key in path[:-1]:
-            node = node.setdefault(key, {})
-        node[path[-1]] = copy.deepcopy(value)
+            node = node[key] if isinstance(node, list) else node.setdefault(key, {})
+        node[path[-1]] = copy.deepcopy(value)  # a number in the path indexes a list (a roster entry)
     return out
 
 
