@@ -89,3 +89,32 @@ def test_mser5_finds_the_warmup_of_an_mm1_started_empty():
     assert at_cut <= 1.25 * mse.min(), (t_cut, cuts[np.argmin(mse)], at_cut, mse.min())
     # the run is short enough for the warm-up to matter: keeping everything would fail
     assert abs(exact.mean() - l_inf) > se_kept and mse[0] > 1.25 * mse.min()
+
+
+def test_open_cases_from_an_event_log_exactly():
+    from govsim.warmup import open_cases
+
+    events = [("a", "arrive", 0.0, "complete", ""), ("b", "arrive", 1.0, "complete", ""),
+              ("a", "leave", 3.0, "complete", ""), ("c", "arrive", 3.5, "complete", "")]  # c never leaves
+    edges = np.array([0.0, 2.0, 4.0])
+    # b and c have not left: open to the end.  bin [0,2): a 2 + b 1 -> 1.5;
+    # bin [2,4): a 1 + b 2 + c 0.5 -> 1.75
+    assert np.allclose(open_cases(events, edges), [1.5, 1.75])
+
+
+def test_suggest_a_warmup_for_a_queue_started_empty(write_scenario):
+    """45 erlangs on 60 servers from empty over 100 minutes (the transient of
+    test_mser5_finds_the_warmup_of_an_mm1_started_empty): the suggestion is past the
+    first few minutes of filling up and within the first half of the run."""
+    from govsim.scenario import load_scenario
+    from govsim.warmup import suggest
+
+    from conftest import MMC_DEMO
+
+    text = (MMC_DEMO.replace("servers: 5", "servers: 60").replace("mean: 0.2353", "mean: 0.02222")
+            .replace("horizon_min: 20000", "horizon_min: 100").replace("warmup_min: 2000", "warmup_min: 10")
+            .replace("replications: 10", "replications: 20"))
+    s = suggest(load_scenario(write_scenario(text)), "base", jobs=2)
+    assert s.unit == "min" and not s.cut.too_short
+    assert 1.0 <= s.value <= 50.0
+    assert s.series[0] < 0.5 * s.series[-20:].mean()  # it did start empty

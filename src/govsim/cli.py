@@ -544,5 +544,116 @@ def sensitivity(
         out_console.print(f"Results written to [bold]{out}[/bold]: sensitivity.csv, baselines.csv (robust), report.html")
 
 
+@app.command()
+def warmup(
+    file: Path = typer.Argument(..., help="Scenario file (YAML).", show_default=False),
+    policy: Optional[str] = typer.Option(None, "--policy", "-p", help="The policy to run \\[default: the baseline]."),
+    replications: Optional[int] = typer.Option(None, "--replications", "-r", help="Replications to pool."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes \\[default: all cores]."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Where to put warmup.png \\[default: results/<name>-warmup]."),
+):
+    """Suggest a warm-up: MSER-5 on the number of open cases, pooled over replications,
+    from an empty start (per day for day-based models: the carry-over from day to day)."""
+    from .experiment import default_jobs
+    from .scenario import load_scenario
+    from .warmup import suggest
+
+    try:
+        scenario = load_scenario(file).with_run(replications=replications)
+    except ScenarioErrors as exc:
+        _fail([e.one_line() for e in exc.errors])
+    except ScenarioError as exc:
+        _fail([exc.one_line()])
+    policy = policy or scenario.baseline_policy
+    _select_policies(scenario, [policy])
+    s = suggest(scenario, policy, jobs or default_jobs())
+    from .report.warmup_figure import warmup_figure
+
+    out = out if out is not None else Path("results") / f"{scenario.name}-warmup"
+    out.mkdir(parents=True, exist_ok=True)
+    key = "warmup_days" if s.unit == "days" else "warmup_min"
+    warmup_figure(s, f"{scenario.name}: {policy} from empty, {scenario.run.replications} replications").savefig(
+        out / "warmup.png", dpi=150)
+    out_console.print(f"{key}: {s.value:g}    # MSER-5 on the open cases, {scenario.run.replications} replications; "
+                      f"chart: {out / 'warmup.png'}")
+    if s.cut.too_short:
+        err_console.print("the series has not settled by mid-run: run longer (more days or a longer horizon_min)")
+        raise typer.Exit(1)
+
+
+@app.command()
+def optimize(
+    file: Path = typer.Argument(..., help="Scenario file (YAML).", show_default=False),
+    target: List[str] = typer.Option(..., "--target", "-t", help='A target, "METRIC <= X" or "METRIC >= X" (repeatable).'),
+    vary: List[str] = typer.Option(..., "--vary", "-v", help="An input to search, PATH=LO..HI in whole numbers (repeatable)."),
+    cost: Optional[List[str]] = typer.Option(None, "--cost", "-c", help="PATH=YUAN_PER_UNIT (repeatable) \\[default: 1 per unit]."),
+    scope: str = typer.Option("all", "--scope", help="The scope the targets are judged in (e.g. station:window)."),
+    policy: Optional[str] = typer.Option(None, "--policy", "-p", help="The policy to staff \\[default: the baseline]."),
+    replications: Optional[int] = typer.Option(None, "--replications", "-r", help="Replications per candidate."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes \\[default: all cores]."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for optimize.csv and the chart \\[default: results/<name>-optimize]."),
+):
+    """The cheapest combination of the varied inputs meeting every target with 95% confidence."""
+    from .experiment import default_jobs
+    from .optimize import Search, Vary, parse_cost, parse_target, parse_vary, path_keys, scenario_runner, start_point
+    from .scenario import load_scenario
+    from .uncertain import expand
+
+    try:
+        scenario = load_scenario(file).with_run(replications=replications)
+    except ScenarioErrors as exc:
+        _fail([e.one_line() for e in exc.errors])
+    except ScenarioError as exc:
+        _fail([exc.one_line()])
+    policy = policy or scenario.baseline_policy
+    _select_policies(scenario, [policy])
+    try:
+        targets = [parse_target(t, scope) for t in target]
+        costs = dict(parse_cost(c) for c in (cost or []))
+        varies = [Vary(p, path_keys(p), lo, hi, costs.pop(p, 1.0)) for p, lo, hi in map(parse_vary, vary)]
+    except ValueError as exc:
+        _fail([str(exc)])
+    if costs:
+        _fail([f"--cost {next(iter(costs))}: not among the --vary paths"])
+    for t in targets:
+        if t.metric not in scenario.model.metrics:
+            _fail([f"--target {t.text()}: model '{scenario.model.name}' has no metric '{t.metric}'"])
+    raw = scenario.resolved_dict(policy)
+    for v in varies:
+        dotted = ".".join(str(k) for k in v.keys if not isinstance(k, int))
+        try:
+            expand(dotted, raw, lambda prefix, key: False)
+            scenario.with_values(policy, {v.keys: v.low})
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            _fail([f"--vary {v.path}: {exc}"])
+        except Exception as exc:  # pydantic: the value is not valid there
+            _fail([f"--vary {v.path}={v.low}: {str(exc).splitlines()[0]}"])
+    jobs = jobs or default_jobs()
+    search = Search(varies, targets, scenario_runner(scenario, policy, varies, jobs=jobs), policy)
+    best = search.solve(start_point(scenario, policy, varies, targets))
+    out = out if out is not None else Path("results") / f"{scenario.name}-optimize"
+    out.mkdir(parents=True, exist_ok=True)
+    search.table().to_csv(out / "optimize.csv", index=False, lineterminator="\n")
+    if best is None:
+        out_console.print("no combination within the ranges meets every target; widen --vary "
+                          f"(every candidate tried: {out / 'optimize.csv'})")
+        raise typer.Exit(1)
+    for v, x in zip(varies, best.values):
+        out_console.print(f"{v.path} = {x}")
+    out_console.print(f"cost: {best.cost:g} per day" if cost else f"total: {sum(best.values)}")
+    for t in targets:
+        mean, lo, hi, _ = best.stats[t.text()]
+        line = f"  {t.text()}: {mean:.4g} (95% CI {lo:.4g} to {hi:.4g})"
+        for i, v in enumerate(varies):
+            less = tuple(x - (j == i) for j, x in enumerate(best.values))
+            if less in search.seen:
+                m2, l2, h2, met = search.seen[less].stats[t.text()]
+                line += f"; with {v.path} = {less[i]}: {m2:.4g} ({l2:.4g} to {h2:.4g}){'' if met else ', missed'}"
+        out_console.print(line)
+    if len(varies) > 1:
+        out_console.print("several inputs: a local optimum (no one-unit saving keeps every target)")
+    out_console.print(f"{len(search.seen)} candidates run on common random numbers: {out / 'optimize.csv'}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -123,6 +123,12 @@ class Model:
     labels_zh: ClassVar[dict[str, tuple[str, str]]] = {}  # metric: (Chinese label, unit)
     scope_kinds: ClassVar[dict[str, tuple[str, str]]] = {}  # kind: (English, Chinese)
     phrases_zh: ClassVar[dict[str, str]] = {}  # English axis phrase: Chinese
+    # which way is better for its own metrics: "lower", "higher" or "neither" (say, utilisation);
+    # the report's badges say better / worse from it.  Common metrics' directions are in govsim.labels
+    directions: ClassVar[dict[str, str]] = {}
+    # activities that end a case in the event log (a case whose last event is another is
+    # still open at the end of the run): for the warm-up series, `govsim warmup`
+    final_activities: ClassVar[tuple[str, ...]] = ("leave",)
     # the report's account of its logic: a string or {"en": ..., "zh": ...}; default: the package docstring
     report_text: ClassVar[Union[str, dict, None]] = None
 

@@ -4,8 +4,9 @@ MSER (White 1997; MSER-5 after Franklin and White 2008): average the series in b
 of 5, and for each truncation point d (in batches) compute
 ``sum_{i>d} (Z_i - mean_d)^2 / (n - d)^2``, the squared standard error of the mean of
 what is kept, up to a constant.  Its minimum balances dropping biased early values
-against keeping enough data.  Only the first half of the series is searched: a
-minimum past it means the run is too short to tell (reported, not hidden).
+against keeping enough data.  Only the first half of the series is searched (the
+statistic is erratic over the last few batches): a minimum at its edge means the run is
+too short to tell (reported, not hidden).
 
 For a steady-state study the series is the pooled (across replications) output over
 time, e.g. the number waiting in each time bin; for day-based models it is one value a
@@ -41,6 +42,69 @@ def mser(series, batch: int = BATCH) -> Truncation:
     sq_dev = tail_sq - tail_sum ** 2 / tail_n
     stat = sq_dev / tail_n ** 2
     half = n_batches // 2
-    full_best = int(np.argmin(stat[: n_batches - 1]))
     best = int(np.argmin(stat[: half + 1]))
-    return Truncation(best * batch, stat, full_best > half)
+    # the statistic is erratic over the last few batches, so only the first half is
+    # searched; a best cut at its edge means the series had not settled by mid-run
+    return Truncation(best * batch, stat, best >= half)
+
+
+def open_cases(events: list, edges: np.ndarray, final: tuple = ("leave",)) -> np.ndarray:
+    """Mean number of cases open in each bin of ``edges`` (minutes), from one replication's
+    event log: a case is open from its first event to its last, or to the end of the run
+    when its last activity is not one of ``final`` (it has not left).  Any model with an
+    event log gives this series."""
+    first: dict = {}
+    last: dict = {}
+    for case, activity, t, _transition, _resource in events:
+        if case not in first:
+            first[case] = t
+        last[case] = (t, activity)
+    start = np.fromiter(first.values(), dtype=float, count=len(first))
+    end = np.fromiter((t if activity in final else edges[-1] for t, activity in (last[c] for c in first)),
+                      dtype=float, count=len(first))
+    area = np.zeros(len(edges) - 1)
+    for lo_i in range(len(edges) - 1):  # bins are few (hundreds): a loop over bins, vectorised over cases
+        lo, hi = edges[lo_i], edges[lo_i + 1]
+        area[lo_i] = np.clip(np.minimum(end, hi) - np.maximum(start, lo), 0, None).sum()
+    return area / np.diff(edges)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    series: np.ndarray  # pooled over replications, one value per bin
+    edges: np.ndarray  # bin edges, minutes from the run's start
+    cut: Truncation
+    warmup_min: float  # the suggested warm-up, minutes
+    unit: str  # "min" or "days"
+
+    @property
+    def value(self) -> float:
+        return self.warmup_min / DAY_MIN if self.unit == "days" else self.warmup_min
+
+
+DAY_MIN = 1440.0
+BINS = 200  # for steady-state runs: enough points for MSER-5 (40 batches)
+
+
+def suggest(scenario, policy: str, jobs=None) -> Suggestion:
+    """Run ``policy`` from empty (no warm-up) and suggest a warm-up by MSER-5 on the pooled
+    number of open cases: over time bins for a run in minutes, over days for a day-based
+    model (the carry-over of cases from day to day: return trips, backlogs)."""
+    from .experiment import run_experiment
+
+    run = scenario.run
+    if run.days is not None:
+        sc = scenario.with_run(warmup_days=0)
+        edges = np.arange(0.0, run.days + 1) * DAY_MIN
+        unit = "days"
+    else:
+        sc = scenario.with_run(warmup_min=0.0)
+        edges = np.linspace(0.0, run.horizon, BINS + 1)
+        unit = "min"
+    _, events = run_experiment(sc, [policy], jobs, trace=True)
+    final = scenario.model.final_activities
+    per_rep = np.array([open_cases(rows, edges, final) for rows in events.values()])
+    series = per_rep.mean(axis=0)
+    batch = 1 if unit == "days" else BATCH  # a day is already a batch of a day's events
+    cut = mser(series, batch=batch)
+    return Suggestion(series, edges, cut, float(edges[cut.index]), unit)

@@ -1,0 +1,47 @@
+"""`govsim optimize` and `govsim warmup` end to end: answers, evidence and one-line refusals."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from govsim.cli import app
+
+from conftest import MMC_DEMO
+
+SHORT = MMC_DEMO.replace("horizon_min: 20000", "horizon_min: 4000").replace("warmup_min: 2000", "warmup_min: 400") \
+    .replace("replications: 10", "replications: 6")
+
+
+def test_optimize_prints_the_answer_and_the_evidence(write_scenario, tmp_path):
+    out = tmp_path / "opt"
+    result = CliRunner().invoke(app, ["optimize", str(write_scenario(SHORT)), "--target", "wait_mean_min <= 0.3",
+                                      "--vary", "stations.window.servers=1..20", "--out", str(out), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert "stations.window.servers = 6" in result.stdout  # Erlang C: 0.87 min with 5, 0.20 with 6
+    assert "with stations.window.servers = 5" in result.stdout and "missed" in result.stdout
+    table = pd.read_csv(out / "optimize.csv")
+    assert set(table["stations.window.servers"]) == {5, 6}
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--target", "wait < 3", "--vary", "stations.window.servers=1..9"], "write METRIC <= X"),
+    (["--target", "waiting <= 3", "--vary", "stations.window.servers=1..9"], "has no metric 'waiting'"),
+    (["--target", "wait_mean_min <= 3", "--vary", "stations.window.servers=9..1"], "LO..HI"),
+    (["--target", "wait_mean_min <= 3", "--vary", "stations.windows.servers=1..9"], "--vary stations.windows.servers"),
+    (["--target", "wait_mean_min <= 3", "--vary", "stations.window.servers=1..9", "--cost", "stations.x=3"],
+     "not among the --vary paths"),
+])
+def test_bad_optimize_input_is_one_line_and_exit_2(write_scenario, tmp_path, args, words):
+    out = tmp_path / "opt"
+    result = CliRunner().invoke(app, ["optimize", str(write_scenario(SHORT)), *args, "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert len(result.stderr.strip().splitlines()) == 1 and words in result.stderr
+    assert not out.exists()
+
+
+def test_warmup_suggests_and_draws_the_chart(write_scenario, tmp_path):
+    out = tmp_path / "wu"
+    result = CliRunner().invoke(app, ["warmup", str(write_scenario(SHORT)), "--out", str(out), "-j", "1", "-r", "3"])
+    assert result.exit_code in (0, 1), result.output
+    assert result.stdout.startswith("warmup_min: ") and (out / "warmup.png").exists()
