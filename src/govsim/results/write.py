@@ -58,12 +58,28 @@ def write_results(out: Path, scenario: Scenario, reps: pd.DataFrame, policies: l
         if scenario.labels:  # display names, for the report, the figures and `govsim compare`
             resolved[LABELS] = {kind: {k: v.model_dump(exclude_none=True) for k, v in names.items()}
                                 for kind, names in scenario.labels.items()}
+        resolved.update(_studies(scenario, policies))
         (tmp / RESOLVED).write_text(yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True), encoding="utf-8")
         shutil.copyfile(scenario.path, tmp / SCENARIO_COPY)  # its comments state the assumptions
         meta = _metadata(scenario, policies, {**run_info, "lang": lang})
         (tmp / METADATA).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         _report(tmp, lang)
     return {"summary": summary, "comparison": comparison, "baselines": checked}
+
+
+def _studies(scenario: Scenario, policies: list[str]) -> dict:
+    """What the report needs of a study beyond one run: the uncertain inputs with their
+    reasons, the reform's parts, the swept values of each policy."""
+    out: dict = {}
+    if scenario.uncertain:
+        out["uncertain"] = [{"path": u.path, "low": u.low, "high": u.high, "reason": u.reason}
+                            for u in scenario.uncertain]
+    if scenario.decomposition is not None:
+        d = scenario.decomposition
+        out["decompose"] = {"from": d.from_, "to": d.to, "parts": dict(zip(d.parts, d.overlays))}
+    if scenario.swept:
+        out["sweep"] = {p: scenario.swept[p] for p in policies if p in scenario.swept}
+    return out
 
 
 def _report(folder: Path, lang: str) -> None:
