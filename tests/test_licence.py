@@ -8,11 +8,12 @@ import pytest
 from govsim import documents as docs
 from govsim.models.licence import LicenceModel, LicenceParams, kpis, simulate
 from govsim.models.licence.engine import WAIT
+from govsim.models.licence.population import Values
 from govsim.rng import Streams
-from govsim.scenario import RunSettings
+from govsim.scenario import RunSettings, load_scenario
 from govsim.stats import t_interval
 
-from conftest import params_with
+from conftest import SCENARIOS, params_with
 
 from test_licence_calendar import CHINA_2022
 
@@ -21,7 +22,7 @@ L = 390.0  # office minutes a day: 08:30-17:30 less 12:00-14:30
 
 BASE = {
     "calendar": CHINA_2022,
-    "arrivals": {"per_year": 400, "online_share": 0.0, "ahead_days": 0},
+    "arrivals": {"per_year": 400, "online_share": 0.0},
     "departments": {"window": {"staff": 50}, "office": {"staff": 50}, "head": {"staff": 50}, "third": {"staff": 50}},
     "intake": {"department": "window", "accept": DET(10)},
     "documents": {"required": 5, "p_missing": 0.0, "minor_share": 0.0, "notice": "one_at_a_time",
@@ -300,22 +301,99 @@ def test_collecting_in_person_is_a_trip_after_the_collect_days():
 
 def test_filing_ahead_hands_the_certificate_over_with_the_keys():
     slow = {"steps": {"review": {"department": "office", "work": DET(30), "delay_days": DET(5)}}}
-    on_time = licence(**{"arrivals.ahead_days": 8, "handover": {"mode": "with_keys"}}, **slow)
+    on_time = licence(**{"handover": {"mode": "with_keys", "ahead_days": 8}}, **slow)
     rec = run(on_time, warmup=10)  # filing cannot start before the run does
     for a in counted(rec):
         assert a.t_issue < a.t_need and a.t_end == a.t_need
     m = {(s, k): v for s, k, v in kpis(rec, on_time)}
     assert m["all", "lead_time_max_days"] == 0 and m["all", "issue_time_mean_days"] == 0
     # filed online by the developer, the keys are still handed over in office hours
-    online = licence(**{"arrivals.ahead_days": 8, "arrivals.online_share": 1.0, "handover": {"mode": "with_keys"}}, **slow)
+    online = licence(**{"arrivals.online_share": 1.0, "handover": {"mode": "with_keys", "ahead_days": 8}}, **slow)
     rec = run(online, warmup=10)
     assert all(rec.clock.calendar.hours.is_open(a.t_cal % 1440) for a in rec.apps)
     assert {a.visits for a in counted(rec)} == {0}
     m = {(s, k): v for s, k, v in kpis(rec, online)}
     assert m["all", "lead_time_mean_calendar_days"] == 0
-    late = licence(**{"arrivals.ahead_days": 2, "handover": {"mode": "with_keys"}}, **slow)
+    late = licence(**{"handover": {"mode": "with_keys", "ahead_days": 2}}, **slow)
     m = metrics(late, warmup=10)
     assert 2.5 < m["all", "lead_time_mean_days"] < 3.5  # 5 days of review, 2 of them ahead
+
+
+def test_a_late_filing_leaves_buyers_without_the_certificate_on_the_day():
+    """Five working days of review after 40 window and staff minutes. Filed 8 working
+    days before the keys: every certificate ready on the day, with 2-3 days to spare
+    (lateness is signed, not floored at 0). Filed 5 days ahead: issued 40 minutes after
+    the keys, so ready on the day unless the keys came in the day's last 40 minutes,
+    those a day late. Filed 2 days ahead: none ready, each 3-4 days late."""
+    slow = {"steps": {"review": {"department": "office", "work": DET(30), "delay_days": DET(5)}}}
+
+    def with_keys(ahead):
+        params = licence(**{"handover": {"mode": "with_keys", "ahead_days": ahead}}, **slow)
+        rec = run(params, warmup=10)
+        return rec, {(s, k): v for s, k, v in kpis(rec, params)}
+
+    rec, m = with_keys(8)
+    assert m["all", "ready_share"] == 1.0 and m["all", "late_mean_days"] != m["all", "late_mean_days"]  # none late
+    assert -3 <= m["all", "lateness_mean_days"] <= -2
+    rec, m = with_keys(5)
+    apps = counted(rec)
+    crossing = [a for a in apps if a.t_need % L > L - 40]  # issued on the next working day
+    assert 0 < len(crossing) < len(apps)
+    assert m["all", "ready_share"] == pytest.approx(1 - len(crossing) / len(apps)) and m["all", "ready_share"] < 1
+    assert m["all", "late_mean_days"] == 1.0
+    _, m = with_keys(2)
+    assert m["all", "ready_share"] == 0.0 and 3 <= m["all", "late_mean_days"] <= 4
+    assert m["all", "late_mean_days"] == m["all", "lateness_mean_days"] == m["all", "lead_time_mean_days"]
+
+
+# -- time limits as promises -----------------------------------------------------------------------
+
+def test_the_promise_clock_starts_at_acceptance_not_receipt():
+    """Every application lacks its one document (found at the window, brought 2 working
+    days later), then a review takes exactly 3 working days: 3 on the promise's clock for
+    every application, whatever happened before acceptance."""
+    review = {"review": {"department": "office", "work": DET(0), "delay_days": DET(3)}}
+    missing = {"documents.required": 1, "documents.p_missing": 1.0}
+    params = licence(**missing, **{"promise.days": 3}, steps=review)
+    m = {(s, k): v for s, k, v in kpis(run(params), params)}
+    assert m["all", "applications"] > 0
+    for metric in ("promise_time_mean_days", "promise_time_p90_days", "promise_time_p95_days"):
+        assert m["all", metric] == 3, metric
+    assert m["all", "promise_share"] == 1.0
+    assert m["all", "issue_time_mean_days"] >= 5  # from receipt: the 2 days of fetching the document too
+    tighter = licence(**missing, **{"promise.days": 2}, steps=review)
+    assert metrics(tighter)["all", "promise_share"] == 0.0
+
+
+def test_promise_quantiles_and_share_are_exact_for_a_daily_handover():
+    """Accepted by the 17:00 hand-over: signed at 10:00 the next working day, 1 day on
+    the promise's clock; after it: 2 days. With f the share accepted after 17:00 the
+    mean is 1 + f, the share within a 1-day promise 1 - f, and the 90th (95th)
+    percentile is 1 while 1 - f is at least 0.90 (0.95), else 2."""
+    params = licence(**{"steps": {"decision": {"department": "head", "handover": "17:00", "slot": {"at": "10:00"},
+                                               "work": DET(5)}}})
+    rec = run(params, days=120)
+    clock = rec.clock
+    apps = counted(rec)
+    f = sum(a.t_accept > clock.at(clock.day(a.t_accept), 17 * 60) for a in apps) / len(apps)
+    assert 0 < f < 1
+    m = {(s, k): v for s, k, v in kpis(rec, params)}
+    assert m["all", "promise_time_mean_days"] == pytest.approx(1 + f)
+    assert m["all", "promise_share"] == pytest.approx(1 - f)
+    assert m["all", "promise_time_p90_days"] == (1 if 1 - f >= 0.90 else 2)
+    assert m["all", "promise_time_p95_days"] == (1 if 1 - f >= 0.95 else 2)
+
+
+def test_never_issued_counts_beyond_any_limit():
+    """A step whose slot no file can book: nothing is issued, no promise is kept, and no
+    limit would be kept for 95% (the percentile is empty, not a number)."""
+    params = licence(**{"steps": {"decide": {"department": "head", "work": DET(5),
+                                             "slot": {"every": "week", "weekday": "mon", "at": "09:00",
+                                                      "lead_days": 3000}}}})
+    m = metrics(params, days=10)
+    assert m["all", "applications"] > 0 and m["all", "handed_over"] == 0
+    assert m["all", "promise_share"] == 0.0 and m["all", "ready_share"] == 0.0
+    assert m["all", "promise_time_p95_days"] != m["all", "promise_time_p95_days"]  # NaN
 
 
 # -- proxy helpers ------------------------------------------------------------------------------
@@ -343,6 +421,43 @@ def test_a_helper_walking_the_file_skips_the_daily_handover():
     wait_helped = np.mean([a.times[1][WAIT] for a in helped])
     assert wait_helped == pytest.approx(20, abs=1e-6)  # the walk only
     assert wait_own > 100
+
+
+def test_a_helper_does_the_paperwork_not_the_applicants_own_preparation():
+    """Ten working days for the applicant's consultants to prepare a step's technical
+    documents, handed in with a trip, then 3 days before coming in to sign. A helper
+    carries the documents in and goes in for the applicant (two 20-minute walks instead
+    of the trips and the 3 days), but the 10 days of preparation stay."""
+    steps = {"environment": {"department": "office", "work": DET(60), "prepare_days": DET(10),
+                             "visit_days": DET(3)}}
+    own = counted(run(licence(steps=steps)))
+    helped = counted(run(licence(steps=steps, proxy={**HELPERS, "helpers": 20})))
+    assert own and [a.case for a in own] == [a.case for a in helped]
+    for a in own:
+        assert a.t_issue - a.t_accept == pytest.approx(10 * L + 3 * L + 60)
+        assert a.visits == 3  # handed in at the counter, the prepared documents, called in to sign
+    for a in helped:
+        assert a.t_issue - a.t_accept == pytest.approx(10 * L + 20 + 20 + 60)
+        assert a.visits == 0
+
+
+def test_h12_helpers_leave_the_firms_technical_preparation_alone():
+    """In the shipped project study a helper does the paperwork, fetches the gaps and
+    walks the files, but between acceptance and the permit every project still spends
+    at least its firm's technical preparation and the fixed reviews of every approval
+    (one after another in proxy_only): the helper shortens neither."""
+    sc = load_scenario(SCENARIOS / "hongjiang_project_approval.yaml")
+    params = sc.resolved["proxy_only"]
+    technical = [n for n, s in params.steps.items() if s.prepare_days is not None]
+    assert technical  # site plan, environmental report, drawings...: the firm's own work
+    rec = simulate(params, Streams(sc.run.seed, 0), 120)
+    values = Values(params)
+    apps = counted(rec)
+    assert apps and all(a.proxied and a.t_issue == a.t_issue for a in apps)
+    for a in apps:
+        own = sum(values.value(f"step:{n}:{kind}", a.drawn[f"step:{n}:{kind}"])
+                  for n in params.steps for kind in ("prepare", "delay"))
+        assert a.t_issue - a.t_accept >= own * rec.clock.L - 1e-6, a.case
 
 
 # -- demand ---------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ RUN = RunSettings(days=50, warmup_days=10)
 # booked ahead with little room, a morning sign-off, few staff
 SPEC = copy.deepcopy(BASE)
 SPEC.update({
-    "arrivals": {"per_year": 600, "online_share": 0.3, "ahead_days": 0},
+    "arrivals": {"per_year": 600, "online_share": 0.3},
     "departments": {"window": {"staff": 1}, "office": {"staff": 1}, "head": {"staff": 1}, "third": {"staff": 1}},
     "documents": {**BASE["documents"], "required": 8, "p_missing": 0.1, "minor_share": 0.0,
                   "check": {"dist": "lognormal", "mean": 5, "cv": 0.5},
@@ -81,6 +81,12 @@ def test_a_dropped_step_is_as_if_it_were_not_there():
     dropped = {"review": steps["review"], "expert": {"department": "office", "work": DET(300), "enabled": False},
                "inspection": steps["inspection"], "decide": steps["decide"]}
     assert_same_rows(params(), params(steps=dropped))
+
+
+def test_preparation_that_takes_no_time_for_applicants_online_changes_nothing():
+    # nothing to wait for and no trip to hand it in: the step's other draws stay put
+    online = {"arrivals.online_share": 1.0}
+    assert_same_rows(params(**online), params(**online, **{"steps.review.prepare_days": DET(0)}))
 
 
 def test_pledges_with_no_minor_gaps_change_nothing():

@@ -18,6 +18,7 @@ PLAIN = {"review": {"department": "office", "work": LOGNORMAL},
 # the same steps with every feature a policy might switch on
 FEATURED = {"review": {"department": "office", "work": LOGNORMAL, "handover": "17:00",
                        "visit_days": {"dist": "uniform", "low": 1, "high": 5},
+                       "prepare_days": {"dist": "uniform", "low": 2, "high": 6},
                        "documents": {"required": 7, "p_missing": 0.3, "minor_share": 0.5},
                        "delay_days": {"dist": "uniform", "low": 2, "high": 4},
                        "rework": {"p": 0.4, "fix_days": DET(1)}},

@@ -39,10 +39,11 @@ def counted_cases(p, trace, days=DAYS):
             if next(m for a, m, *_ in events if a == "receive") < end}
 
 
-# online and counter, gaps found one at a time, a step's own documents, a visit to pay,
-# re-work, collected in person
+# online and counter, gaps found one at a time, a step's own documents, documents the
+# applicant prepares and hands in, a visit to pay, re-work, collected in person
 BUSY = {"documents.notice": "one_at_a_time", "documents.p_missing": 0.2,
         "steps.review.documents": {"required": 3, "p_missing": 0.2},
+        "steps.review.prepare_days": {"dist": "uniform", "low": 1, "high": 2},
         "steps.review.visit_days": {"dist": "uniform", "low": 1, "high": 3},
         "steps.inspection.rework": {"p": 0.3, "fix_days": FIX}}
 
@@ -59,7 +60,8 @@ def test_counts_in_the_log_agree_with_the_kpi_rows(rep):
     supplements = sum(a == "supplement" for ev in done.values() for a, *_ in ev)
     assert supplements > 0 and supplements == pytest.approx(rows["all", "supplements_mean"] * len(done))
     # trips to the hall: handed in at the counter, documents brought back by counter
-    # applicants, called in for a step, the certificate collected
+    # applicants, prepared documents handed in and called in for a step ("visit"), the
+    # certificate collected
     trips = 0
     for ev in done.values():
         counter = next(r for a, _, _, r in ev if a == "arrive") == "counter"

@@ -80,6 +80,8 @@ def value_text(value: Any) -> str:
     """A value as written, on one line (a number as is, a distribution as compact JSON)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"{value:g}"
+    if isinstance(value, str):
+        return value  # a time of day, a rule's name: as written
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 

@@ -27,8 +27,14 @@ _LABELS = {
     "lead_time_max_days": ("Longest lead time", "working days"),
     "lead_time_days": ("Lead time", "working days"),
     "lead_time_mean_calendar_days": ("Mean lead time", "calendar days"),
-    "issue_time_mean_days": ("Mean time to issue", "working days"),
-    "promise_share": ("Share issued within the promised limit", "fraction"),
+    "issue_time_mean_days": ("Mean time to issue, from receipt", "working days"),
+    "promise_time_mean_days": ("Mean time to issue, from acceptance (the promise's clock)", "working days"),
+    "promise_time_p90_days": ("Time to issue from acceptance, 90th percentile", "working days"),
+    "promise_time_p95_days": ("Time to issue from acceptance, 95th percentile (a limit kept for 95%)", "working days"),
+    "promise_share": ("Share issued within the promised limit, from acceptance", "fraction"),
+    "ready_share": ("Share ready on the day needed (with the keys)", "fraction"),
+    "lateness_mean_days": ("Mean day of issue less the day needed (negative: days to spare)", "working days"),
+    "late_mean_days": ("Mean days late, of those not ready on the day needed", "working days"),
     "zero_visit_share": ("Share with no trip to the hall", "fraction"),
     "incomplete_share": ("Share incomplete when handed in", "fraction"),
     "supplements_mean": ("Document supplements per application", "returns"),
@@ -47,8 +53,14 @@ _LABELS_ZH = {
     "lead_time_max_days": ("最长办理时长", "工作日"),
     "lead_time_days": ("办理时长", "工作日"),
     "lead_time_mean_calendar_days": ("平均办理时长", "自然日"),
-    "issue_time_mean_days": ("平均办结时间", "工作日"),
-    "promise_share": ("承诺时限内办结比例", "比例"),
+    "issue_time_mean_days": ("平均办结时间（自收件起）", "工作日"),
+    "promise_time_mean_days": ("平均办结时间（自受理起，承诺时限口径）", "工作日"),
+    "promise_time_p90_days": ("受理至办结时间第90百分位", "工作日"),
+    "promise_time_p95_days": ("受理至办结时间第95百分位（95%可兑现的时限）", "工作日"),
+    "promise_share": ("承诺时限内办结比例（自受理起）", "比例"),
+    "ready_share": ("需要之日（交房当日）证照已办结的比例", "比例"),
+    "lateness_mean_days": ("办结日减需要日的平均值（负数为提前）", "工作日"),
+    "late_mean_days": ("未能当日办结者的平均延误", "工作日"),
     "zero_visit_share": ("不见面办理比例", "比例"),
     "incomplete_share": ("材料不齐比例", "比例"),
     "supplements_mean": ("每件补正材料次数", "次"),
@@ -71,8 +83,20 @@ class LicenceModel(Model):
                    "serial or parallel steps, daily hand-overs and sign-offs, inspections, proxy helpers, hand-over.")
     params_model = LicenceParams
     metrics = METRICS
-    key_metrics = ("lead_time_mean_days", "lead_time_p90_days", "promise_share", "visits_mean",
-                   "lead_time_mean_calendar_days", "open_end")
+    key_metrics = ("lead_time_mean_days", "lead_time_p90_days", "promise_time_p95_days", "promise_share",
+                   "visits_mean", "lead_time_mean_calendar_days", "open_end")
+    directions = {"lead_time_mean_days": "lower", "lead_time_p50_days": "lower", "lead_time_p90_days": "lower",
+                  "lead_time_max_days": "lower", "lead_time_mean_calendar_days": "lower", "issue_time_mean_days": "lower",
+                  "promise_share": "higher", "incomplete_share": "lower", "zero_visit_share": "higher",
+                  "supplements_mean": "lower", "open_end": "lower", "unfinished": "lower", "wait_mean_days": "lower",
+                  "delay_mean_days": "lower", "applications": "neither", "handed_over": "neither",
+                  "promise_time_p95_days": "lower"}
+    report_text = {"zh": """``model: licence``——按工作日历运行的多日审批流程。
+
+申请全年陆续到达，先审核材料（补正往返、一次性告知、容缺承诺），各环节在配有各自人员的部门中串行或并联办理，
+含每日交接、签批时段、提前数日预约的现场核查和固定时限；之后领取证照、邮寄送达，或即时交付、交房即交证。
+帮办代办员协助准备材料、代跑文件。输出以工作日和自然日计的办理时长、在承诺时限内办结的比例、跑动次数、
+人员利用率，以及需求增长时承诺能否兑现。"""}
 
     figures = (
         # the lead-time distribution as its quantiles (an ECDF with the axes swapped)

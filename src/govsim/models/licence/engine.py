@@ -99,7 +99,7 @@ class SlotBook:
 class StepNames:
     """The attribute names of one step's draws (built once, not per event)."""
 
-    __slots__ = ("work", "delay", "visit", "walk", "rework", "rework_fix", "rework_work")
+    __slots__ = ("work", "delay", "visit", "walk", "prepare", "carry", "rework", "rework_fix", "rework_work")
 
     def __init__(self, step: str):
         for attr in self.__slots__:
@@ -151,7 +151,7 @@ class Office:
         t_cal = t_cal[keep]
         t_need = self.clock.to_office(t_cal)
         gaps = [self.values.gaps(m, s) for s in self.doc_sets]
-        ahead = self.p.arrivals.ahead_days * self.L
+        ahead = self.p.filed_ahead_days() * self.L
         stages = len(self.rec.stages)
         out = []
         for j, i in enumerate(keep):
@@ -302,8 +302,9 @@ class Office:
         done.succeed()
 
     def step(self, a: Application, si: int, name: str):
-        """Hand-over of the file, the applicant called in, documents, then (again after
-        a failed check) the slot, the staff and the step's fixed delay."""
+        """Hand-over of the file, the applicant's own preparation, the applicant called
+        in, documents, then (again after a failed check) the slot, the staff and the
+        step's fixed delay."""
         env, spec, t, log, u = self.env, self.p.steps[name], a.times[si], self.log, self.names[name]
         dept = spec.department
         # the file reaches the step: daily hand-over of paper files, or a helper walks it
@@ -318,6 +319,24 @@ class Office:
                 if log is not None:
                     log.add(a, "transfer", env.now, resource=dept)
             t[WAIT] += env.now - t0
+        # the applicant's own people prepare the step's technical documents (a helper
+        # cannot do that for them), then hand them in: a trip, or a helper carries them
+        if spec.prepare_days is not None:
+            d = max(0.0, self._value(a, u.prepare)) * self.L
+            if log is not None:
+                log.add(a, "prepare", env.now, START, "applicant")
+            t[DELAY] += d
+            yield env.timeout(d)
+            if log is not None:
+                log.add(a, "prepare", env.now, COMPLETE, "applicant")
+            if a.proxied:
+                t0 = env.now
+                yield from self._helper_work(a, "walk", max(0.0, self._value(a, u.carry)))
+                t[WAIT] += env.now - t0
+            elif not a.online:
+                a.visits += 1
+                if log is not None:
+                    log.add(a, "visit", env.now, resource=dept)
         # the applicant is called in (to sign or pay); a helper goes instead
         if spec.visit_days is not None:
             if a.proxied:

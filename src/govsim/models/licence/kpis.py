@@ -8,6 +8,16 @@ certificate takes 0 days and one received Friday and issued Monday takes 1; an
 application handed in after hours is received on the next working day.  Quantiles
 are empirical ("90% were handed over within p90 working days").
 
+Three clocks, each named by its metrics:
+- ``lead_time_*``: from receipt (or, for a file started ahead, from the day it is
+  needed) to the certificate in hand; ``issue_time_mean_days``: the same start, to issue;
+- ``promise_time_*`` and ``promise_share``: the promise's clock (承诺时限), from the day
+  of acceptance (受理) to the day of issue (办结): p95 is the limit the office could
+  promise and keep for 95% of applications;
+- ``ready_share``, ``lateness_mean_days`` and ``late_mean_days``: the day of issue
+  against the day the certificate is needed (with the keys: the day they are handed
+  over), signed: negative is days to spare, no floor.
+
 Scopes: ``all``; ``channel:proxy`` and ``channel:self`` (with proxy helpers),
 ``channel:online`` and ``channel:counter`` (when both are used); ``stage:intake``,
 ``step:<name>``, ``stage:handover`` (where the time goes); ``department:<name>``;
@@ -27,7 +37,9 @@ Row = tuple[str, str, float]
 
 APP_METRICS = ("applications", "handed_over", "unfinished", "lead_time_mean_days", "lead_time_p50_days",
                "lead_time_p90_days", "lead_time_max_days", "lead_time_mean_calendar_days", "issue_time_mean_days",
-               "promise_share", "incomplete_share", "visits_mean", "one_visit_share", "zero_visit_share",
+               "promise_time_mean_days", "promise_time_p90_days", "promise_time_p95_days", "promise_share",
+               "ready_share", "lateness_mean_days", "late_mean_days",
+               "incomplete_share", "visits_mean", "one_visit_share", "zero_visit_share",
                "supplements_mean", "pledge_share")
 OTHER_METRICS = ("open_end", "utilisation", "wait_mean_days", "work_mean_days", "delay_mean_days", "lead_time_days")
 METRICS = APP_METRICS + OTHER_METRICS
@@ -56,9 +68,13 @@ class Table:
         self.lead = np.where(self.done, np.maximum(0.0, d_end - d_need), np.nan)
         self.lead_cal = np.where(self.done, np.maximum(0.0, (np.nan_to_num(t_end_cal) - t_cal) / DAY), np.nan)
         self.issue = np.where(self.issued, np.maximum(0.0, d_issue - d_need), np.nan)
-        promise = params.promise
-        since = d_accept if promise.clock == "acceptance" else d_need
-        self.kept = self.issued & (d_issue - since <= promise.days)
+        # the promise's clock: from the day of acceptance (not counted) to the day of issue;
+        # never issued: longer than any limit
+        self.promised = np.where(self.issued, d_issue - d_accept, np.inf)
+        self.kept = self.promised <= params.promise.days
+        # readiness when needed (with the keys: the day they are handed over), signed: no floor
+        self.lateness = np.where(self.issued, d_issue - d_need, np.inf)
+        self.ready = self.lateness <= 0
         self.visits = arr("visits")
         self.supplements = arr("supplements")
         self.pledged = np.array([a.pledged for a in apps], bool)
@@ -83,7 +99,13 @@ class Table:
             (scope, "lead_time_max_days", float(lead.max()) if len(lead) else math.nan),
             (scope, "lead_time_mean_calendar_days", _mean(self.lead_cal[done])),
             (scope, "issue_time_mean_days", _mean(self.issue[mask & self.issued])),
+            (scope, "promise_time_mean_days", _mean(self.promised[mask & self.issued])),
+            (scope, "promise_time_p90_days", _quantile_finite(self.promised[mask], 0.9)),
+            (scope, "promise_time_p95_days", _quantile_finite(self.promised[mask], 0.95)),
             (scope, "promise_share", float(self.kept[mask].mean()) if n else math.nan),
+            (scope, "ready_share", float(self.ready[mask].mean()) if n else math.nan),
+            (scope, "lateness_mean_days", _mean(self.lateness[mask & self.issued])),
+            (scope, "late_mean_days", _mean(self.lateness[mask & self.issued & ~self.ready])),
             (scope, "incomplete_share", float(self.incomplete[mask].mean()) if n else math.nan),
             (scope, "visits_mean", _mean(visits)),
             (scope, "one_visit_share", float(np.mean(visits <= 1)) if len(visits) else math.nan),
@@ -156,3 +178,10 @@ def _mean(x) -> float:
 
 def _quantile(x, q: float) -> float:
     return float(np.quantile(x, q, method="inverted_cdf")) if len(x) else math.nan
+
+
+def _quantile_finite(x, q: float) -> float:
+    """The empirical quantile, counting infinite values (never issued) as longer than
+    any other; NaN when the quantile itself falls among them (no limit would do)."""
+    value = _quantile(x, q)
+    return value if math.isfinite(value) else math.nan

@@ -23,9 +23,6 @@ class Arrivals(StrictParams):
                                "started ahead is needed at a handover in office hours either way")
     scale: Annotated[float, Field(gt=0, le=MAX_SCALE)] = Field(
         1.0, description="multiple of per_year (a policy that doubles demand says 2)")
-    ahead_days: NonNeg = Field(0.0, description="the file is started this many working days before the "
-                               "applicant needs it (交房即交证: the developer files before the keys are handed "
-                               "over); lead times still count from when it is needed")
 
     def month_weights(self) -> list[float]:
         w = self.by_month or [1.0] * 12
@@ -91,6 +88,11 @@ class Step(StrictParams):
         None, description="the step needs the applicant in person (to sign or pay): they come this many working "
         "days after being called, a trip to the hall; a proxy helper goes instead")
     documents: Optional[DocumentSet] = Field(None, description="documents this step asks for and checks")
+    prepare_days: Optional[Distribution] = Field(
+        None, description="working days the applicant's own people (consultants, design institutes) take to "
+        "prepare this step's technical documents once the step is reached (an environmental report, drawings); "
+        "then they hand them in: a trip, unless online or a proxy helper carries them. A helper cannot shorten "
+        "the preparation itself")
     delay_days: Optional[Distribution] = Field(
         None, description="working days the step takes after its work without staff (expert review, publicity)")
     rework: Optional[Rework] = None
@@ -98,17 +100,23 @@ class Step(StrictParams):
 
 class Handover(StrictParams):
     mode: Literal["in_person", "mail", "on_the_spot", "with_keys"] = Field(
-        description="certificate collected in person, mailed, handed over at once, or handed over on the day "
-        "the applicant needs it (交房即交证: with the keys) or when ready if later")
+        description="certificate collected in person, mailed, handed over at once, or handed over with the keys "
+        "(交房即交证): on the day the applicant needs it if the certificate is ready by then, else when it is")
     collect_days: Optional[Distribution] = Field(
         None, description="in_person: working days from 'ready' until the applicant collects it")
     mail_days: Optional[Distribution] = Field(None, description="mail: calendar days in the post")
+    ahead_days: NonNeg = Field(
+        0.0, description="with_keys: the file is started (the developer files for the buyer) this many working "
+        "days before the keys are handed over; lead times, readiness and lateness count from the keys. Other "
+        "modes: not used (a file starts when it is handed in)")
 
 
 class Promise(StrictParams):
-    days: Count = Field(description="promised time limit (承诺时限), working days")
-    clock: Literal["acceptance", "receipt"] = Field(
-        "acceptance", description="counted from acceptance (the rule), or from the first receipt")
+    days: Count = Field(description="promised time limit (承诺时限), working days from the day of acceptance "
+                        "(not counted) to the day of issue (counted)")
+    clock: Literal["acceptance"] = Field(
+        "acceptance", description="where the promise's clock starts: acceptance (受理), as the law counts "
+        "licensing and registration limits (行政许可法 art. 42; 不动产登记暂行条例 art. 20), not receipt")
 
 
 class Proxy(StrictParams):
@@ -134,6 +142,10 @@ class LicenceParams(StrictParams):
     follow_up_days: Annotated[int, Field(ge=1, le=2000, strict=True)] = Field(
         250, description="working days after the run's days during which counted applications are followed to "
         "hand-over (applications keep arriving)")
+
+    def filed_ahead_days(self) -> float:
+        """Working days a file is started before it is needed: handover.ahead_days with the keys, else 0."""
+        return self.handover.ahead_days if self.handover.mode == "with_keys" else 0.0
 
     # -- the step graph ------------------------------------------------------------
     def enabled_steps(self) -> list[str]:
@@ -199,8 +211,6 @@ class LicenceParams(StrictParams):
             issues.append((("handover", "collect_days"), "collecting in person needs collect_days"))
         if h.mode == "mail" and h.mail_days is None:
             issues.append((("handover", "mail_days"), "mailing needs mail_days"))
-        if self.arrivals.ahead_days > 0 and h.mode != "with_keys":
-            issues.append((("arrivals", "ahead_days"), "starting ahead only makes sense with handover.mode: with_keys"))
         top = self.arrivals.scale * max([1.0] + list(self.stress))
         if top > MAX_SCALE + 1e-9:
             issues.append((("stress",), f"demand up to {top:g} times per_year: at most {MAX_SCALE:g}"))

@@ -38,6 +38,7 @@ from .params import MAX_DOCUMENTS, LicenceParams
 
 AHEAD = 6  # re-work rounds of a step drawn at arrival
 WALKS = 2  # a helper's walks per step: the file to a paper hand-over, and in for the applicant
+# (carrying in the documents the applicant prepared for a step is a walk of its own: step:<name>:carry)
 INTAKE_SET = None  # the set of documents handed in with the application (steps' sets go by the step's name)
 ARRIVALS = ("arrivals:count", "arrivals:level", "arrivals:counter", "arrivals:online")
 
@@ -52,6 +53,7 @@ def attributes(params: LicenceParams) -> dict[str, tuple[int, ...]]:
     for s in params.steps:
         out.update({f"step:{s}:documents": (2, MAX_DOCUMENTS), f"step:{s}:return": (MAX_DOCUMENTS,),
                     f"step:{s}:work": (), f"step:{s}:delay": (), f"step:{s}:visit": (), f"step:{s}:walk": (WALKS,),
+                    f"step:{s}:prepare": (), f"step:{s}:carry": (),
                     f"step:{s}:rework": (AHEAD,), f"step:{s}:rework_fix": (AHEAD,),
                     f"step:{s}:rework_work": (AHEAD,)})
     return out
@@ -179,6 +181,8 @@ class Values:
         for s, st in p.steps.items():
             dists.update({f"step:{s}:work": st.work, f"step:{s}:rework_work": st.work,
                           f"step:{s}:delay": st.delay_days, f"step:{s}:visit": st.visit_days,
+                          f"step:{s}:prepare": st.prepare_days,
+                          f"step:{s}:carry": p.proxy.walk if p.proxy else None,
                           f"step:{s}:return": p.documents.return_days,
                           f"step:{s}:walk": p.proxy.walk if p.proxy else None,
                           f"step:{s}:rework_fix": st.rework.fix_days if st.rework else None})
@@ -199,7 +203,7 @@ class Values:
         proxied = m.u["applicant:proxy"] < proxy.uptake if proxy is not None else np.zeros(m.n, bool)
         # online: at any hour; at the counter, or needed at a handover (a file started
         # ahead, whoever files it): in office hours
-        any_hour = online & (a.ahead_days == 0)
+        any_hour = online & (self.p.filed_ahead_days() == 0)
         return online, proxied, np.where(any_hour, m.t_online, m.t_counter)
 
     def gaps(self, m: Month, doc_set: Optional[str]) -> tuple[np.ndarray, np.ndarray]:
