@@ -49,7 +49,7 @@ class Log:
             for _, a, t, tr, r in rows:
                 if a == "full_process":
                     break
-                if r not in ("", "helpers") and a in ("queue", "serve", "balk", "abandon", "sent_home"):
+                if r not in ("", "helpers", "back_office") and a in ("queue", "serve", "balk", "abandon", "sent_home"):
                     yield a, tr, t, r
 
     def trips(self):
@@ -98,3 +98,25 @@ def test_counts_in_the_event_log_are_the_kpis(closing_rule):
         elif a == "serve" and tr == START:
             waits.append(t - joined)
     assert np.mean(waits) == pytest.approx(m["all", "wait_mean_min"])
+
+
+def test_back_office_approvals_in_the_event_log_are_the_kpis():
+    """Each approval: a queue event at the back office (as the window accepts) and its
+    start and end; counted from the log, the approvals per day and their mean wait."""
+    params = params_with(HallParams, BASE, **{
+        "demand.visitors_per_day": 120, "matters.ma.approve": EXP, "matters.mb.approve": EXP,
+        "layout": {"kind": "integrated", "comprehensive_windows": 2, "back_office": True, "back_office_staff": 1}})
+    trace = Trace()
+    m = {(s, k): v for s, k, v in kpis(simulate(params, Streams(4, 0), DAYS, 0, trace=trace), params)}
+    log = Log(trace)
+    t_end = DAYS * 1440
+    assert m["back_office", "approvals_per_day"] * DAYS == log.count("approve", START, "back_office", t_end) > 0
+    waits = []
+    for rows in log.by_case.values():
+        sent = [t for _, a, t, _, r in rows if a == "queue" and r == "back_office"]
+        begun = [t for _, a, t, tr, r in rows if a == "approve" and tr == START]
+        accepted = [t for _, a, t, _, _ in rows if a == "accepted"]
+        assert sent == accepted and len(begun) == len(sent) <= 1  # one approval per matter, sent at acceptance
+        waits += [b - a for a, b in zip(sent, begun)]
+    assert np.mean(waits) / 60 == pytest.approx(m["back_office", "approval_wait_mean_h"])
+    assert max(waits) > 60  # one person approving: files wait

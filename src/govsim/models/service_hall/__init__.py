@@ -1,9 +1,11 @@
 """``model: service_hall`` — a county government service hall.
 
 Separate department windows or one integrated bank of comprehensive windows,
-special zones, document checks with return trips, proxy helpers, a green channel,
-home visits, cross-province matters and impatient visitors, on working days with
-opening hours and a lunch break.
+special zones, a back office approving after the visitor has left, document checks
+with return trips, proxy helpers, a green channel, home visits, cross-province matters
+and impatient visitors, on working days with opening hours and a lunch break.  Time
+limits are judged as promises: the acceptance time kept for 95% (and 90%) of matters
+and the share accepted within a promised limit, besides the mean.
 """
 from __future__ import annotations
 
@@ -15,35 +17,57 @@ from .params import HallParams
 
 class ServiceHallModel(Model):
     name = "service_hall"
-    description = ("Government service hall: separate vs integrated windows, zones, document checks and "
+    description = ("Government service hall: separate vs integrated windows, zones, back office, document checks and "
                    "return trips, proxy helpers, green channel, over working days.")
     params_model = HallParams
     metrics = METRICS
-    key_metrics = ("acceptance_time_mean_h", "wait_mean_min", "wait_p90_min", "visits_mean", "one_visit_share",
-                   "window_utilisation")
+    key_metrics = ("acceptance_time_p95_h", "acceptance_time_mean_h", "completion_time_p95_h", "wait_mean_min",
+                   "visits_mean", "one_visit_share", "staff_utilisation")
+    directions = {"acceptance_time_mean_h": "lower", "acceptance_time_p90_h": "lower", "hall_time_mean_min": "lower",
+                  "overtime_min_per_day": "lower", "balk_frac": "lower", "sent_home_frac": "lower", "open_end": "lower",
+                  "turnaround_days_mean": "lower", "window_utilisation": "neither", "matters": "neither",
+                  "accepted": "neither", "served_per_day": "neither", "back_office_min_per_day": "neither",
+                  "acceptance_time_p95_h": "lower", "completion_time_mean_h": "lower", "completion_time_p95_h": "lower",
+                  "accepted_within_limit_share": "higher", "approval_wait_mean_h": "lower",
+                  "approval_backlog_min": "lower", "staff_total": "neither", "staff_utilisation": "neither",
+                  "approvals_per_day": "neither"}
+    report_text = {"zh": """``model: service_hall``——县级政务服务大厅。
+
+分部门窗口或一组综合受理窗口、专区、材料审核与补正往返、帮办代办、绿色通道、上门服务、跨省通办事项，
+以及会因等候而离开的办事群众；按工作日运行，含办公时间与午休。"""}
 
     figures = (
         Breakdown("wait_mean_min", ("matters:", "group:", "channel:proxy"), "wait_mean_min_by_group"),
         Profile("queue_len_mean", "hour:", "queue_through_the_day", "Time of day"),
         Breakdown("visits_mean", ("matter:",), "visits_mean_by_matter"),
         Breakdown("acceptance_time_mean_h", ("matter:",), "acceptance_time_by_matter"),
-        Breakdown("utilisation", ("bank:", "helpers"), "utilisation_by_bank"),
+        Breakdown("utilisation", ("bank:", "back_office", "helpers"), "utilisation_by_bank"),
     )
 
     runs_in_days = True
+    scope_kinds = {"back_office": ("back office", "后台")}
 
     labels = {
         "acceptance_time_mean_h": ("Mean acceptance time", "hours"),
-        "acceptance_time_p90_h": ("90th percentile acceptance time", "hours"),
+        "acceptance_time_p90_h": ("Acceptance time kept for 90% of matters", "hours"),
+        "acceptance_time_p95_h": ("Acceptance time kept for 95% of matters", "hours"),
+        "accepted_within_limit_share": ("Share accepted within the promised limit", "fraction"),
+        "completion_time_mean_h": ("Mean time to approval", "hours"),
+        "completion_time_p95_h": ("Time to approval kept for 95% of matters", "hours"),
+        "staff_total": ("Staff: windows, back office, helpers", "full-time equivalents"),
+        "staff_utilisation": ("Utilisation of window and back-office staff", "fraction of staff time"),
+        "approval_wait_mean_h": ("Mean wait for back-office approval", "hours"),
+        "approvals_per_day": ("Back-office approvals per day", "approvals per day"),
+        "approval_backlog_min": ("Approval work waiting at the end", "minutes"),
         "hall_time_mean_min": ("Mean time in the hall per trip", "minutes"),
-        "overtime_min_per_day": ("Overtime", "window-minutes per day"),
+        "overtime_min_per_day": ("Overtime", "staff-minutes per day"),
         "balk_frac": ("Share of window visits balked", "fraction"),
         "sent_home_frac": ("Share sent home at closing", "fraction"),
         "matters": ("Matters", "matters"),
         "accepted": ("Matters accepted", "matters"),
         "open_end": ("Cases still open at the end", "cases"),
         "window_utilisation": ("Window utilisation (back office not included)", "fraction of window time"),
-        "back_office_min_per_day": ("Back-office approval workload", "minutes per day"),
+        "back_office_min_per_day": ("Approval minutes sent to the back office", "minutes per day"),
         "served_per_day": ("Served per day", "visits per day"),
         "precheck_per_day": ("Proxy pre-checks per day", "cases per day"),
         "full_process_per_day": ("Full-process proxy cases per day", "cases per day"),
@@ -53,16 +77,25 @@ class ServiceHallModel(Model):
     }
     labels_zh = {
         "acceptance_time_mean_h": ("平均受理时间", "小时"),
-        "acceptance_time_p90_h": ("受理时间第90百分位", "小时"),
+        "acceptance_time_p90_h": ("90%事项的受理时间（可承诺）", "小时"),
+        "acceptance_time_p95_h": ("95%事项的受理时间（可承诺）", "小时"),
+        "accepted_within_limit_share": ("承诺时限内受理比例", "比例"),
+        "completion_time_mean_h": ("平均审批办结时间", "小时"),
+        "completion_time_p95_h": ("95%事项的审批办结时间", "小时"),
+        "staff_total": ("人员合计（窗口、后台、帮办）", "全职当量"),
+        "staff_utilisation": ("窗口与后台人员利用率", "人员时间占比"),
+        "approval_wait_mean_h": ("后台审批平均等候时间", "小时"),
+        "approvals_per_day": ("每天后台审批件数", "件/天"),
+        "approval_backlog_min": ("结束时积压的审批工作量", "分钟"),
         "hall_time_mean_min": ("每趟在大厅的平均时间", "分钟"),
-        "overtime_min_per_day": ("加班时间", "窗口·分钟/天"),
+        "overtime_min_per_day": ("加班时间", "人·分钟/天"),
         "balk_frac": ("见队长而离开比例（窗口访问）", "比例"),
         "sent_home_frac": ("闭厅时请回比例", "比例"),
         "matters": ("事项数", "件"),
         "accepted": ("已受理事项", "件"),
         "open_end": ("结束时尚未办结件数", "件"),
         "window_utilisation": ("窗口利用率（不含后台）", "窗口时间占比"),
-        "back_office_min_per_day": ("后台审批工作量", "分钟/天"),
+        "back_office_min_per_day": ("送后台审批的工作量", "分钟/天"),
         "served_per_day": ("每天服务人次", "人次/天"),
         "precheck_per_day": ("每天帮办代办预审", "件/天"),
         "full_process_per_day": ("每天全程帮办代办", "件/天"),

@@ -8,7 +8,10 @@ has been accepted, so long acceptance times are not cut off.
 
 A matter needs acceptance by one or more departments (a "one thing" bundle).  With
 separate windows the visitor queues at each department's windows in turn; at an
-integrated comprehensive window one visit covers them all.
+integrated comprehensive window one visit covers them all.  Without a back office the
+window approves while the visitor waits; with one, the visitor leaves at acceptance
+and the approval of every department outside the zones queues for the back-office
+staff (``approve``): the matter is through when the last approval is done.
 
 Nothing here draws a random number: every visitor and its later trips come from
 ``population`` (drawn before the hall opens); the processes only decide and record.
@@ -28,11 +31,12 @@ from ...rng import Streams
 from .layout import Layout
 from .params import HallParams
 from .population import Person, Population
-from .records import (ABANDONED, ACCEPTED, BALKED, REJECTED, SENT_HOME, STEP_DONE,  # noqa: F401 (tests)
+from .records import (ABANDONED, ACCEPTED, BALKED, REJECTED, SENT_HOME, SERVED, STEP_DONE,  # noqa: F401 (tests)
                       Bank, HallRecords, WindowVisit)
 
 DRAIN_DAYS = 60
 HELPERS = "helpers"  # the trace's resource for the proxy desk and home visits
+BACK_OFFICE = "back_office"  # the trace's resource for approvals in the back office
 # why a visitor comes back another day
 FETCH, GAVE_UP, NEXT_DAY = "fetch", "gave_up", "next_day"
 COMES_BACK = {REJECTED: FETCH, BALKED: GAVE_UP, ABANDONED: GAVE_UP, SENT_HOME: NEXT_DAY}
@@ -56,6 +60,8 @@ class Visitor:
     proxied: bool = False
     pledged: bool = False
     t_accepted: float = math.nan
+    approvals: int = 0  # approvals sent to the back office and not yet done
+    t_approved: float = 0.0  # when the last of them was done
     t_done: float = math.nan  # other province: handled by the home region
 
     @classmethod
@@ -69,6 +75,11 @@ class Visitor:
 
     def gaps(self) -> int:
         return documents.gaps(self.major, self.minor, range(len(self.who.steps)))
+
+    @property
+    def t_completed(self) -> float:
+        """Accepted and every approval done (the back office's, if any): the matter is through."""
+        return math.nan if self.approvals else max(self.t_accepted, self.t_approved)
 
 
 class Hall:
@@ -84,8 +95,11 @@ class Hall:
         self.closing = self.env.event()  # fires at closing when visitors are sent home
         self.layout = Layout(params, self.env, days + DRAIN_DAYS)
         self.helpers = self.layout.helpers
-        self.rec = HallRecords(days, warmup_days, self.periods, banks=self.layout.banks)
+        self.back_office = self.layout.back_office
+        self.rec = HallRecords(days, warmup_days, self.periods, banks=self.layout.banks, back_office=self.back_office)
         self.env.process(self.arrivals())
+        if self.back_office is not None:
+            self.env.process(self.backlog_snapshots())
         if self.send_home:
             self.env.process(self.closing_bell())
 
@@ -103,6 +117,12 @@ class Hall:
         for who in self.population.people:
             yield self.env.timeout(who.t_arrive - self.env.now)
             self.env.process(self.journey(Visitor.of(who)))
+
+    def backlog_snapshots(self):
+        """The approval minutes waiting in the back office when the counted days begin and end."""
+        for t in (self.rec.t_counted, self.rec.t_end):
+            yield self.env.timeout(t - self.env.now)
+            self.back_office.backlog.append(self.back_office.queued_min)
 
     def closing_bell(self):
         close = self.periods[-1][1]
@@ -294,7 +314,7 @@ class Hall:
         t_start = self.env.now
         if self.trace is not None:
             self.log(v, "serve", bank.name, START)
-        outcome, minutes = self.check_documents(v, bank)
+        outcome, minutes, to_approve = self.check_documents(v, bank)
         yield self.env.timeout(minutes * bank.slowdown)
         bank.staffed.resource.release(req)
         self.rec.service(bank, t_start, self.env.now)
@@ -305,25 +325,57 @@ class Hall:
             self.log(v, "serve", bank.name)
             if outcome in (ACCEPTED, REJECTED):
                 self.log(v, outcome, bank.name)
+        if to_approve is not None:
+            v.approvals += 1
+            self.env.process(self.approve(v, to_approve))
         return outcome
 
-    def check_documents(self, v: Visitor, bank: Bank) -> tuple[str, float]:
+    def approve(self, v: Visitor, minutes: float):
+        """The back office approves what a window accepted, in order of acceptance, in its
+        hours; the visitor has gone."""
+        office = self.back_office
+        self.rec.to_approve(office, self.env.now, minutes)
+        t_sent = self.env.now
+        if self.trace is not None:
+            self.log(v, "queue", BACK_OFFICE)
+        with office.staffed.resource.request(priority=1) as req:
+            yield req
+            office.queued_min -= minutes
+            t_start = self.env.now
+            if self.trace is not None:
+                self.log(v, "approve", BACK_OFFICE, START)
+            yield self.env.timeout(minutes)
+        self.rec.service(office, t_start, self.env.now)
+        office.approvals.append((v.vid, t_sent, t_start, self.env.now))
+        v.approvals -= 1
+        v.t_approved = self.env.now
+        if self.trace is not None:
+            self.log(v, "approve", BACK_OFFICE)
+
+    def check_documents(self, v: Visitor, bank: Bank) -> tuple[str, float, Optional[float]]:
         """The window checks the documents of the steps it covers: it accepts them
         (minor gaps against a pledge, where allowed) or sends the visitor away to
         fetch what is missing: every gap at once, or the first one it finds.
-        Returns the outcome and the window minutes."""
+        Returns the outcome, the window minutes (before the bank's slowdown) and the
+        approval minutes sent to the back office (None: nothing goes there)."""
         docs = self.p.documents
         covered = range(v.step, len(v.who.steps) if bank.bundles else v.step + 1)
         outcome = documents.check(v.major, v.minor, covered, docs.notice, docs.pledge)
         if outcome == documents.REJECTED:
             minutes = self.population.later(v.who, v.rejections).check_min
             v.rejections += 1
-            return REJECTED, minutes
+            return REJECTED, minutes, None
         v.pledged |= outcome == documents.PLEDGED
-        approve = not self.p.layout.back_office
-        minutes = sum(v.who.accept_min[i] + (v.who.approve_min[i] if approve else 0.0) for i in covered)
+        who, later = v.who, None
+        if self.back_office is None:
+            minutes = sum(who.accept_min[i] + who.approve_min[i] for i in covered)
+        else:
+            away = self.layout.to_back_office
+            minutes = sum(who.accept_min[i] + (0.0 if away[who.steps[i]] else who.approve_min[i]) for i in covered)
+            if any(away[who.steps[i]] for i in covered):
+                later = self.back_office.slowdown * sum(who.approve_min[i] for i in covered if away[who.steps[i]])
         v.step = covered.stop
-        return (ACCEPTED if v.step == len(v.who.steps) else STEP_DONE), minutes
+        return (ACCEPTED if v.step == len(v.who.steps) else STEP_DONE), minutes, later
 
 
 def simulate(params: HallParams, streams: Streams, days: int, warmup_days: int,

@@ -3,9 +3,14 @@
 Scopes: ``all``; ``group:<name>``; ``matter:<name>``; ``department:<name>`` (zones
 included); ``matters:general`` (outside the zones) and ``matters:zones``;
 ``channel:proxy`` (visitors a helper pre-checked), ``channel:home_visit``,
-``channel:other_province``; ``bank:<name>`` (a window bank); ``helpers``;
-``hour:HH:MM`` (the queue through the day).  Matters count when their first
-trip falls on a counted day (after the warm-up days).
+``channel:other_province``; ``bank:<name>`` (a window bank); ``back_office``;
+``helpers``; ``hour:HH:MM`` (the queue through the day).  Matters count when their
+first trip falls on a counted day (after the warm-up days).
+
+Times of a matter run on the working-day clock (nights count, weekends and holidays
+do not) from its first trip (or its request for a home visit): the moment the hall
+first receives it, the same in every policy.  A promise is judged on every matter of
+the scope: one still open at the end is outside any limit.
 """
 from __future__ import annotations
 
@@ -20,9 +25,12 @@ from .params import HallParams
 Row = tuple[str, str, float]
 
 MATTER_METRICS = ("matters", "accepted", "open_end", "acceptance_time_mean_h", "acceptance_time_p90_h",
-                  "visits_mean", "one_visit_share", "pledge_share", "wait_mean_min", "wait_p90_min",
-                  "hall_time_mean_min", "balk_frac", "abandon_frac", "sent_home_frac")
-OTHER_METRICS = ("utilisation", "window_utilisation", "back_office_min_per_day", "overtime_min_per_day", "served_per_day", "queue_len_mean", "precheck_per_day", "full_process_per_day",
+                  "acceptance_time_p95_h", "accepted_within_limit_share", "completion_time_mean_h",
+                  "completion_time_p95_h", "visits_mean", "one_visit_share", "pledge_share", "wait_mean_min",
+                  "wait_p90_min", "hall_time_mean_min", "balk_frac", "abandon_frac", "sent_home_frac")
+OTHER_METRICS = ("utilisation", "window_utilisation", "staff_total", "staff_utilisation", "back_office_min_per_day",
+                 "approval_wait_mean_h", "approvals_per_day", "approval_backlog_min", "overtime_min_per_day",
+                 "served_per_day", "queue_len_mean", "precheck_per_day", "full_process_per_day",
                  "home_visits_per_day", "other_province_per_day", "turnaround_days_mean")
 METRICS = MATTER_METRICS + OTHER_METRICS
 
@@ -31,7 +39,7 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
     t0, t1 = rec.warmup_days * DAY, rec.days * DAY
     days = rec.days - rec.warmup_days
     vis = [v for v in rec.visitors if t0 <= v.t_first < t1]
-    table = _Table(vis, rec)
+    table = _Table(vis, rec, params.promise.limit_h if params.promise else None)
     counted = set(table.vid.tolist())  # noqa: F841 - used by the helper waits below
 
     rows: list[Row] = []
@@ -64,11 +72,27 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
                  (f"bank:{name}", "overtime_min_per_day", bank.overtime / days),
                  (f"bank:{name}", "wait_mean_min", _mean(table.wv_wait[at_bank])),
                  (f"bank:{name}", "served_per_day", table.served_between(name, t0, t1) / days)]
-    # windows only: with a back office, approval leaves the windows for staff this model
-    # does not simulate as a queue; their workload is reported beside it
     rows.append(("all", "window_utilisation", total_busy / total_capacity if total_capacity else math.nan))
-    back = sum(sum(v.who.approve_min) for v in vis if not math.isnan(v.t_accepted)) if params.layout.back_office else 0.0
-    rows.append(("all", "back_office_min_per_day", back / days))
+    # the back office: its staff's work, the files' wait, the work left waiting at the end
+    office = rec.back_office
+    staff = sum(bank.windows for bank in rec.banks.values())
+    if office is not None:
+        capacity = office.staff * rec.open_minutes * days
+        counted_files = [(t_in, t_start) for vid, t_in, t_start, _ in office.approvals
+                         if table.pos[vid] >= 0]
+        rows += [("back_office", "utilisation", office.busy / capacity),
+                 ("back_office", "overtime_min_per_day", office.overtime / days),
+                 ("back_office", "approval_wait_mean_h", _mean([(b - a) / 60.0 for a, b in counted_files])),
+                 ("back_office", "approvals_per_day", sum(1 for _, _, b, _ in office.approvals if t0 <= b < t1) / days),
+                 ("back_office", "approval_backlog_min", office.backlog[-1])]
+        staff += office.staff
+        total_busy += office.busy
+        total_capacity += capacity
+    rows.append(("all", "back_office_min_per_day", office.minutes_in / days if office else 0.0))
+    # staff of the windows and the back office, and the helpers in full-time equivalents
+    helpers = _helper_minutes_per_day(params) / params.hours.open_minutes() if params.proxy is not None else 0.0
+    rows += [("all", "staff_total", staff + helpers),
+             ("all", "staff_utilisation", total_busy / total_capacity if total_capacity else math.nan)]
 
     # proxy helpers
     if params.proxy is not None:
@@ -99,7 +123,8 @@ class _Table:
     """The counted visitors and their window visits and trips, as arrays, so that
     every scope is a boolean mask."""
 
-    def __init__(self, vis: list, rec: HallRecords):
+    def __init__(self, vis: list, rec: HallRecords, limit_h=None):
+        self.limit_h = limit_h  # the promised acceptance time limit, if any
         self.vid = np.array([v.vid for v in vis], dtype=np.int64)
         self.group = np.array([v.group for v in vis], dtype=object)
         self.matter = np.array([v.matter for v in vis], dtype=object)
@@ -110,6 +135,7 @@ class _Table:
         self.pledged = np.array([v.pledged for v in vis], bool)
         self.acc_h = np.array([(v.t_accepted - v.t_first) / 60.0 for v in vis], dtype=float)
         self.accepted = ~np.isnan(self.acc_h)
+        self.done_h = np.array([(v.t_completed - v.t_first) / 60.0 for v in vis], dtype=float)
         top = max([v.vid for v in rec.visitors], default=0) + 1
         self.pos = np.full(top, -1, dtype=np.int64)  # visitor id -> row, -1 when not counted
         self.pos[self.vid] = np.arange(len(vis))
@@ -143,12 +169,19 @@ class _Table:
         def share(outcome):
             return float(np.sum(self.wv_outcome[own] == outcome)) / n_own if n_own else math.nan
 
+        promise = [] if self.limit_h is None else [
+            (scope, "accepted_within_limit_share", float(np.mean(self.acc_h[mask] <= self.limit_h)) if n else math.nan)]
+        done = self.done_h[mask]
         return [
             (scope, "matters", float(n)),
             (scope, "accepted", float(n_acc)),
             (scope, "open_end", float(n - n_acc)),
             (scope, "acceptance_time_mean_h", _mean(self.acc_h[acc])),
-            (scope, "acceptance_time_p90_h", _p90(self.acc_h[acc])),
+            (scope, "acceptance_time_p90_h", promised(self.acc_h[mask], 0.90)),
+            (scope, "acceptance_time_p95_h", promised(self.acc_h[mask], 0.95)),
+            *promise,
+            (scope, "completion_time_mean_h", _mean(done[~np.isnan(done)])),
+            (scope, "completion_time_p95_h", promised(done, 0.95)),
             (scope, "visits_mean", _mean(self.trips[acc])),
             (scope, "one_visit_share", float(np.mean(self.trips[acc] <= 1)) if n_acc else math.nan),
             (scope, "pledge_share", float(np.mean(self.pledged[acc])) if n_acc else math.nan),
@@ -178,3 +211,15 @@ def _mean(x) -> float:
 
 def _p90(x) -> float:
     return float(np.percentile(x, 90)) if len(x) else math.nan
+
+
+def promised(hours: np.ndarray, level: float) -> float:
+    """The time the hall could promise at service level ``level``: the shortest of the
+    times observed within which at least that share of the matters was done (NaN: not
+    done, beyond any limit; NaN too when more than 1 - level are not done)."""
+    n = len(hours)
+    if not n:
+        return math.nan
+    k = math.ceil(level * n - 1e-9) - 1  # at least level * n of them at or below the k-th smallest
+    value = float(np.partition(np.where(np.isnan(hours), np.inf, hours), k)[k])
+    return value if math.isfinite(value) else math.nan

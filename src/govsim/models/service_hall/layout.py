@@ -1,5 +1,5 @@
-"""The hall's resources and who goes where: the window banks a layout opens, the proxy
-helpers' duty hours, and the bank a visitor's next department sends it to."""
+"""The hall's resources and who goes where: the window banks a layout opens, the back
+office, the proxy helpers' duty hours, and the bank a visitor's next department sends it to."""
 from __future__ import annotations
 
 from typing import Optional
@@ -8,7 +8,7 @@ import simpy
 
 from ...staffing import AFTER_VISITORS, BEFORE_VISITORS, Change, Staffed, hall_timetable
 from .params import HallParams
-from .records import Bank
+from .records import BackOffice, Bank
 
 COMPREHENSIVE, GREEN_CHANNEL, CROSS_PROVINCE = "comprehensive", "green_channel", "cross_province"
 
@@ -21,6 +21,18 @@ class Layout:
         self.closing_priority = AFTER_VISITORS if params.hours.closing_rule == "serve_waiting" else BEFORE_VISITORS
         self.bank_of: dict[str, str] = {}  # department -> the bank that accepts its matters
         self.banks = self._open_banks(env, days)
+        # with a back office, the approval of a department outside the zones waits there; a
+        # zone (and a hall without one) approves at the window while the visitor waits
+        self.back_office: Optional[BackOffice] = None
+        lay = params.layout
+        if lay.back_office and lay.back_office_staff:
+            n = lay.back_office_staff
+            # office hours and lunch as the windows; at closing the approval in hand is finished
+            # and the rest waits for the morning
+            self.back_office = BackOffice(n, lay.back_office_slowdown,
+                                          Staffed(env, n, hall_timetable(self.periods, n, BEFORE_VISITORS), days))
+        self.to_back_office = {d: self.back_office is not None and not dept.zone
+                               for d, dept in params.departments.items()}
         self.helpers: Optional[Staffed] = None
         if params.proxy is not None:
             pr = params.proxy

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from ...calendar import Clock, OpeningHours
 from ...distributions import Distribution
-from ...model_api import Count, Name, NonNeg, Prob, StrictParams
+from ...model_api import Count, Name, NonNeg, Positive, Prob, StrictParams
 from ...documents import Documents  # the document-check rules, shared with the licence model
 
 
@@ -71,7 +71,15 @@ class Layout(StrictParams):
     comprehensive_windows: Count = Field(0, description="integrated: windows accepting any non-zone matter")
     generalist_slowdown: Annotated[float, Field(ge=0.5)] = Field(
         1.0, description="integrated: factor on window minutes at comprehensive windows")
-    back_office: bool = Field(False, description="front desk accepts, back office approves: the visitor leaves at acceptance")
+    back_office: bool = Field(
+        False, description="front desk accepts, back office approves: the visitor leaves at acceptance and the "
+        "approval of every department outside the zones queues for the back-office staff (a zone approves at its "
+        "own windows)")
+    back_office_staff: Count = Field(
+        0, description="with back_office: staff approving in the back office, in opening hours (not at windows)")
+    back_office_slowdown: Annotated[float, Field(ge=0.5)] = Field(
+        1.0, description="with back_office: factor on the approval minutes there (staff approving other "
+        "departments' matters)")
     green_channel: Literal["off", "priority", "dedicated"] = Field(
         "off", description="green-channel visitors served first, or at dedicated windows")
     dedicated_windows: Count = Field(0, description="green_channel dedicated: its windows, any non-zone matter")
@@ -85,6 +93,14 @@ class Proxy(StrictParams):
     precheck: Distribution = Field(description="helper minutes to pre-check a visitor's documents")
     full_process: Distribution = Field(description="helper minutes of a full-process case, before the window")
     home_visit: Distribution = Field(description="helper minutes of a home visit, travel included")
+
+
+class Promise(StrictParams):
+    """What the hall promises: the matter accepted within a time limit (承诺时限)."""
+
+    limit_h: Positive = Field(
+        description="hours on the working-day clock (nights count, weekends and holidays do not) from the first "
+        "trip to acceptance within which the hall promises to accept a matter; the share within it is reported")
 
 
 class CrossProvince(StrictParams):
@@ -109,6 +125,7 @@ class HallParams(StrictParams):
     proxy: Optional[Proxy] = Field(None, description="proxy helpers (帮办代办); omit or null for none")
     home_visits: bool = Field(False, description="helpers visit visitors of limited mobility at home")
     cross_province: Optional[CrossProvince] = None
+    promise: Optional[Promise] = Field(None, description="a promised acceptance time limit to report the share within")
     impatience: Optional[Impatience] = None
 
     def cross_check(self) -> list[tuple[tuple, str]]:
@@ -129,10 +146,12 @@ class HallParams(StrictParams):
             has_matters = any(dname in m.departments for m in self.matters.values())
             if needed and has_matters and d.windows == 0:
                 issues.append((("departments", dname, "windows"), "its matters need at least one window"))
-        if lay.kind == "integrated" and lay.comprehensive_windows == 0 and any(
-                not self.departments[d].zone for m in self.matters.values() for d in m.departments
-                if d in self.departments):
+        general = any(not self.departments[d].zone for m in self.matters.values() for d in m.departments
+                      if d in self.departments)  # some matter outside the zones
+        if lay.kind == "integrated" and lay.comprehensive_windows == 0 and general:
             issues.append((("layout", "comprehensive_windows"), "the integrated layout needs at least one"))
+        if lay.back_office and lay.back_office_staff == 0 and general:
+            issues.append((("layout", "back_office_staff"), "a back office needs staff to approve its matters"))
         if lay.green_channel == "dedicated" and lay.dedicated_windows == 0:
             issues.append((("layout", "dedicated_windows"), "a dedicated green channel needs at least one window"))
         if any(m.other_province > 0 for m in self.matters.values()) and self.cross_province is None:

@@ -3,6 +3,7 @@ trips, and the time-weighted and busy-time bookkeeping of the counted days."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Optional, Union
 
 import numpy as np
 
@@ -43,6 +44,22 @@ class Bank:
 
 
 @dataclass
+class BackOffice:
+    """Staff approving accepted matters after the visitor has left (前台综合受理、后台分类审批),
+    one queue in order of acceptance, and the bookkeeping of their work."""
+
+    staff: int
+    slowdown: float  # factor on approval minutes here
+    staffed: object  # govsim.staffing.Staffed
+    queued_min: float = 0.0  # approval minutes waiting for a staff member, now
+    minutes_in: float = 0.0  # approval minutes sent here on counted days
+    busy: float = 0.0  # approval minutes begun on counted days, within opening hours
+    overtime: float = 0.0  # and outside them (finishing the approval in hand at closing)
+    backlog: list[float] = field(default_factory=list)  # queued_min when the counted days begin and end
+    approvals: list[tuple[int, float, float, float]] = field(default_factory=list)  # (vid, sent, begun, done)
+
+
+@dataclass
 class HallRecords:
     days: int
     warmup_days: int
@@ -51,6 +68,7 @@ class HallRecords:
     window_visits: list[WindowVisit] = field(default_factory=list)
     trips: list[tuple[int, float, float]] = field(default_factory=list)  # (vid, arrive, leave)
     banks: dict[str, Bank] = field(default_factory=dict)
+    back_office: Optional[BackOffice] = None
     helper_busy: float = 0.0
     helper_waits: list[tuple[int, float]] = field(default_factory=list)  # (vid, minutes before a helper was free)
     helper_cases: dict[str, int] = field(default_factory=lambda: {"precheck": 0, "full_process": 0, "home_visit": 0})
@@ -69,12 +87,18 @@ class HallRecords:
     def counted(self, t: float) -> bool:
         return self.t_counted <= t < self.t_end
 
-    def service(self, bank: Bank, t_start: float, t_end: float) -> None:
-        """A window's service minutes, split into opening hours and overtime."""
+    def service(self, bank: Union[Bank, BackOffice], t_start: float, t_end: float) -> None:
+        """A window's (or the back office's) service minutes, split into opening hours and overtime."""
         if self.counted(t_start):
             in_hours = open_overlap(self.periods, t_start, t_end)
             bank.busy += in_hours
             bank.overtime += t_end - t_start - in_hours
+
+    def to_approve(self, back_office: BackOffice, t: float, minutes: float) -> None:
+        """Approval minutes sent to the back office at ``t``."""
+        back_office.queued_min += minutes
+        if self.counted(t):
+            back_office.minutes_in += minutes
 
     def helper_work(self, kind: str, t_start: float, minutes: float) -> None:
         if self.counted(t_start):
