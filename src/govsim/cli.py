@@ -639,7 +639,7 @@ def optimize(
                           f"(every candidate tried: {out / 'optimize.csv'})")
         raise typer.Exit(1)
     for v, x in zip(varies, best.values):
-        out_console.print(f"{v.path} = {x}")
+        out_console.print(f"{v.path} = {x}", soft_wrap=True)
     out_console.print(f"cost: {best.cost:g} per day" if cost else f"total: {sum(best.values)}")
     for t in targets:
         mean, lo, hi, _ = best.stats[t.text()]
@@ -649,10 +649,11 @@ def optimize(
             if less in search.seen:
                 m2, l2, h2, met = search.seen[less].stats[t.text()]
                 line += f"; with {v.path} = {less[i]}: {m2:.4g} ({l2:.4g} to {h2:.4g}){'' if met else ', missed'}"
-        out_console.print(line)
+        out_console.print(line, soft_wrap=True)
     if len(varies) > 1:
         out_console.print("several inputs: a local optimum (no one-unit saving keeps every target)")
-    out_console.print(f"{len(search.seen)} candidates run on common random numbers: {out / 'optimize.csv'}")
+    out_console.print(f"{len(search.seen)} candidates run on common random numbers: {out / 'optimize.csv'}",
+                      soft_wrap=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

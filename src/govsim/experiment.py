@@ -100,7 +100,7 @@ def _run_on_dask(scenario: Scenario, tasks, jobs: int, scheduler: str, finished:
         from dask.distributed import Client, LocalCluster, as_completed as dask_completed
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise RuntimeError("the Dask backend needs dask[distributed]: pip install -e '.[cluster]'") from exc
-    cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None) \
+    cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=":0") \
         if scheduler == "local" else None
     try:
         with Client(cluster if cluster is not None else scheduler) as client:
