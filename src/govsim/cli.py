@@ -56,11 +56,19 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 def run(
     file: Path = typer.Argument(..., help="Scenario file (YAML).", show_default=False),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder \\[default: results/<scenario name>]."),
-    replications: Optional[int] = typer.Option(None, "--replications", "-r", help="Replications per policy (overrides the file)."),
+    replications: Optional[str] = typer.Option(None, "--replications", "-r", help="Replications per policy (overrides "
+                                               "the file), or 'auto': until every key metric is within --precision."),
+    precision: float = typer.Option(0.05, "--precision", help="With -r auto: the relative half-width of every key "
+                                    "metric's 95% interval to reach."),
+    max_replications: int = typer.Option(200, "--max-replications", help="With -r auto: stop here at the latest."),
     seed: Optional[int] = typer.Option(None, "--seed", "-s", help="Base seed (overrides the file)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes \\[default: all cores]."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster: its scheduler address "
                                             "(tcp://host:8786), or 'local' for one on this machine with --jobs workers."),
+    sweep: Optional[List[str]] = typer.Option(None, "--sweep", help="PATH=LO..HI or PATH=a,b,c: the policies become a "
+                                              "sweep on the baseline (or the one --policy), crossed over several."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run into the same --out, "
+                                "recomputing nothing it finished."),
     policy: Optional[List[str]] = typer.Option(None, "--policy", "-p", help="Run only this policy (repeatable); the baseline is always run."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
     lang: Optional[str] = typer.Option(None, "--lang", "-l", help="Language of report.html and the figures: en or zh "
@@ -71,14 +79,32 @@ def run(
                                "for process-mining tools (pm4py, ProM, Disco)."),
 ):
     """Run every policy of a scenario and write tables, figures and report.html."""
+    from .checkpoint import Checkpoint, fingerprint, folder_for
     from .events import events_frame
-    from .experiment import default_jobs, run_experiment
+    from .experiment import default_jobs, run_decomposition, run_experiment
+    from .precision import run_until_precise
     from .report.fonts import FontMissing, require_cjk_font
     from .results import check_output_folder, write_results
     from .scenario import load_scenario
+    from .sweep import from_cli
 
+    auto = replications == "auto"
+    reps_given = None if replications is None or auto else _whole(replications, "--replications")
+    if auto and trace:
+        _fail(["--trace goes with a fixed number of replications, not -r auto"])
+    if auto and not 0 < precision < 1:
+        _fail([f"--precision: a relative half-width between 0 and 1 (got {precision})"])
     try:
-        scenario = load_scenario(file).with_run(replications=replications, seed=seed)
+        scenario = load_scenario(file).with_run(replications=reps_given, seed=seed)
+        if sweep:
+            specs = []
+            for spec in sweep:
+                try:
+                    specs.append(from_cli(spec))
+                except ValueError as exc:
+                    _fail([str(exc)])
+            scenario = scenario.with_sweeps(specs, on=(policy or [None])[0])
+            policy = None
     except ScenarioErrors as exc:
         _fail([e.one_line() for e in exc.errors])
     except ScenarioError as exc:
@@ -95,21 +121,39 @@ def run(
             _fail([str(exc)])
     out = out if out is not None else Path("results") / scenario.name
     try:
-        check_output_folder(out, replace=force)
+        check_output_folder(out, replace=force or resume)
+        checkpoint = Checkpoint(folder_for(out), fingerprint(scenario, scenario.resolved), resume)
     except ResultsError as exc:
         _fail([str(exc)])
 
     jobs = jobs or default_jobs()
     signal.signal(signal.SIGTERM, _interrupted)  # like Ctrl-C: stop the workers, write nothing
-    total = len(policies) * scenario.run.replications
+    decompose = scenario.decomposition is not None and {scenario.decomposition.from_, scenario.decomposition.to} <= set(policies)
+    extra, auto_info = {}, None
+    total = (max_replications if auto else scenario.run.replications) * (
+        len(policies) + (len(scenario.decompose_resolved) if decompose else 0))
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TimeRemainingColumn(), console=err_console, disable=quiet, transient=False) as progress:
-        task = progress.add_task(f"{scenario.name}: {len(policies)} policies × {scenario.run.replications} reps", total=total)
+        reps_text = "auto reps" if auto else f"{scenario.run.replications} reps"
+        task = progress.add_task(f"{scenario.name}: {len(policies)} policies × {reps_text}", total=total)
+        advance = lambda: progress.advance(task)  # noqa: E731
         try:
-            reps = run_experiment(scenario, policies, jobs, on_done=lambda: progress.advance(task),
-                                  scheduler=scheduler, trace=trace)
+            if auto:
+                reps, verdict, n = run_until_precise(scenario, policies, precision, max_replications, jobs,
+                                                     on_done=advance, scheduler=scheduler, checkpoint=checkpoint)
+                scenario = scenario.with_run(replications=n)
+                auto_info = {"precision": precision, "target": verdict.target, "replications": n,
+                             "worst_metric": verdict.worst_metric, "worst": verdict.worst, "reached": verdict.enough,
+                             "max_replications": max_replications}
+            else:
+                reps = run_experiment(scenario, policies, jobs, on_done=advance, scheduler=scheduler, trace=trace,
+                                      checkpoint=checkpoint)
+            if decompose:
+                table = reps[0] if trace else reps
+                extra["decomposition.csv"] = run_decomposition(scenario, table, jobs, on_done=advance,
+                                                               scheduler=scheduler)
         except (OSError, TimeoutError) as exc:
             if scheduler is None:
                 raise
@@ -117,19 +161,26 @@ def run(
             _fail([f"--scheduler: cannot reach the Dask scheduler '{scheduler}' ({exc})"])
     run_info = {
         "command": _command_line(file, out, replications, seed, jobs, policy or [], quiet, lang, scheduler, trace,
-                                 force),
+                                 force) + "".join(f" --sweep {shlex.quote(x)}" for x in sweep or []) + (
+            f" --precision {precision:g} --max-replications {max_replications}" if auto else ""),
         "jobs": jobs,
         "started_utc": started.isoformat(timespec="seconds"),
         "run_time_s": round(time.perf_counter() - t0, 3),
     }
+    if auto_info:
+        run_info["replications_auto"] = auto_info
     events = None
     if trace:
         reps, raw = reps
         events = events_frame(scenario.model, {p: scenario.resolved[p] for p in policies}, raw)
     try:
-        tables = write_results(out, scenario, reps, policies, run_info, lang=lang, events=events, replace=force)
+        tables = write_results(out, scenario, reps, policies, run_info, lang=lang, events=events,
+                               replace=force or resume, extra=extra)
     except ResultsError as exc:  # someone wrote there while we ran
         _fail([str(exc)])
+    checkpoint.finish()
+    if auto_info and not quiet:
+        out_console.print(_auto_text(auto_info), soft_wrap=True)
     if not quiet:
         from .labels import DisplayNames
 
@@ -139,6 +190,26 @@ def run(
             _print_baselines(tables["baselines"], lang, names)
         out_console.print(f"Results written to [bold]{out}[/bold]; the report: [bold]{out / 'report.html'}[/bold]",
                           soft_wrap=True)
+
+
+def _whole(text: str, flag: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        _fail([f"{flag}: a whole number or 'auto' (got {text!r})"])
+    if value < 1:
+        _fail([f"{flag}: must be at least 1 (got {value})"])
+    return value
+
+
+def _auto_text(info: dict) -> str:
+    """Why -r auto stopped where it did."""
+    if info["reached"]:
+        return (f"{info['replications']} replications: every key metric's 95% interval is within "
+                f"{100 * info['precision']:g}% of its mean (the last to get there: {info['worst_metric']}, "
+                f"{100 * info['worst']:.2g}%; Law's sequential procedure, target {100 * info['target']:.3g}%)")
+    return (f"{info['replications']} replications, the most allowed (--max-replications): {info['worst_metric']} "
+            f"is still at {100 * info['worst']:.2g}% of its mean, above {100 * info['target']:.3g}%")
 
 
 def _check_lang(lang: Optional[str]) -> None:

@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from ..labels import vocabulary  # noqa: E402
 from .figures import CSS_PX_PER_IN, DPI, FigureOut, policy_colours, wrap  # noqa: E402
@@ -41,6 +42,7 @@ WORDS = {
     "part": {"en": "Part", "zh": "组成部分"}, "effect": {"en": "Effect (95% CI)", "zh": "效应（95%置信区间）"},
     "share": {"en": "Share of the total", "zh": "占总差异"}, "total": {"en": "Total", "zh": "合计"},
     "sweep_title": {"en": "Against the swept value", "zh": "随扫描取值的变化"},
+    "by": {"en": "by", "zh": "随"},
     "at_low": {"en": "at the low end", "zh": "低值时"}, "at_high": {"en": "at the high end", "zh": "高值时"},
     "base": {"en": "base", "zh": "基准"},
 }
@@ -237,8 +239,8 @@ def sweep_figures(res, lang: str, folder: Path) -> list[FigureOut]:
     with plt.rc_context(font_rc(lang)):
         for metric in res.model.key_metrics:
             sel = res.summary[(res.summary["scope"] == "all") & (res.summary["metric"] == metric)]
-            if sel.empty:
-                continue
+            if sel.empty or not sel["mean"].abs().gt(0).any():
+                continue  # nothing to draw (a share that is zero throughout)
             fig = plt.figure(figsize=(8.0, 4.2), layout="constrained")
             ax = fig.subplots()
             for group in sorted(set(others.values()), key=str):
@@ -251,11 +253,13 @@ def sweep_figures(res, lang: str, folder: Path) -> list[FigureOut]:
                 ax.fill_between(x[order], rows["ci_low"].to_numpy()[order], rows["ci_high"].to_numpy()[order],
                                 color=colours[group], alpha=0.2)
             ax.set_xlabel(first.rsplit(".", 1)[-1], fontsize=9)
+            if all(float(x).is_integer() for x in xs.values()):
+                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             label = voc.metric_label(metric, lang=lang)
             ax.set_ylabel(wrap(label, 3.6, 9), fontsize=9)
             if len(set(others.values())) > 1:
                 ax.legend(fontsize=8, loc="best")
-            fig.suptitle(wrap(f"{label} ({w('sweep_title', lang)})", 7.6, 11), fontsize=11)
+            fig.suptitle(wrap(f"{label}: {w('by', lang)} {first.rsplit('.', 1)[-1]}", 7.6, 11), fontsize=11)
             out.append(_save(fig, folder, f"sweep_{metric}", "sweep", label))
     return out
 

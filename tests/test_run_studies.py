@@ -1,0 +1,107 @@
+"""`govsim run` with -r auto, --sweep, --resume and a decompose: block, end to end."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from govsim.cli import app
+
+from conftest import MMC_DEMO
+
+SHORT = MMC_DEMO.replace("horizon_min: 20000", "horizon_min: 3000").replace("warmup_min: 2000", "warmup_min: 300") \
+    .replace("replications: 10", "replications: 4")
+
+
+def _run(args):
+    return CliRunner().invoke(app, ["run", *args])
+
+
+def test_auto_replications_say_how_many_and_why(write_scenario, tmp_path):
+    out = tmp_path / "auto"
+    result = _run([str(write_scenario(SHORT)), "-r", "auto", "--precision", "0.2", "--out", str(out), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    meta = json.loads((out / "metadata.json").read_text())
+    info = meta["replications_auto"]
+    assert info["replications"] == meta["replications"] >= 10 and info["reached"]
+    assert "replications: every key metric's 95% interval is within 20% of its mean" in result.stdout
+    reps = pd.read_csv(out / "replications.csv")
+    assert reps["rep"].nunique() == info["replications"]
+
+
+def test_a_sweep_from_the_command_line_writes_its_chart(write_scenario, tmp_path):
+    out = tmp_path / "sweep"
+    result = _run([str(write_scenario(SHORT)), "--sweep", "stations.window.servers=5..6", "--out", str(out), "-q",
+                   "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert set(pd.read_csv(out / "summary.csv")["policy"]) == {"servers=5", "servers=6"}
+    assert (out / "figures" / "sweep_wait_mean_min.png").exists()
+    assert "--sweep stations.window.servers=5..6" in json.loads((out / "metadata.json").read_text())["command"]
+
+
+def test_a_bad_sweep_is_one_line(write_scenario, tmp_path):
+    result = _run([str(write_scenario(SHORT)), "--sweep", "stations.window.serverz=5..6", "--out", str(tmp_path / "x")])
+    assert result.exit_code == 2 and "--sweep: stations.window.serverz" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+DECOMPOSE = SHORT.replace("  six_windows: {stations: {window: {servers: 6}}}\n", """\
+  reform: {stations: {window: {servers: 6, service: {dist: exponential, mean: 0.9}}}}
+decompose:
+  from: base
+  to: reform
+  parts:
+    staff: {stations: {window: {servers: 6}}}
+    speed: {stations: {window: {service: {dist: exponential, mean: 0.9}}}}
+""")
+
+
+def test_a_decompose_block_writes_its_table_and_waterfall(write_scenario, tmp_path):
+    out = tmp_path / "dec"
+    result = _run([str(write_scenario(DECOMPOSE)), "--out", str(out), "-q", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "decomposition.csv")
+    w = table[(table["scope"] == "all") & (table["metric"] == "wait_mean_min")].set_index("part")
+    assert abs(w.drop("total")["shapley"].sum() - w.loc["total", "shapley"]) < 1e-9
+    assert (out / "figures" / "waterfall_wait_mean_min.png").exists()
+    assert "Which part of the reform buys what" in (out / "report.html").read_text()
+
+
+def test_a_run_killed_part_way_and_resumed_gives_the_same_files(write_scenario, tmp_path):
+    """SIGKILL mid-run (no chance to clean up), then --resume: the tables and figures are
+    those of an uninterrupted run (metadata.json and report.html carry the run's clock)."""
+    path = write_scenario(SHORT.replace("replications: 4", "replications: 12"))
+    whole, resumed = tmp_path / "whole", tmp_path / "resumed"
+    cmd = [sys.executable, "-m", "govsim", "run", str(path), "-q", "-j", "1"]
+    subprocess.run(cmd + ["--out", str(whole)], check=True, capture_output=True)
+    proc = subprocess.Popen(cmd + ["--out", str(resumed)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    saved = tmp_path / ".resumed.resume"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(saved.glob("*.json"))) < 6:  # manifest + 5 finished tasks
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not resumed.exists() and len(list(saved.glob("*.json"))) >= 6
+    again = subprocess.run(cmd + ["--out", str(resumed), "--resume"], capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert not saved.exists()  # the saved tasks go once the results are written
+    for name in ("replications.csv", "summary.csv", "comparison.csv", "scenario.resolved.yaml", "scenario.yaml"):
+        assert (whole / name).read_bytes() == (resumed / name).read_bytes(), name
+    for png in sorted((whole / "figures").glob("*.png")):
+        assert png.read_bytes() == (resumed / "figures" / png.name).read_bytes(), png.name
+
+
+def test_resuming_a_changed_scenario_is_refused(write_scenario, tmp_path):
+    path = write_scenario(SHORT)
+    out = tmp_path / "r"
+    (tmp_path / ".r.resume").mkdir()
+    (tmp_path / ".r.resume" / "manifest.json").write_text('{"study": "something else"}')
+    result = _run([str(path), "--out", str(out), "--resume", "-q"])
+    assert result.exit_code == 2 and "belong to another version of this study" in result.stderr
+    assert not out.exists()
