@@ -563,9 +563,11 @@ def sensitivity(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
     lang: Optional[str] = typer.Option(None, "--lang", "-l", help="Language of report.html and the figures: en or zh."),
     force: bool = typer.Option(False, "--force", help="Replace the results of an earlier run in the output folder."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted study, recomputing nothing it finished."),
 ):
     """Every uncertain input at its low and its high, one at a time, on common random numbers:
     what each answer and each article baseline depends on."""
+    from .checkpoint import Checkpoint, fingerprint, folder_for
     from .experiment import default_jobs
     from .results import check_output_folder, write_results
     from .scenario import load_scenario
@@ -586,7 +588,8 @@ def sensitivity(
     lang = lang or scenario.lang or "en"
     out = out if out is not None else Path("results") / f"{scenario.name}-sensitivity"
     try:
-        check_output_folder(out, replace=force)
+        check_output_folder(out, replace=force or resume)
+        checkpoint = Checkpoint(folder_for(out), fingerprint(scenario, scenario.resolved) + ":sensitivity", resume)
     except ResultsError as exc:
         _fail([str(exc)])
     jobs = jobs or default_jobs()
@@ -597,7 +600,8 @@ def sensitivity(
                   TimeRemainingColumn(), console=err_console, disable=quiet) as progress:
         task = progress.add_task(f"{scenario.name}: {len(scenario.uncertain)} inputs x 2 + base, "
                                  f"{len(policies)} policies x {scenario.run.replications} reps", total=total)
-        reps = run_sensitivity(scenario, policies, jobs, on_done=lambda: progress.advance(task), scheduler=scheduler)
+        reps = run_sensitivity(scenario, policies, jobs, on_done=lambda: progress.advance(task), scheduler=scheduler,
+                               checkpoint=checkpoint)
     table = sensitivity_table(scenario, reps)
     robust = robustness(scenario, reps)
     base = reps[reps["level"] == "base"].drop(columns=["input", "level"]).reset_index(drop=True)
@@ -605,10 +609,11 @@ def sensitivity(
     run_info = {"command": command.replace("govsim run", "govsim sensitivity", 1), "jobs": jobs,
                 "started_utc": started.isoformat(timespec="seconds"), "run_time_s": round(time.perf_counter() - t0, 3)}
     try:
-        tables = write_results(out, scenario, base, policies, run_info, lang=lang, replace=force,
+        tables = write_results(out, scenario, base, policies, run_info, lang=lang, replace=force or resume,
                                extra={"sensitivity.csv": table}, robust=robust)
     except ResultsError as exc:
         _fail([str(exc)])
+    checkpoint.finish()
     if not quiet:
         if tables["baselines"] is not None:
             _print_baselines(tables["baselines"], lang)
@@ -663,8 +668,10 @@ def optimize(
     replications: Optional[int] = typer.Option(None, "--replications", "-r", help="Replications per candidate."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes \\[default: all cores]."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for optimize.csv and the chart \\[default: results/<name>-optimize]."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted search, recomputing no candidate run."),
 ):
     """The cheapest combination of the varied inputs meeting every target with 95% confidence."""
+    from .checkpoint import Checkpoint, fingerprint, folder_for
     from .experiment import default_jobs
     from .optimize import Search, Vary, parse_cost, parse_target, parse_vary, path_keys, scenario_runner, start_point
     from .scenario import load_scenario
@@ -700,10 +707,15 @@ def optimize(
         except Exception as exc:  # pydantic: the value is not valid there
             _fail([f"--vary {v.path}={v.low}: {str(exc).splitlines()[0]}"])
     jobs = jobs or default_jobs()
-    search = Search(varies, targets, scenario_runner(scenario, policy, varies, jobs=jobs), policy)
-    best = search.solve(start_point(scenario, policy, varies, targets))
     out = out if out is not None else Path("results") / f"{scenario.name}-optimize"
+    try:
+        checkpoint = Checkpoint(folder_for(out), fingerprint(scenario, scenario.resolved) + ":optimize", resume)
+    except ResultsError as exc:
+        _fail([str(exc)])
+    search = Search(varies, targets, scenario_runner(scenario, policy, varies, jobs=jobs, checkpoint=checkpoint), policy)
+    best = search.solve(start_point(scenario, policy, varies, targets))
     out.mkdir(parents=True, exist_ok=True)
+    checkpoint.finish()
     search.table().to_csv(out / "optimize.csv", index=False, lineterminator="\n")
     if best is None:
         out_console.print("no combination within the ranges meets every target; widen --vary "

@@ -52,14 +52,15 @@ def variants(scenario: Scenario, policies: list[str]) -> dict[str, object]:
 
 
 def run_sensitivity(scenario: Scenario, policies: list[str], jobs: Optional[int] = None,
-                    on_done: Optional[Callable[[], None]] = None, scheduler: Optional[str] = None) -> pd.DataFrame:
+                    on_done: Optional[Callable[[], None]] = None, scheduler: Optional[str] = None,
+                    checkpoint=None) -> pd.DataFrame:
     """The long replications table of every (setting, policy), with columns ``input`` and
     ``level`` beside the usual ones (``input`` is empty for the base)."""
     from .experiment import run_experiment
 
     tasks = variants(scenario, policies)
     study = dataclasses.replace(scenario, resolved=tasks)
-    reps = run_experiment(study, list(tasks), jobs=jobs, on_done=on_done, scheduler=scheduler)
+    reps = run_experiment(study, list(tasks), jobs=jobs, on_done=on_done, scheduler=scheduler, checkpoint=checkpoint)
     parts = reps["policy"].str.split(SEP, expand=True)
     reps = reps.assign(policy=parts[0], input=parts[1], level=parts[2])
     return reps
