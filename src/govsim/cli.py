@@ -626,6 +626,7 @@ def warmup(
     policy: Optional[str] = typer.Option(None, "--policy", "-p", help="The policy to run \\[default: the baseline]."),
     replications: Optional[int] = typer.Option(None, "--replications", "-r", help="Replications to pool."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes \\[default: all cores]."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster (address, or 'local')."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Where to put warmup.png \\[default: results/<name>-warmup]."),
 ):
     """Suggest a warm-up: MSER-5 on the number of open cases, pooled over replications,
@@ -642,7 +643,7 @@ def warmup(
         _fail([exc.one_line()])
     policy = policy or scenario.baseline_policy
     _select_policies(scenario, [policy])
-    s = suggest(scenario, policy, jobs or default_jobs())
+    s = suggest(scenario, policy, jobs or default_jobs(), scheduler=scheduler)
     from .report.warmup_figure import warmup_figure
 
     out = out if out is not None else Path("results") / f"{scenario.name}-warmup"
@@ -667,6 +668,7 @@ def optimize(
     policy: Optional[str] = typer.Option(None, "--policy", "-p", help="The policy to staff \\[default: the baseline]."),
     replications: Optional[int] = typer.Option(None, "--replications", "-r", help="Replications per candidate."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes \\[default: all cores]."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster (address, or 'local')."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for optimize.csv and the chart \\[default: results/<name>-optimize]."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted search, recomputing no candidate run."),
 ):
@@ -712,7 +714,8 @@ def optimize(
         checkpoint = Checkpoint(folder_for(out), fingerprint(scenario, scenario.resolved) + ":optimize", resume)
     except ResultsError as exc:
         _fail([str(exc)])
-    search = Search(varies, targets, scenario_runner(scenario, policy, varies, jobs=jobs, checkpoint=checkpoint), policy)
+    search = Search(varies, targets, scenario_runner(scenario, policy, varies, jobs=jobs, scheduler=scheduler,
+                                                                checkpoint=checkpoint), policy)
     best = search.solve(start_point(scenario, policy, varies, targets))
     out.mkdir(parents=True, exist_ok=True)
     checkpoint.finish()

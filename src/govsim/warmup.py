@@ -86,7 +86,7 @@ DAY_MIN = 1440.0
 BINS = 200  # for steady-state runs: enough points for MSER-5 (40 batches)
 
 
-def suggest(scenario, policy: str, jobs=None) -> Suggestion:
+def suggest(scenario, policy: str, jobs=None, scheduler=None) -> Suggestion:
     """Run ``policy`` from empty (no warm-up) and suggest a warm-up by MSER-5 on the pooled
     number of open cases: over time bins for a run in minutes, over days for a day-based
     model (the carry-over of cases from day to day: return trips, backlogs)."""
@@ -101,7 +101,7 @@ def suggest(scenario, policy: str, jobs=None) -> Suggestion:
         sc = scenario.with_run(warmup_min=0.0)
         edges = np.linspace(0.0, run.horizon, BINS + 1)
         unit = "min"
-    _, events = run_experiment(sc, [policy], jobs, trace=True)
+    _, events = run_experiment(sc, [policy], jobs, trace=True, scheduler=scheduler)
     final = scenario.model.final_activities
     per_rep = np.array([open_cases(rows, edges, final) for rows in events.values()])
     series = per_rep.mean(axis=0)
