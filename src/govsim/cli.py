@@ -85,7 +85,6 @@ def run(
     from .precision import run_until_precise
     from .report.fonts import FontMissing, require_cjk_font
     from .results import check_output_folder, write_results
-    from .scenario import load_scenario
     from .sweep import from_cli
 
     auto = replications == "auto"
@@ -94,21 +93,19 @@ def run(
         _fail(["--trace goes with a fixed number of replications, not -r auto"])
     if auto and not 0 < precision < 1:
         _fail([f"--precision: a relative half-width between 0 and 1 (got {precision})"])
-    try:
-        scenario = load_scenario(file).with_run(replications=reps_given, seed=seed)
-        if sweep:
-            specs = []
-            for spec in sweep:
-                try:
-                    specs.append(from_cli(spec))
-                except ValueError as exc:
-                    _fail([str(exc)])
+    scenario = _load(file, replications=reps_given, seed=seed)
+    if sweep:
+        specs = []
+        for spec in sweep:
+            try:
+                specs.append(from_cli(spec))
+            except ValueError as exc:
+                _fail([str(exc)])
+        try:
             scenario = scenario.with_sweeps(specs, on=(policy or [None])[0])
-            policy = None
-    except ScenarioErrors as exc:
-        _fail([e.one_line() for e in exc.errors])
-    except ScenarioError as exc:
-        _fail([exc.one_line()])
+        except ScenarioErrors as exc:
+            _fail([e.one_line() for e in exc.errors])
+        policy = None
     policies = _select_policies(scenario, policy or [])
     if jobs is not None and jobs < 1:
         _fail([f"--jobs: must be at least 1 (got {jobs})"])
@@ -190,6 +187,19 @@ def run(
             _print_baselines(tables["baselines"], lang, names)
         out_console.print(f"Results written to [bold]{out}[/bold]; the report: [bold]{out / 'report.html'}[/bold]",
                           soft_wrap=True)
+
+
+def _load(file: Path, **run_changes):
+    """The scenario with run settings overridden from the command line, or one line per
+    problem and exit code 2."""
+    from .scenario import load_scenario
+
+    try:
+        return load_scenario(file).with_run(**run_changes)
+    except ScenarioErrors as exc:
+        _fail([e.one_line() for e in exc.errors])
+    except ScenarioError as exc:
+        _fail([exc.one_line()])
 
 
 def _whole(text: str, flag: str) -> int:
@@ -570,15 +580,9 @@ def sensitivity(
     from .checkpoint import Checkpoint, fingerprint, folder_for
     from .experiment import default_jobs
     from .results import check_output_folder, write_results
-    from .scenario import load_scenario
     from .sensitivity import robustness, run_sensitivity, sensitivity_table, settings
 
-    try:
-        scenario = load_scenario(file).with_run(replications=replications, seed=seed)
-    except ScenarioErrors as exc:
-        _fail([e.one_line() for e in exc.errors])
-    except ScenarioError as exc:
-        _fail([exc.one_line()])
+    scenario = _load(file, replications=replications, seed=seed)
     if not scenario.uncertain:
         _fail([f"{file}: uncertain: no inputs declared uncertain (a list of {{path, low, high, reason}})"])
     policies = _select_policies(scenario, policy or [])
@@ -632,15 +636,9 @@ def warmup(
     """Suggest a warm-up: MSER-5 on the number of open cases, pooled over replications,
     from an empty start (per day for day-based models: the carry-over from day to day)."""
     from .experiment import default_jobs
-    from .scenario import load_scenario
     from .warmup import suggest
 
-    try:
-        scenario = load_scenario(file).with_run(replications=replications)
-    except ScenarioErrors as exc:
-        _fail([e.one_line() for e in exc.errors])
-    except ScenarioError as exc:
-        _fail([exc.one_line()])
+    scenario = _load(file, replications=replications)
     policy = policy or scenario.baseline_policy
     _select_policies(scenario, [policy])
     s = suggest(scenario, policy, jobs or default_jobs(), scheduler=scheduler)
@@ -676,15 +674,9 @@ def optimize(
     from .checkpoint import Checkpoint, fingerprint, folder_for
     from .experiment import default_jobs
     from .optimize import Search, Vary, parse_cost, parse_target, parse_vary, path_keys, scenario_runner, start_point
-    from .scenario import load_scenario
     from .uncertain import expand
 
-    try:
-        scenario = load_scenario(file).with_run(replications=replications)
-    except ScenarioErrors as exc:
-        _fail([e.one_line() for e in exc.errors])
-    except ScenarioError as exc:
-        _fail([exc.one_line()])
+    scenario = _load(file, replications=replications)
     policy = policy or scenario.baseline_policy
     _select_policies(scenario, [policy])
     try:
