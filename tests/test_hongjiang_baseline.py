@@ -48,9 +48,14 @@ def test_pledges_at_the_separate_windows_or_pooling_alone_fall_far_short_of_h2()
 def test_the_layouts_are_compared_at_equal_staff():
     """Windows, back office and helpers: every policy without helpers or a cross-province
     window has the separate windows' staff."""
-    sc = load_scenario(HALL).with_run(replications=1, days=1, warmup_days=0)
+    sc = load_scenario(HALL).with_run(replications=1, days=6, warmup_days=0)  # day 5 is a Saturday when open
     reps = run_experiment(sc, jobs=1)
     staff = reps[(reps["scope"] == "all") & (reps["metric"] == "staff_total")].set_index("policy")["value"]
-    extra = {"integrated_proxy", "integrated_proxy_green"}
-    assert {staff[p] for p in staff.index if p not in extra} == {staff["separate"]}
-    assert all(staff[p] > staff["separate"] for p in extra)
+    hours = reps[(reps["scope"] == "all") & (reps["metric"] == "staff_hours_per_day")].set_index("policy")["value"]
+    extra = {"integrated_proxy", "integrated_proxy_green", "integrated_online_pre_review"}
+    # other hours or days: staff on duty are compared in hours, not in equivalents of a day
+    other_hours = {"integrated_staggered_lunch": "more", "integrated_saturday": "fewer"}
+    assert {staff[p] for p in staff.index if p not in extra | other_hours.keys()} == {staff["separate"]}
+    assert all(staff[p] > staff["separate"] and hours[p] > hours["separate"] for p in extra)
+    assert hours["integrated_staggered_lunch"] > hours["separate"]  # through lunch: more hours on duty
+    assert hours["integrated_saturday"] < hours["separate"]  # per open day: Saturday at half strength

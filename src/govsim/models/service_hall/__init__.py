@@ -18,7 +18,8 @@ from .params import HallParams
 class ServiceHallModel(Model):
     name = "service_hall"
     description = ("Government service hall: separate vs integrated windows, zones, back office, document checks and "
-                   "return trips, proxy helpers, green channel, over working days.")
+                   "return trips, proxy helpers, green channel, rosters, online pre-review and appointments, over "
+                   "working days.")
     params_model = HallParams
     metrics = METRICS
     key_metrics = ("acceptance_time_p95_h", "acceptance_time_mean_h", "completion_time_p95_h", "wait_mean_min",
@@ -30,7 +31,9 @@ class ServiceHallModel(Model):
                   "acceptance_time_p95_h": "lower", "completion_time_mean_h": "lower", "completion_time_p95_h": "lower",
                   "accepted_within_limit_share": "higher", "approval_wait_mean_h": "lower",
                   "approval_backlog_min": "lower", "staff_total": "neither", "staff_utilisation": "neither",
-                  "approvals_per_day": "neither"}
+                  "approvals_per_day": "neither", "staff_cost_yuan_per_day": "lower", "cost_per_matter_yuan": "lower",
+                  "staff_hours_per_day": "neither",
+                  "wait_within_share": "higher", "reviews_per_day": "neither", "gaps_caught_per_day": "neither"}
     report_text = {"zh": """``model: service_hall``——县级政务服务大厅。
 
 分部门窗口或一组综合受理窗口、专区、材料审核与补正往返、帮办代办、绿色通道、上门服务、跨省通办事项，
@@ -45,7 +48,8 @@ class ServiceHallModel(Model):
     )
 
     runs_in_days = True
-    scope_kinds = {"back_office": ("back office", "后台")}
+    scope_kinds = {"back_office": ("back office", "后台"), "online_review": ("online review team", "网上预审"),
+                   "wait_within": ("served within", "等候不超过")}
 
     labels = {
         "acceptance_time_mean_h": ("Mean acceptance time", "hours"),
@@ -74,6 +78,12 @@ class ServiceHallModel(Model):
         "home_visits_per_day": ("Home visits per day", "visits per day"),
         "other_province_per_day": ("Cross-province matters per day", "matters per day"),
         "turnaround_days_mean": ("Mean cross-province turnaround", "working days"),
+        "staff_cost_yuan_per_day": ("Staff cost", "yuan per day"),
+        "cost_per_matter_yuan": ("Staff cost per matter", "yuan"),
+        "staff_hours_per_day": ("Staff hours on duty", "hours per day"),
+        "wait_within_share": ("Share of window visits served within the scope's minutes", "fraction"),
+        "reviews_per_day": ("Online reviews per day", "reviews per day"),
+        "gaps_caught_per_day": ("Missing documents caught online per day", "documents per day"),
     }
     labels_zh = {
         "acceptance_time_mean_h": ("平均受理时间", "小时"),
@@ -102,6 +112,12 @@ class ServiceHallModel(Model):
         "home_visits_per_day": ("每天上门服务", "次/天"),
         "other_province_per_day": ("每天跨省通办事项", "件/天"),
         "turnaround_days_mean": ("跨省通办平均办结时间", "工作日"),
+        "staff_cost_yuan_per_day": ("人员成本", "元/天"),
+        "cost_per_matter_yuan": ("每件事项人员成本", "元"),
+        "staff_hours_per_day": ("在岗人员工时", "小时/天"),
+        "wait_within_share": ("在规定分钟内得到窗口服务的比例", "比例"),
+        "reviews_per_day": ("每天网上预审件数", "件/天"),
+        "gaps_caught_per_day": ("每天网上预审发现的缺件", "份/天"),
     }
 
     def simulate(self, params: HallParams, streams, run, trace=None):

@@ -63,6 +63,9 @@ class Visitor:
     approvals: int = 0  # approvals sent to the back office and not yet done
     t_approved: float = 0.0  # when the last of them was done
     t_done: float = math.nan  # other province: handled by the home region
+    booked: bool = False  # on a trip it booked: called ahead of walk-ins
+    online: bool = False  # its documents were reviewed online before the first trip
+    kept_slot: bool = False  # came at its booked slot (within the grace minutes)
 
     @classmethod
     def of(cls, who: Person) -> "Visitor":
@@ -106,6 +109,7 @@ class Hall:
     def run(self) -> HallRecords:
         self.env.run(until=(self.days + DRAIN_DAYS) * DAY)
         self.rec.queue.advance(self.env.now)
+        self.rec.finish()
         return self.rec
 
     def log(self, v: Visitor, activity: str, resource: str = "", transition: str = COMPLETE) -> None:
@@ -114,9 +118,22 @@ class Hall:
 
     # -- the day ------------------------------------------------------------------------
     def arrivals(self):
-        for who in self.population.people:
-            yield self.env.timeout(who.t_arrive - self.env.now)
-            self.env.process(self.journey(Visitor.of(who)))
+        for t, who in sorted(((self.first_trip(who), who) for who in self.population.people), key=lambda x: x[0]):
+            yield self.env.timeout(t - self.env.now)
+            self.env.process(self.journey(Visitor.of(who), booked=self.keeps_slot(who, t)))
+
+    def first_trip(self, who: Person) -> float:
+        """When the visitor first comes: its drawn arrival time, which is also the slot of a
+        booking; one who books comes its lateness after the slot, one who does not keep
+        the booking the next day at the same time."""
+        if self.p.appointments is None or not who.books:
+            return who.t_arrive
+        return who.t_arrive + (DAY if who.no_show else who.lateness - self.p.appointments.early_min)
+
+    def keeps_slot(self, who: Person, t: float) -> bool:
+        """Called ahead of walk-ins: booked, came, and no later than the grace minutes."""
+        book = self.p.appointments
+        return book is not None and who.books and not who.no_show and t - who.t_arrive <= book.grace_min
 
     def backlog_snapshots(self):
         """The approval minutes waiting in the back office when the counted days begin and end."""
@@ -132,12 +149,17 @@ class Hall:
             bell.succeed()
 
     # -- the journey --------------------------------------------------------------------
-    def journey(self, v: Visitor):
+    def journey(self, v: Visitor, booked: bool = False):
         """From the first trip to acceptance: a proxy helper on the first trip if the
         visitor asks and one is on duty, then the windows, coming back another day
-        after a rejection, a balk, giving up, or being sent home at closing."""
+        after a rejection, a balk, giving up, or being sent home at closing.  An online
+        review before the first trip leaves only the gaps it missed; a visitor who kept
+        its booking is called ahead of walk-ins on that trip."""
         v.t_first = self.env.now
         self.rec.visitors.append(v)
+        if self.p.online_review is not None and v.who.online:
+            self.online_review(v)
+        v.booked = v.kept_slot = booked
         if self.p.home_visits and v.who.home_visit and self.helpers is not None:
             yield from self.home_visit(v)
             return
@@ -151,10 +173,24 @@ class Hall:
         while True:
             outcome = yield from self.windows(v)
             self.end_trip(v, t_arr)
+            v.booked = False  # a later trip is a walk-in
             if outcome == ACCEPTED:
                 break
             t_arr = yield from self.come_back(v, COMES_BACK[outcome])
         self.forward_if_other_province(v)
+
+    def online_review(self, v: Visitor) -> None:
+        """Documents checked online before the first trip: the gaps the review catches are
+        fetched before the visitor comes (the team's minutes are counted; its queue is not
+        simulated)."""
+        who = v.who
+        for i in range(len(who.steps)):
+            v.major[i] -= who.caught_major[i]
+            v.minor[i] -= who.caught_minor[i]
+        v.online = True
+        self.rec.online_review(self.env.now, who.online_min, sum(who.caught_major) + sum(who.caught_minor))
+        if self.trace is not None:
+            self.log(v, "online_review")
 
     def start_trip(self, v: Visitor, activity: str) -> float:
         v.trips += 1
@@ -263,7 +299,8 @@ class Hall:
         if not by_helper and bank.waiting > v.who.balk_over:
             return self.left_without_service(v, bank, t_arr, BALKED, by_helper)
         green_first = v.who.green and self.p.layout.green_channel == "priority"
-        req = bank.staffed.resource.request(priority=0 if green_first else 1)
+        # green channel first, then visitors keeping their booking, then walk-ins
+        req = bank.staffed.resource.request(priority=0 if green_first else 1 if v.booked else 2)
         left = yield from self.wait_in_line(v, bank, req, by_helper)
         if left:
             return self.left_without_service(v, bank, t_arr, left, by_helper)

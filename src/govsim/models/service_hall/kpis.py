@@ -4,7 +4,10 @@ Scopes: ``all``; ``group:<name>``; ``matter:<name>``; ``department:<name>`` (zon
 included); ``matters:general`` (outside the zones) and ``matters:zones``;
 ``channel:proxy`` (visitors a helper pre-checked), ``channel:home_visit``,
 ``channel:other_province``; ``bank:<name>`` (a window bank); ``back_office``;
-``helpers``; ``hour:HH:MM`` (the queue through the day).  Matters count when their
+``helpers``; ``online_review`` (its team); ``channel:online_review`` and
+``channel:appointment`` (visitors reviewed online, visitors who kept their booking);
+``wait_within:<N>min`` (the share of window visits served within N minutes);
+``hour:HH:MM`` (the queue through the day).  Matters count when their
 first trip falls on a counted day (after the warm-up days).
 
 Times of a matter run on the working-day clock (nights count, weekends and holidays
@@ -31,7 +34,8 @@ MATTER_METRICS = ("matters", "accepted", "open_end", "acceptance_time_mean_h", "
 OTHER_METRICS = ("utilisation", "window_utilisation", "staff_total", "staff_utilisation", "back_office_min_per_day",
                  "approval_wait_mean_h", "approvals_per_day", "approval_backlog_min", "overtime_min_per_day",
                  "served_per_day", "queue_len_mean", "precheck_per_day", "full_process_per_day",
-                 "home_visits_per_day", "other_province_per_day", "turnaround_days_mean")
+                 "home_visits_per_day", "other_province_per_day", "turnaround_days_mean", "staff_cost_yuan_per_day",
+                 "cost_per_matter_yuan", "staff_hours_per_day", "wait_within_share", "reviews_per_day", "gaps_caught_per_day")
 METRICS = MATTER_METRICS + OTHER_METRICS
 
 
@@ -39,7 +43,8 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
     t0, t1 = rec.warmup_days * DAY, rec.days * DAY
     days = rec.days - rec.warmup_days
     vis = [v for v in rec.visitors if t0 <= v.t_first < t1]
-    table = _Table(vis, rec, params.promise.limit_h if params.promise else None)
+    clock = working_clock(params)
+    table = _Table(vis, rec, params.promise.limit_h if params.promise else None, clock)
     counted = set(table.vid.tolist())  # noqa: F841 - used by the helper waits below
 
     rows: list[Row] = []
@@ -54,6 +59,10 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
     scopes["matters:general"] = np.isin(table.matter, general)
     scopes["matters:zones"] = ~scopes["matters:general"]
     scopes["channel:proxy"] = table.proxied
+    if params.online_review is not None and params.online_review.share > 0:
+        scopes["channel:online_review"] = np.array([v.online for v in vis], bool)
+    if params.appointments is not None and params.appointments.share > 0:
+        scopes["channel:appointment"] = np.array([v.kept_slot for v in vis], bool)
     if params.home_visits:
         scopes["channel:home_visit"] = table.home_visit & (table.trips == 0)
     if any(m.other_province > 0 for m in params.matters.values()):
@@ -64,7 +73,7 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
     # window banks
     total_busy = total_capacity = 0.0
     for name, bank in rec.banks.items():
-        capacity = bank.windows * rec.open_minutes * days
+        capacity = bank.staffed_min  # window-minutes on duty: utilisation is over staffed time
         total_busy += bank.busy
         total_capacity += capacity
         at_bank = table.wv_counted & table.wv_served & (table.wv_bank == name)
@@ -75,24 +84,49 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
     rows.append(("all", "window_utilisation", total_busy / total_capacity if total_capacity else math.nan))
     # the back office: its staff's work, the files' wait, the work left waiting at the end
     office = rec.back_office
-    staff = sum(bank.windows for bank in rec.banks.values())
+    full_day = rec.open_minutes * days  # a full-time equivalent's minutes on duty
+    window_min = sum(bank.staffed_min for bank in rec.banks.values())
+    staff = window_min / full_day
     if office is not None:
-        capacity = office.staff * rec.open_minutes * days
+        capacity = office.staffed_min
         counted_files = [(t_in, t_start) for vid, t_in, t_start, _ in office.approvals
                          if table.pos[vid] >= 0]
         rows += [("back_office", "utilisation", office.busy / capacity),
                  ("back_office", "overtime_min_per_day", office.overtime / days),
-                 ("back_office", "approval_wait_mean_h", _mean([(b - a) / 60.0 for a, b in counted_files])),
+                 ("back_office", "approval_wait_mean_h",
+                  _mean([(clock(b) - clock(a)) / 60.0 for a, b in counted_files])),
                  ("back_office", "approvals_per_day", sum(1 for _, _, b, _ in office.approvals if t0 <= b < t1) / days),
                  ("back_office", "approval_backlog_min", office.backlog[-1])]
-        staff += office.staff
+        staff += capacity / full_day
         total_busy += office.busy
         total_capacity += capacity
     rows.append(("all", "back_office_min_per_day", office.minutes_in / days if office else 0.0))
     # staff of the windows and the back office, and the helpers in full-time equivalents
     helpers = _helper_minutes_per_day(params) / params.hours.open_minutes() if params.proxy is not None else 0.0
-    rows += [("all", "staff_total", staff + helpers),
+    online = params.online_review.staff if params.online_review is not None else 0
+    rows += [("all", "staff_total", staff + helpers + online),
              ("all", "staff_utilisation", total_busy / total_capacity if total_capacity else math.nan)]
+    staff_min = window_min + (office.staffed_min if office else 0.0) + (helpers + online) * full_day
+    rows.append(("all", "staff_hours_per_day", staff_min / 60.0 / days))
+    if params.cost is not None:
+        c = params.cost
+        yuan = (window_min * c.window_hour_yuan + (office.staffed_min if office else 0.0) * c.back_office_hour_yuan
+                + helpers * full_day * c.helper_hour_yuan + online * full_day * c.online_hour_yuan) / 60.0
+        rows += [("all", "staff_cost_yuan_per_day", yuan / days),
+                 ("all", "cost_per_matter_yuan", yuan / len(vis) if vis else math.nan)]
+    if params.service_level is not None:  # share of window visits served within each threshold
+        own = table.wv_own
+        for limit in params.service_level.wait_min:
+            within = own & table.wv_served & (table.wv_wait <= limit)
+            rows.append((f"wait_within:{limit:g}min", "wait_within_share",
+                         float(within.sum()) / float(own.sum()) if own.any() else math.nan))
+
+    # the online review team (its minutes on duty: opening hours)
+    if params.online_review is not None and params.online_review.staff > 0:
+        on_duty = params.online_review.staff * full_day
+        rows += [("online_review", "utilisation", rec.online_min / on_duty),
+                 ("online_review", "reviews_per_day", rec.online_reviews / days),
+                 ("online_review", "gaps_caught_per_day", rec.online_caught / days)]
 
     # proxy helpers
     if params.proxy is not None:
@@ -123,7 +157,7 @@ class _Table:
     """The counted visitors and their window visits and trips, as arrays, so that
     every scope is a boolean mask."""
 
-    def __init__(self, vis: list, rec: HallRecords, limit_h=None):
+    def __init__(self, vis: list, rec: HallRecords, limit_h=None, clock=lambda t: t):
         self.limit_h = limit_h  # the promised acceptance time limit, if any
         self.vid = np.array([v.vid for v in vis], dtype=np.int64)
         self.group = np.array([v.group for v in vis], dtype=object)
@@ -133,9 +167,10 @@ class _Table:
         self.other_province = np.array([v.other_province for v in vis], bool)
         self.trips = np.array([v.trips for v in vis], dtype=float)
         self.pledged = np.array([v.pledged for v in vis], bool)
-        self.acc_h = np.array([(v.t_accepted - v.t_first) / 60.0 for v in vis], dtype=float)
+        first = clock(np.array([v.t_first for v in vis], dtype=float))
+        self.acc_h = (clock(np.array([v.t_accepted for v in vis], dtype=float)) - first) / 60.0
         self.accepted = ~np.isnan(self.acc_h)
-        self.done_h = np.array([(v.t_completed - v.t_first) / 60.0 for v in vis], dtype=float)
+        self.done_h = (clock(np.array([v.t_completed for v in vis], dtype=float)) - first) / 60.0
         top = max([v.vid for v in rec.visitors], default=0) + 1
         self.pos = np.full(top, -1, dtype=np.int64)  # visitor id -> row, -1 when not counted
         self.pos[self.vid] = np.arange(len(vis))
@@ -192,6 +227,25 @@ class _Table:
             (scope, "abandon_frac", share(ABANDONED)),
             (scope, "sent_home_frac", share(SENT_HOME)),
         ]
+
+
+def working_clock(params: HallParams):
+    """Simulated time -> the working-day clock (Monday to Friday; nights count, weekends
+    do not).  The simulated days are the hall's open days, so the two agree unless the
+    hall opens at the weekend: then a weekend day adds no time (what happens on a
+    Saturday counts as done at the start of Monday)."""
+    if not params.hours.weekend_open():
+        return lambda t: t
+
+    def clock(t):
+        t = np.asarray(t, dtype=float)
+        day = np.nan_to_num(np.floor(t / DAY), nan=0.0).astype(np.int64)
+        top = int(day.max(initial=0)) + 2
+        working = np.array([params.hours.weekday(d) < 5 for d in range(top)])
+        before = np.concatenate([[0], np.cumsum(working)])  # working days before each day
+        out = before[day] * DAY + np.where(working[day], t - day * DAY, 0.0)
+        return np.where(np.isnan(t), np.nan, out)
+    return clock
 
 
 def _helper_minutes_per_day(params: HallParams) -> float:

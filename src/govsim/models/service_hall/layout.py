@@ -6,8 +6,9 @@ from typing import Optional
 
 import simpy
 
+from ...calendar import DAY
 from ...staffing import AFTER_VISITORS, BEFORE_VISITORS, Change, Staffed, hall_timetable
-from .params import HallParams
+from .params import HallParams, max_on_duty, windows_of_day
 from .records import BackOffice, Bank
 
 COMPREHENSIVE, GREEN_CHANNEL, CROSS_PROVINCE = "comprehensive", "green_channel", "cross_province"
@@ -25,12 +26,11 @@ class Layout:
         # zone (and a hall without one) approves at the window while the visitor waits
         self.back_office: Optional[BackOffice] = None
         lay = params.layout
-        if lay.back_office and lay.back_office_staff:
-            n = lay.back_office_staff
-            # office hours and lunch as the windows; at closing the approval in hand is finished
-            # and the rest waits for the morning
-            self.back_office = BackOffice(n, lay.back_office_slowdown,
-                                          Staffed(env, n, hall_timetable(self.periods, n, BEFORE_VISITORS), days))
+        if lay.back_office and max_on_duty(lay.back_office_staff):
+            # office hours and lunch as the windows (or its roster); at closing the approval in
+            # hand is finished and the rest waits for the morning
+            staffed = self.rostered(env, lay.back_office_staff, BEFORE_VISITORS, days)
+            self.back_office = BackOffice(staffed.capacity, lay.back_office_slowdown, staffed)
         self.to_back_office = {d: self.back_office is not None and not dept.zone
                                for d, dept in params.departments.items()}
         self.helpers: Optional[Staffed] = None
@@ -40,7 +40,7 @@ class Layout:
 
     def _open_banks(self, env: simpy.Environment, days: int) -> dict[str, Bank]:
         p, lay, close = self.p, self.p.layout, self.closing_priority
-        spec: dict[str, tuple[int, float, bool]] = {}  # name -> (windows, slowdown, bundles)
+        spec: dict[str, tuple[object, float, bool]] = {}  # name -> (windows or roster, slowdown, bundles)
         for dname, dept in p.departments.items():
             if lay.kind == "separate" or dept.zone:
                 spec[dname] = (dept.windows, 1.0, False)
@@ -52,10 +52,18 @@ class Layout:
             spec[COMPREHENSIVE] = (lay.comprehensive_windows, lay.generalist_slowdown, True)
         if lay.green_channel == "dedicated":
             spec[GREEN_CHANNEL] = (lay.dedicated_windows, lay.generalist_slowdown if integrated else 1.0, integrated)
-        if lay.cross_province_windows:
+        if max_on_duty(lay.cross_province_windows):
             spec[CROSS_PROVINCE] = (lay.cross_province_windows, 1.0, True)
-        return {name: Bank(name, n, slowdown, bundles, Staffed(env, n, hall_timetable(self.periods, n, close), days))
-                for name, (n, slowdown, bundles) in spec.items()}
+        banks = {}
+        for name, (roster, slowdown, bundles) in spec.items():
+            staffed = self.rostered(env, roster, close, days)
+            banks[name] = Bank(name, staffed.capacity, slowdown, bundles, staffed)
+        return banks
+
+    def rostered(self, env: simpy.Environment, roster, close_priority: int, days: int) -> "Rostered":
+        """Windows (or staff) on duty by the roster, within the opening hours."""
+        tables = [day_changes(roster, w, self.periods, close_priority) for w in range(7)]
+        return Rostered(env, max_on_duty(roster), tables, self.p.hours.weekday, days)
 
     def _helper_timetable(self) -> list[Change]:
         pr = self.p.proxy
@@ -78,3 +86,45 @@ class Layout:
         if who.green and GREEN_CHANNEL in banks and not self.p.departments[dept].zone:
             return banks[GREEN_CHANNEL]
         return banks[self.bank_of[dept]]
+
+
+class Rostered(Staffed):
+    """Servers on duty by a timetable per weekday (``tables[weekday]``); ``weekday(day)``
+    gives the weekday of simulated day ``day``.  ``steps`` is the number on duty as
+    steps [(t, n), ...] from time 0, for the bookkeeping of staffed time."""
+
+    def __init__(self, env: simpy.Environment, capacity: int, tables: list[list[Change]], weekday, days: int):
+        self.tables, self.weekday = tables, weekday
+        self.steps = [(0.0, 0)] + [(day * DAY + c.minute, c.on_duty) for day in range(days)
+                                   for c in tables[weekday(day)]]
+        super().__init__(env, capacity, tables[weekday(0)], days)
+
+    def _follow(self, timetable: list[Change], days: int):
+        for day in range(days):
+            for change in self.tables[self.weekday(day)]:
+                t = day * DAY + change.minute
+                if t > self.env.now:
+                    yield self.env.timeout(t - self.env.now)
+                self._set(change.on_duty, change.priority)
+
+
+def day_changes(roster, weekday: int, periods: list[tuple[int, int]], close_priority: int) -> list[Change]:
+    """A day's changes of the servers on duty: the roster's count while the hall is open,
+    none while it is closed.  Servers going off duty finish the visitor in front of them
+    first (before anyone waiting); at closing ``close_priority`` says whether those waiting
+    are served first.  A plain number gives ``hall_timetable``."""
+    if isinstance(roster, int):
+        return hall_timetable(periods, roster, close_priority)
+    table = windows_of_day(roster, weekday)
+    if not table:
+        return []
+    close = periods[-1][1]
+    points = sorted({m for a, b in periods for m in (a, b)} | {m for m, _ in table})
+    out, last = [], 0
+    for m in points:
+        open_now = any(a <= m < b for a, b in periods)
+        n = [c for t, c in table if t <= m][-1] if open_now else 0
+        if n != last:
+            out.append(Change(m, n, close_priority if m == close else BEFORE_VISITORS))
+            last = n
+    return out

@@ -2,22 +2,54 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal, Optional, Union
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag
 
-from ...calendar import Clock, OpeningHours
+from ...calendar import WEEKDAYS, Clock, OpeningHours, Weekday
 from ...distributions import Distribution
 from ...model_api import Count, Name, NonNeg, Positive, Prob, StrictParams
 from ...documents import Documents  # the document-check rules, shared with the licence model
+from ...staffing import Timetable, WeeklyRoster, _roster_kind, day_timetable, roster_problems
 
-
+# a bank's windows: a number, a daily timetable [["00:00", 4], ["12:00", 2], ...], or one per weekday
+Windows = Annotated[Union[Annotated[Count, Tag("number")], Annotated[Timetable, Tag("timetable")],
+                          Annotated[WeeklyRoster, Tag("by weekday")]], Discriminator(_roster_kind)]
+ROSTER_TEXT = ('; or a roster: [["00:00", 4], ["12:00", 2], ["14:30", 4]] (windows on duty from each time on, '
+               'within the opening hours), or {weekdays: ..., sat: ...} per weekday')
+WORKING_WEEK = ["mon", "tue", "wed", "thu", "fri"]
 
 
 class Hours(OpeningHours):
     closing_rule: Literal["serve_waiting", "send_home"] = Field(
         "serve_waiting", description="visitors still waiting at closing: served after hours, or sent home "
         "to come back the next working day")
+    days: Annotated[list[Weekday], Field(min_length=1)] = Field(
+        default_factory=lambda: list(WORKING_WEEK), description="weekdays the hall opens (the same hours each); "
+        "the simulated days are these days in turn: [mon, tue, wed, thu, fri, sat] opens on Saturday")
+    first_day: Weekday = Field("mon", description="weekday of day 0 of a run (the first open day on or after it)")
+
+    def weekday(self, day: int) -> int:
+        """Weekday (0 = Monday) of simulated day ``day``: the open days follow one another."""
+        open_days = sorted({WEEKDAYS.index(d) for d in self.days})
+        first = WEEKDAYS.index(self.first_day)
+        k0 = next((k for k, w in enumerate(open_days) if w >= first), 0)
+        return open_days[(k0 + day) % len(open_days)]
+
+    def weekend_open(self) -> bool:
+        return any(d in ("sat", "sun") for d in self.days)
+
+
+class WeekdayFactors(StrictParams):
+    """Demand on each weekday relative to visitors_per_day (1: as given)."""
+
+    mon: NonNeg = 1.0
+    tue: NonNeg = 1.0
+    wed: NonNeg = 1.0
+    thu: NonNeg = 1.0
+    fri: NonNeg = 1.0
+    sat: NonNeg = 1.0
+    sun: NonNeg = 1.0
 
 
 class Demand(StrictParams):
@@ -25,6 +57,13 @@ class Demand(StrictParams):
     by_hour: dict[Clock, NonNeg] = Field(
         description="relative arrival rate by hour of day: {'09:00': 1.4, ...}; each entry covers the hour it "
         "starts; arrivals fall only while windows are open")
+
+    by_weekday: WeekdayFactors = Field(
+        default_factory=lambda: WeekdayFactors(), description="demand on each weekday relative to visitors_per_day: "
+        "{mon: 1.2, fri: 0.9, sat: 0.5}; a day left out keeps 1")
+
+    def factor(self, weekday: int) -> float:
+        return getattr(self.by_weekday, WEEKDAYS[weekday])
 
     def segments(self, periods: list[tuple[int, int]]) -> list[tuple[float, float, float]]:
         """(start, end, arrivals per minute) for the open part of each hour, scaled so
@@ -50,7 +89,7 @@ class Group(StrictParams):
 
 
 class Department(StrictParams):
-    windows: Count = Field(description="its own windows in the separate layout (and always, for a zone)")
+    windows: Windows = Field(description="its own windows in the separate layout (and always, for a zone)" + ROSTER_TEXT)
     zone: bool = Field(False, description="a special zone: keeps its own windows in the integrated layout too")
 
 
@@ -68,22 +107,25 @@ class Matter(StrictParams):
 
 class Layout(StrictParams):
     kind: Literal["separate", "integrated"] = Field(description="separate department windows, or one integrated bank")
-    comprehensive_windows: Count = Field(0, description="integrated: windows accepting any non-zone matter")
+    comprehensive_windows: Windows = Field(0, description="integrated: windows accepting any non-zone matter" + ROSTER_TEXT)
     generalist_slowdown: Annotated[float, Field(ge=0.5)] = Field(
         1.0, description="integrated: factor on window minutes at comprehensive windows")
     back_office: bool = Field(
         False, description="front desk accepts, back office approves: the visitor leaves at acceptance and the "
         "approval of every department outside the zones queues for the back-office staff (a zone approves at its "
         "own windows)")
-    back_office_staff: Count = Field(
-        0, description="with back_office: staff approving in the back office, in opening hours (not at windows)")
+    back_office_staff: Windows = Field(
+        0, description="with back_office: staff approving in the back office, in opening hours (not at windows)"
+        + ROSTER_TEXT)
     back_office_slowdown: Annotated[float, Field(ge=0.5)] = Field(
         1.0, description="with back_office: factor on the approval minutes there (staff approving other "
         "departments' matters)")
     green_channel: Literal["off", "priority", "dedicated"] = Field(
         "off", description="green-channel visitors served first, or at dedicated windows")
-    dedicated_windows: Count = Field(0, description="green_channel dedicated: its windows, any non-zone matter")
-    cross_province_windows: Count = Field(0, description="windows for matters of other provinces (0: they queue as usual)")
+    dedicated_windows: Windows = Field(0, description="green_channel dedicated: its windows, any non-zone matter"
+                                      + ROSTER_TEXT)
+    cross_province_windows: Windows = Field(
+        0, description="windows for matters of other provinces (0: they queue as usual)" + ROSTER_TEXT)
 
 
 class Proxy(StrictParams):
@@ -107,6 +149,44 @@ class CrossProvince(StrictParams):
     turnaround_days: Distribution = Field(description="working days for the home region to handle a forwarded matter")
 
 
+class OnlineReview(StrictParams):
+    """网上预审: documents checked online before the first trip."""
+
+    share: Prob = Field(description="share of applicants who send their documents for online review first")
+    staff: Count = Field(description="the online review team (counted in staff_total, on duty in opening hours); "
+                                     "0 only with share 0")
+    minutes: Distribution = Field(description="the team's minutes per application reviewed")
+    catches: Prob = Field(description="chance the review finds any one missing document, major or minor: the "
+                                      "applicant fetches it before the first trip; a gap it misses is found at the "
+                                      "window as usual")
+
+
+class Appointments(StrictParams):
+    """预约: a share books a slot and is called ahead of walk-ins at the next free window."""
+
+    share: Prob = Field(description="share of first trips booked ahead (the visitor's arrival time is its slot)")
+    no_show: Prob = Field(description="share of bookings not kept: the visitor comes the next working day as a walk-in")
+    early_min: NonNeg = Field(0.0, description="minutes before its slot a booked visitor aims to arrive")
+    lateness: Distribution = Field(description="minutes after that aim it arrives: it comes at slot - early_min + "
+                                               "lateness")
+    grace_min: NonNeg = Field(15.0, description="a booked visitor later than this after the slot queues as a walk-in")
+
+
+class Cost(StrictParams):
+    """Staff cost per hour on duty (wages and overheads), for cost per day and per matter."""
+
+    window_hour_yuan: NonNeg = Field(description="a staffed window for an hour")
+    back_office_hour_yuan: NonNeg = Field(0.0, description="a back-office staff member for an hour")
+    helper_hour_yuan: NonNeg = Field(0.0, description="a proxy helper on duty for an hour")
+    online_hour_yuan: NonNeg = Field(0.0, description="a member of the online review team for an hour")
+
+
+class ServiceLevel(StrictParams):
+    wait_min: Annotated[list[Positive], Field(min_length=1)] = Field(
+        description="thresholds in minutes: the share of window visits served within each is reported "
+                    "(scope wait_within:<N>min)")
+
+
 class Impatience(StrictParams):
     balk_over: Optional[Distribution] = Field(
         None, description="a visitor leaves at once if more than this many are waiting at their windows")
@@ -127,6 +207,21 @@ class HallParams(StrictParams):
     cross_province: Optional[CrossProvince] = None
     promise: Optional[Promise] = Field(None, description="a promised acceptance time limit to report the share within")
     impatience: Optional[Impatience] = None
+    online_review: Optional[OnlineReview] = Field(None, description="online pre-review (网上预审); null for none")
+    appointments: Optional[Appointments] = Field(None, description="appointments (预约); null for none")
+    cost: Optional[Cost] = Field(None, description="staff cost per hour: gives staff_cost_yuan_per_day and "
+                                                   "cost_per_matter_yuan")
+    service_level: Optional[ServiceLevel] = None
+
+    def rosters(self) -> dict[tuple, object]:
+        """Every window count or roster, by its path in the params."""
+        out = {("departments", d, "windows"): dept.windows for d, dept in self.departments.items()}
+        for key in ("comprehensive_windows", "back_office_staff", "dedicated_windows", "cross_province_windows"):
+            out[("layout", key)] = getattr(self.layout, key)
+        return out
+
+    def open_weekdays(self) -> list[int]:
+        return sorted({WEEKDAYS.index(d) for d in self.hours.days})
 
     def cross_check(self) -> list[tuple[tuple, str]]:
         issues: list[tuple[tuple, str]] = []
@@ -141,18 +236,20 @@ class HallParams(StrictParams):
                 elif self.departments[d].zone and len(m.departments) > 1:
                     issues.append((("matters", name, "departments"), f"'{d}' is a zone: a zone's matters belong to it alone"))
         lay = self.layout
+        for path, roster in self.rosters().items():
+            issues += [(path + sub, msg) for sub, msg in roster_problems(roster) if msg != "no server is ever on duty"]
         for dname, d in self.departments.items():
             needed = lay.kind == "separate" or d.zone
             has_matters = any(dname in m.departments for m in self.matters.values())
-            if needed and has_matters and d.windows == 0:
+            if needed and has_matters and not max_on_duty(d.windows):
                 issues.append((("departments", dname, "windows"), "its matters need at least one window"))
         general = any(not self.departments[d].zone for m in self.matters.values() for d in m.departments
                       if d in self.departments)  # some matter outside the zones
-        if lay.kind == "integrated" and lay.comprehensive_windows == 0 and general:
+        if lay.kind == "integrated" and not max_on_duty(lay.comprehensive_windows) and general:
             issues.append((("layout", "comprehensive_windows"), "the integrated layout needs at least one"))
-        if lay.back_office and lay.back_office_staff == 0 and general:
+        if lay.back_office and not max_on_duty(lay.back_office_staff) and general:
             issues.append((("layout", "back_office_staff"), "a back office needs staff to approve its matters"))
-        if lay.green_channel == "dedicated" and lay.dedicated_windows == 0:
+        if lay.green_channel == "dedicated" and not max_on_duty(lay.dedicated_windows):
             issues.append((("layout", "dedicated_windows"), "a dedicated green channel needs at least one window"))
         if any(m.other_province > 0 for m in self.matters.values()) and self.cross_province is None:
             issues.append((("cross_province",), "matters of other provinces need cross_province settings"))
@@ -162,7 +259,19 @@ class HallParams(StrictParams):
             issues.append((("proxy", "part_time_hours"), "part-time helpers need their hours"))
         if self.home_visits and self.proxy is None:
             issues.append((("home_visits",), "home visits are made by proxy helpers: add proxy"))
+        if self.online_review is not None and self.online_review.share > 0 and self.online_review.staff == 0:
+            issues.append((("online_review", "staff"), "an online review with applicants needs staff"))
         periods = self.hours.periods()
+        for path, roster in self.rosters().items():
+            if isinstance(roster, WeeklyRoster) and max_on_duty(roster) and not any(
+                    n for w in self.open_weekdays() for m, n in windows_of_day(roster, w)):
+                issues.append((path, "no window on duty on any day the hall opens (hours.days)"))
+        for w in range(7):
+            if self.demand.factor(w) > 0 and w not in self.open_weekdays() and \
+                    WEEKDAYS[w] in self.demand.by_weekday.model_fields_set:
+                issues.append((("demand", "by_weekday", WEEKDAYS[w]), "demand on a day the hall is closed (hours.days)"))
+        if not any(self.demand.factor(w) > 0 for w in self.open_weekdays()):
+            issues.append((("demand", "by_weekday"), "no open day has demand"))
         for start, weight in self.demand.by_hour.items():
             if weight > 0 and not any(start < b and a < start + 60 for a, b in periods):
                 issues.append((("demand", "by_hour"), f"demand at {start // 60:02d}:{start % 60:02d} while the windows are closed"))
@@ -171,3 +280,18 @@ class HallParams(StrictParams):
             if not self.demand.segments(periods):
                 issues.append((("demand", "by_hour"), "no open hour has demand"))
         return issues
+
+
+def max_on_duty(roster) -> int:
+    """The most windows a roster ever has on duty (the plain number for a number)."""
+    if isinstance(roster, int):
+        return roster
+    return max((n for w in range(7) for _, n in windows_of_day(roster, w)), default=0)
+
+
+def windows_of_day(roster, weekday: int) -> list[tuple[int, int]]:
+    """(minute, windows) from midnight of a day that is weekday ``weekday``; none where a
+    roster by weekday leaves the day out (reported by cross_check)."""
+    if isinstance(roster, WeeklyRoster) and roster.day(weekday) is None:
+        return []
+    return day_timetable(roster, weekday)

@@ -8,9 +8,11 @@ U(0,1) value per visitor of the matter, in the order of the index:
 - ``visitor:<attribute>:<matter>`` for ``group``, ``other_province``, ``asks_proxy``,
   ``full_process``, ``home_visit`` (a uniform compared with the share or chance),
   ``balk_over``, ``patience``, ``precheck_min``, ``full_process_min``,
-  ``home_visit_min``, ``turnaround_days`` (through the distribution's quantile);
+  ``home_visit_min``, ``turnaround_days``, ``lateness``, ``online_min`` (through the
+  distribution's quantile), ``books``, ``no_show``, ``online`` (a uniform below the share);
 - ``visitor:<attribute>:<matter>:<department>`` for ``missing`` and ``minor`` (the
   numbers of missing and of minor documents, through the binomial quantile),
+  ``caught_major`` and ``caught_minor`` (how many of them an online review catches),
   ``accept`` and ``approve`` (window minutes), one per department of the matter;
 - ``visitor:<attribute>:<matter>``, ``COMEBACKS`` values per visitor, for its later
   trips: ``fetch_days``, ``gave_up_days``, ``return_time`` (two: the part of the day,
@@ -39,8 +41,9 @@ from .params import HallParams
 
 COMEBACKS = 6  # later trips drawn ahead per visitor; more (rare) come from its own stream
 PER_VISITOR = ("group", "other_province", "asks_proxy", "full_process", "home_visit", "balk_over", "patience",
-               "precheck_min", "full_process_min", "home_visit_min", "turnaround_days")
-PER_DEPARTMENT = ("missing", "minor", "accept", "approve")
+               "precheck_min", "full_process_min", "home_visit_min", "turnaround_days",
+               "books", "no_show", "lateness", "online", "online_min")
+PER_DEPARTMENT = ("missing", "minor", "accept", "approve", "caught_major", "caught_minor")
 PER_GROUP_CHANCE = ("asks_proxy", "full_process", "home_visit")  # chances that depend on the visitor's group
 # uniforms per later trip, in this order
 LATER = ("fetch_days", "gave_up_days", "return_segment", "return_position", "check_min")
@@ -71,6 +74,13 @@ class Person:
     full_process_min: float
     home_visit_min: float
     turnaround_days: float  # the home region's answer; nan without cross_province
+    books: bool  # books an appointment for its first trip (its arrival time is the slot)
+    no_show: bool  # does not keep it: comes the next day at the same time, as a walk-in
+    lateness: float  # minutes after the slot it arrives (negative: early); nan without appointments
+    online: bool  # sends its documents for online review before the first trip
+    online_min: float  # the online team's minutes; nan without online_review
+    caught_major: tuple[int, ...]  # missing documents per step the online review would catch
+    caught_minor: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,11 +154,13 @@ class Population:
         hour, spread uniformly in it (exact for piecewise-constant rates)."""
         share = self.params.matters[matter].share
         gen = self.streams.get(f"arrivals:{matter}")
+        hours, demand = self.params.hours, self.params.demand
         out: list[float] = []
         for day in range(days):
             times = []
+            factor = demand.factor(hours.weekday(day))  # demand by weekday
             for lo, hi, rate in self.segments:
-                n = gen.poisson(rate * share * (hi - lo))
+                n = gen.poisson(rate * share * (hi - lo) * factor)
                 times.extend((day * DAY + lo + (hi - lo) * gen.random(n)).tolist())
             out += sorted(times)
         return out
@@ -160,7 +172,7 @@ class Population:
         groups = list(p.groups)
         g = _pick(u["group"], [p.groups[name].share for name in groups])
         chance = {a: np.array([getattr(p.groups[name], a) for name in groups])[g] for a in PER_GROUP_CHANCE}
-        imp, pr, cross = p.impatience, p.proxy, p.cross_province
+        imp, pr, cross, book, online = p.impatience, p.proxy, p.cross_province, p.appointments, p.online_review
         column = {  # one list per Person field, one entry per visitor
             "vid": vids, "index": range(n), "t_arrive": times, "group": [groups[i] for i in g],
             "green": [p.groups[groups[i]].green_channel for i in g],
@@ -172,21 +184,29 @@ class Population:
             "full_process_min": _values(pr and pr.full_process, u["full_process_min"], math.nan).tolist(),
             "home_visit_min": _values(pr and pr.home_visit, u["home_visit_min"], math.nan).tolist(),
             "turnaround_days": _values(cross and cross.turnaround_days, u["turnaround_days"], math.nan).tolist(),
+            "books": (u["books"] < (book.share if book else 0.0)).tolist(),
+            "no_show": (u["no_show"] < (book.no_show if book else 0.0)).tolist(),
+            "lateness": _values(book and book.lateness, u["lateness"], math.nan).tolist(),
+            "online": (u["online"] < (online.share if online else 0.0)).tolist(),
+            "online_min": _values(online and online.minutes, u["online_min"], math.nan).tolist(),
         }
         per_step = [self._department_values(matter, key, n) for key in _step_keys(m.departments)]
-        for j, field_name in enumerate(("major", "minor", "accept_min", "approve_min")):
+        for j, field_name in enumerate(("major", "minor", "accept_min", "approve_min", "caught_major", "caught_minor")):
             column[field_name] = list(zip(*(step[j].tolist() for step in per_step)))
         column["matter"], column["steps"] = repeat(matter), repeat(tuple(m.departments))
         return list(starmap(Person, zip(*(column[f.name] for f in fields(Person)))))
 
     def _department_values(self, matter: str, dept_key: str, n: int) -> tuple[np.ndarray, ...]:
-        """(major gaps, minor gaps, accept minutes, approve minutes) of each visitor at one
-        department of its matter."""
+        """(major gaps, minor gaps, accept minutes, approve minutes, major and minor gaps an
+        online review would catch) of each visitor at one department of its matter."""
         m = self.params.matters[matter]
         u = {a: self._uniforms(f"visitor:{a}:{matter}:{dept_key}", n) for a in PER_DEPARTMENT}
         missing = binomial_quantile(u["missing"], m.documents, m.p_missing)
         minor = binomial_quantile(u["minor"], missing, m.minor_share)
-        return missing - minor, minor, _values(m.accept, u["accept"]), _values(m.approve, u["approve"])
+        catches = self.params.online_review.catches if self.params.online_review else 0.0
+        return (missing - minor, minor, _values(m.accept, u["accept"]), _values(m.approve, u["approve"]),
+                binomial_quantile(u["caught_major"], missing - minor, catches),
+                binomial_quantile(u["caught_minor"], minor, catches))
 
 
 def _step_keys(departments: list[str]) -> list[str]:

@@ -39,8 +39,10 @@ class Bank:
     bundles: bool  # one visit covers every remaining department of a matter
     staffed: object  # govsim.staffing.Staffed
     waiting: int = 0
-    busy: float = 0.0  # service minutes within opening hours, on counted days
-    overtime: float = 0.0  # service minutes outside them (serving those still waiting at closing)
+    busy: float = 0.0  # service minutes in staffed time, of services begun on counted days
+    overtime: float = 0.0  # and beyond it (finishing a visitor after going off duty, or after closing)
+    staffed_min: float = 0.0  # window-minutes on duty (roster within opening hours), counted days
+    services: list = field(default_factory=list)  # (start, end) of every service
 
 
 @dataclass
@@ -53,8 +55,10 @@ class BackOffice:
     staffed: object  # govsim.staffing.Staffed
     queued_min: float = 0.0  # approval minutes waiting for a staff member, now
     minutes_in: float = 0.0  # approval minutes sent here on counted days
-    busy: float = 0.0  # approval minutes begun on counted days, within opening hours
-    overtime: float = 0.0  # and outside them (finishing the approval in hand at closing)
+    busy: float = 0.0  # approval minutes begun on counted days, in staffed time
+    overtime: float = 0.0  # and outside it (finishing the approval in hand at closing)
+    staffed_min: float = 0.0  # staff-minutes on duty, counted days
+    services: list = field(default_factory=list)  # (start, end) of every approval
     backlog: list[float] = field(default_factory=list)  # queued_min when the counted days begin and end
     approvals: list[tuple[int, float, float, float]] = field(default_factory=list)  # (vid, sent, begun, done)
 
@@ -73,6 +77,9 @@ class HallRecords:
     helper_waits: list[tuple[int, float]] = field(default_factory=list)  # (vid, minutes before a helper was free)
     helper_cases: dict[str, int] = field(default_factory=lambda: {"precheck": 0, "full_process": 0, "home_visit": 0})
     queue: SlotArea = None  # waiting visitors through the day, counted days
+    online_min: float = 0.0  # the online review team's minutes, for matters first coming on counted days
+    online_reviews: int = 0
+    online_caught: int = 0  # missing documents the reviews caught
 
     def __post_init__(self):
         self.t_counted, self.t_end = self.warmup_days * DAY, self.days * DAY
@@ -88,17 +95,26 @@ class HallRecords:
         return self.t_counted <= t < self.t_end
 
     def service(self, bank: Union[Bank, BackOffice], t_start: float, t_end: float) -> None:
-        """A window's (or the back office's) service minutes, split into opening hours and overtime."""
-        if self.counted(t_start):
-            in_hours = open_overlap(self.periods, t_start, t_end)
-            bank.busy += in_hours
-            bank.overtime += t_end - t_start - in_hours
+        """A window's (or the back office's) service, split into staffed time and overtime by ``finish``."""
+        bank.services.append((t_start, t_end))
+
+    def finish(self) -> None:
+        """Busy minutes in staffed time and overtime, and staffed minutes, of every bank."""
+        for bank in [*self.banks.values(), *([self.back_office] if self.back_office else [])]:
+            staffed_time(bank, self.t_counted, self.t_end)
 
     def to_approve(self, back_office: BackOffice, t: float, minutes: float) -> None:
         """Approval minutes sent to the back office at ``t``."""
         back_office.queued_min += minutes
         if self.counted(t):
             back_office.minutes_in += minutes
+
+    def online_review(self, t: float, minutes: float, caught: int) -> None:
+        """An online review before a first trip at ``t``: the team's minutes, the gaps caught."""
+        if self.counted(t):
+            self.online_min += minutes
+            self.online_reviews += 1
+            self.online_caught += caught
 
     def helper_work(self, kind: str, t_start: float, minutes: float) -> None:
         if self.counted(t_start):
@@ -109,3 +125,31 @@ class HallRecords:
         """A helper queueing and being served at a window for a full-process case."""
         if self.counted(t_start):
             self.helper_busy += open_overlap(self.periods, t_start, t_end)
+
+
+def staffed_time(bank: Union[Bank, BackOffice], t0: float, t1: float) -> None:
+    """Split the minutes of the services begun in [t0, t1) into staffed time and overtime.
+    At any moment b windows are busy and s on duty: min(b, s) of them work in staffed
+    time, the rest (finishing a visitor after going off duty, or after closing) overtime;
+    each service takes its share min(b, s) / b of each moment.  Also the minutes on
+    duty in [t0, t1)."""
+    step_t = np.array([t for t, _ in bank.staffed.steps], dtype=float)
+    step_n = np.array([n for _, n in bank.staffed.steps], dtype=float)
+    edges = np.concatenate([step_t[(step_t > t0) & (step_t < t1)], [t0, t1]])
+    edges.sort()
+    on = step_n[np.searchsorted(step_t, edges[:-1], side="right") - 1]
+    bank.staffed_min = float(np.sum(on * np.diff(edges)))
+    if not bank.services:
+        return
+    se = np.array(bank.services, dtype=float)
+    starts, ends = np.sort(se[:, 0]), np.sort(se[:, 1])
+    x = np.unique(np.concatenate([se.ravel(), step_t]))
+    busy = (np.searchsorted(starts, x[:-1], side="right") - np.searchsorted(ends, x[:-1], side="right"))
+    duty = step_n[np.searchsorted(step_t, x[:-1], side="right") - 1]
+    share = np.where(busy > 0, np.minimum(busy, duty) / np.maximum(busy, 1), 0.0)
+    cum = np.concatenate([[0.0], np.cumsum(share * np.diff(x))])
+    counted = (se[:, 0] >= t0) & (se[:, 0] < t1)
+    a, b = se[counted, 0], se[counted, 1]
+    in_staffed = cum[np.searchsorted(x, b)] - cum[np.searchsorted(x, a)]
+    bank.busy = float(np.sum(in_staffed))
+    bank.overtime = float(np.sum(b - a) - bank.busy)
