@@ -432,6 +432,9 @@ def _print_baselines(checked, lang: str = "en", names=None) -> None:
         out_console.print(line)
         out_console.print(f"      expected {r['expected']}; simulated {_fmt(r['simulated'])} "
                           f"(95% CI {_fmt(r['ci_low'])} to {_fmt(r['ci_high'])})", markup=False)
+        robust = str(r.get("robust", "not checked"))
+        if robust != "not checked":  # from govsim sensitivity: does the verdict survive every uncertain input?
+            out_console.print(f"      robust: {robust}", markup=False, soft_wrap=True)
 
 
 @app.command()

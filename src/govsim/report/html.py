@@ -301,12 +301,21 @@ def _baselines(res, lang: str, names: DisplayNames) -> str:
         rows.append([_td(esc(r["baseline"])), _td(esc(r["source"])), _td(policy_name(r["policy"], lang, names)),
                      _td(code(r["metric"])), _td(esc(r["expected"]), "num"),
                      _td(_mean_ci(r["simulated"], r["ci_low"], r["ci_high"], lang, two_lines=True), "num"),
-                     _td(f'<span class="{cls}">{esc(shown)}</span>')])
+                     _td(f'<span class="{cls}">{esc(shown)}</span>' + _robust_note(r, lang))])
     widths = (9, 24, 13, 19, 10, 13, 12)  # per cent of the page: the source's words need the room
     cols = "<colgroup>" + "".join(f'<col style="width:{w}%">' for w in widths) + "</colgroup>"
     out.append(_table(head, rows, "baselines fixed").replace("<thead>", cols + "<thead>", 1))
     out.append("</section>")
     return "\n".join(out)
+
+
+def _robust_note(r, lang: str) -> str:
+    """Whether the verdict survives every declared uncertain input (govsim sensitivity)."""
+    robust = str(r.get("robust", "not checked")) if hasattr(r, "get") else "not checked"
+    if robust in ("not checked", "nan"):
+        return ""
+    word = {"en": "robust", "zh": "稳健性"}.get(lang, "robust")
+    return f'<br><small>{esc(word)}: {esc(robust)}</small>'
 
 
 def _img(fig: FigureOut, fig_dir: str) -> str:
