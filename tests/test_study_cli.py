@@ -22,6 +22,7 @@ def test_optimize_prints_the_answer_and_the_evidence(write_scenario, tmp_path):
     assert "with stations.window.servers = 5" in result.stdout and "missed" in result.stdout
     table = pd.read_csv(out / "optimize.csv")
     assert set(table["stations.window.servers"]) == {5, 6}
+    assert (out / "optimize.png").exists()
 
 
 @pytest.mark.parametrize("args, words", [

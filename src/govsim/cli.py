@@ -714,7 +714,11 @@ def optimize(
     best = search.solve(start_point(scenario, policy, varies, targets))
     out.mkdir(parents=True, exist_ok=True)
     checkpoint.finish()
-    search.table().to_csv(out / "optimize.csv", index=False, lineterminator="\n")
+    table = search.table()
+    table.to_csv(out / "optimize.csv", index=False, lineterminator="\n")
+    from .report.studies import optimize_figure
+
+    optimize_figure(table, varies[0].path, best.values[0] if best else None).savefig(out / "optimize.png", dpi=150)
     if best is None:
         out_console.print("no combination within the ranges meets every target; widen --vary "
                           f"(every candidate tried: {out / 'optimize.csv'})")

@@ -280,3 +280,29 @@ def study_sections(res, lang: str, figures: list[FigureOut], img) -> str:
     return "\n".join(x for x in (sensitivity_section(res, lang, figures, img),
                                   decomposition_section(res, lang, figures, img),
                                   sweep_section(res, lang, figures, img)) if x)
+
+
+# ---------------------------------------------------------------- optimize
+
+def optimize_figure(table: pd.DataFrame, path_name: str, answer: Optional[int]) -> Figure:
+    """Each target's metric (mean and 95% interval) at every value of the first varied input
+    the search ran, the bound as a dashed line and the answer marked."""
+    targets = list(dict.fromkeys(table["target"]))
+    fig = plt.figure(figsize=(8.0, 1.2 + 2.6 * len(targets)), layout="constrained")
+    axes = fig.subplots(len(targets), 1, squeeze=False)[:, 0]
+    for ax, target in zip(axes, targets):
+        rows = table[table["target"] == target].sort_values(path_name)
+        x = rows[path_name].to_numpy(dtype=float)
+        colours = ["#54a24b" if met else "#e45756" for met in rows["target_met"]]
+        ax.errorbar(x, rows["mean"], yerr=[rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]], fmt="none",
+                    ecolor="black", capsize=3, lw=1)
+        ax.scatter(x, rows["mean"], c=colours, zorder=3)
+        bound = float(target.rsplit(" ", 1)[-1])
+        ax.axhline(bound, color="#d62728", ls="--", lw=1)
+        if answer is not None:
+            ax.axvline(answer, color="#4c78a8", lw=1, alpha=0.6)
+        ax.set_title(target, fontsize=10)
+        ax.set_xlabel(path_name.rsplit(".", 1)[-1], fontsize=9)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    fig.suptitle(wrap("Candidates run (green: target met with 95% confidence)", 7.6, 11), fontsize=11)
+    return fig
