@@ -2,13 +2,12 @@
 log against the KPIs, and common random numbers under options that never act."""
 import math
 from collections import Counter
-from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from govsim.model_api import Trace
-from govsim.models.network import NetworkParams, engine, kpis, simulate
+from govsim.models.network import NetworkParams, engine, kpis, population, simulate
 from govsim.rng import Streams
 
 dists = st.one_of(
@@ -20,11 +19,21 @@ dists = st.one_of(
 
 
 @st.composite
+def rosters(draw):
+    """A daily roster whose changes fall inside the run (HORIZON minutes), someone on duty."""
+    minutes = sorted(draw(st.sets(st.integers(1, 299), max_size=4)))
+    counts = draw(st.lists(st.integers(0, 3), min_size=len(minutes) + 1, max_size=len(minutes) + 1))
+    if not any(counts):
+        counts[0] = 1
+    return [[f"{m // 60:02d}:{m % 60:02d}", n] for m, n in zip([0] + minutes, counts)]
+
+
+@st.composite
 def networks(draw):
     stations = [f"s{i}" for i in range(draw(st.integers(1, 3)))]
     spec_stations = {}
     for s in stations:
-        spec = {"servers": draw(st.integers(1, 3)), "service": draw(dists),
+        spec = {"servers": draw(st.integers(1, 3) | rosters()), "service": draw(dists),
                 "discipline": draw(st.sampled_from(["fifo", "priority"]))}
         if draw(st.booleans()):
             spec["max_waiting"] = draw(st.integers(0, 4))
@@ -64,8 +73,10 @@ def test_conservation_and_bounds(params, seed, warmup):
         else:
             assert math.isnan(m[scope, "wait_mean_min"])
         assert m[scope, "queue_len_mean"] >= 0
-        if (scope, "utilisation") in m:
-            assert -1e-12 <= m[scope, "utilisation"] <= 1 + 1e-9
+        if (scope, "utilisation") in m:  # busy over on-duty time (a roster's overrun included): never above 1
+            staffed = m[scope, "staffed_hours_per_day"]
+            assert staffed >= 0 and math.isnan(m[scope, "utilisation"]) == (staffed == 0)
+            assert staffed == 0 or -1e-12 <= m[scope, "utilisation"] <= 1 + 1e-9
     classes = [s for s in scopes if s.startswith("class:")]
     assert sum(m[c, "arrived"] for c in classes) == m["all", "arrived"]
     assert sum(m[c, "served"] for c in classes) == m["all", "served"]
@@ -77,20 +88,11 @@ HORIZON = 300.0
 
 def traced(params, seed, warmup=0.0):
     """KPI rows, the event log and every customer's draws (class, index, service, routing
-    and patience uniforms, as extended by the end of the run)."""
-    made = []
-
-    class Recorded(engine.Customer):
-        __slots__ = ()
-
-        def __init__(self, *args):
-            super().__init__(*args)
-            made.append(self)
-
+    and patience uniforms, overflow included): the population is drawn before the run, so
+    drawing it again for the same replication gives the run's own draws."""
     trace = Trace()
-    with patch.object(engine, "Customer", Recorded):
-        rows = kpis(simulate(params, Streams(seed, 0), HORIZON, warmup, trace))
-    return rows, trace.rows, [(c.cls, c.idx, c.us, c.ur, c.up) for c in made]
+    rows = kpis(simulate(params, Streams(seed, 0), HORIZON, warmup, trace))
+    return rows, trace.rows, population.draw(params, Streams(seed, 0), HORIZON, keep_draws=True).draws()
 
 
 def same_rows(a, b):
@@ -147,10 +149,10 @@ def _with(params, change):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(params=networks(), seed=st.integers(0, 2**31), warmup=st.floats(0, 100), data=st.data())
 def test_options_that_never_act_change_no_draw_and_no_number(params, seed, warmup, data):
-    """Common random numbers: a station nobody is sent to, patience longer than the run or
-    a waiting room that never fills leaves every customer's draws, every event and every
-    KPI as they were."""
-    what = data.draw(st.sampled_from(["extra station", "patience", "max_waiting"]))
+    """Common random numbers: a station nobody is sent to, patience longer than the run, a
+    waiting room that never fills, a roster that keeps one count or demand factors of 1
+    leave every customer's draws, every event and every KPI as they were."""
+    what = data.draw(st.sampled_from(["extra station", "patience", "max_waiting", "constant roster", "demand of one"]))
     if what == "extra station":
         names = list(params.stations)
         at = data.draw(st.integers(0, len(names)))  # anywhere in the list: no station's position matters
@@ -166,6 +168,20 @@ def test_options_that_never_act_change_no_draw_and_no_number(params, seed, warmu
 
         def change(spec):
             spec["classes"][cls]["patience"] = {"dist": "uniform", "low": 2 * HORIZON, "high": 3 * HORIZON}
+    elif what == "constant roster":  # a number written as a roster that never changes it
+        station = data.draw(st.sampled_from(list(params.stations)))
+        n = data.draw(st.integers(1, 3))
+        base = _with(params, lambda spec: spec["stations"][station].update(servers=n))
+        hours = data.draw(st.lists(st.integers(1, 23), max_size=3, unique=True))
+
+        def change(spec):
+            spec["stations"][station]["servers"] = [["00:00", n]] + [[f"{h:02d}:00", n] for h in sorted(hours)]
+    elif what == "demand of one":  # factors of 1 written out
+        base = params
+        days = data.draw(st.lists(st.sampled_from(["mon", "tue", "sat"]), max_size=3, unique=True))
+
+        def change(spec):
+            spec["demand_factors"] = {"weekday": {d: 1.0 for d in days}, "month": {"jan": 1}}
     else:
         station = data.draw(st.sampled_from(list(params.stations)))
         base = _with(params, lambda spec: spec["stations"][station].pop("max_waiting", None))

@@ -1,332 +1,240 @@
 """Event-driven simulation of an open queueing network.
 
-A plain event calendar (a binary heap of ``(time, seq, kind, customer)``) instead of
-simpy processes: the network's logic is three events (arrival, end of service,
-abandonment), and keeping them as data rather than generators makes the run
-several times faster, which matters when a study needs hundreds of replications.
-``seq`` breaks ties in time by scheduling order, so runs are deterministic.
+Every customer is drawn before the run (``population``: arrival time, and per visit the
+station, service minutes and patience), so the run only decides who waits for whom.  It
+is a plain event calendar (a binary heap of ``(time, seq, kind, what)``), not simpy
+processes: three events (arrival, end of service, abandonment) and a fourth where a
+station keeps a roster (servers come on or go off duty).  ``seq`` breaks ties in time
+by scheduling order, so runs are deterministic.
 
-The run records one row per station visit and one per customer (columnar lists);
-the KPIs are computed afterwards from those records (see ``kpis.py``).  Given a
-``Trace``, it also logs every customer's events (case ``<class>:<n>``, the n-th
-arrival of its class): arrive, queue, serve (start, complete), abandon, block, route
-(resource: the next station), leave.  Every such call sits behind ``if trace is not
+A roster is non-preemptive: when fewer servers are on duty than are busy, each extra one
+finishes its customer and then leaves (the station records those overrun minutes, which
+count as staffed time); a server coming on duty takes the next in line.
+
+The run records one row per station visit and one per customer (columns); the KPIs are
+computed afterwards from those records (``kpis.py``).  Two event loops run it and give
+the same records, float for float: this module's, in Python, and ``compiled``'s, the same
+loop compiled with numba where numba is installed (several times faster).  Given a
+``Trace``, the Python loop also logs every customer's events (case ``<class>:<n>``, the
+n-th arrival of its class): arrive, queue, serve (start, complete), abandon, block, route
+(resource: the next station), leave; every such call sits behind ``if trace is not
 None``, so an untraced run pays one test per event.
 """
 from __future__ import annotations
 
 import heapq
 import itertools
-from itertools import islice
-from bisect import bisect_right
+import os
 from collections import deque
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...arrivals import arrival_times
 from ...model_api import START
 from ...rng import Streams
+from . import population
 from .params import NetworkParams
-
-ARRIVAL, DEPARTURE, ABANDON = 0, 1, 2
-PLANNED_VISITS = 12  # uniforms drawn ahead for a customer on a probabilistic route; later visits draw more
-
-# outcome codes, for visits and for customers
-SERVED, ABANDONED, BLOCKED, WAITING_AT_END, IN_SERVICE_AT_END = 0, 1, 2, 3, 4
-
-WAITING, IN_SERVICE, GONE = 0, 1, 2  # a customer's state at its current station
+from .population import PLANNED_VISITS, Population  # noqa: F401  (PLANNED_VISITS: re-exported)
+from .records import (ABANDON, ABANDONED, ARRIVAL, BLOCKED, CUSTOMER_COLUMNS, DEPARTURE, GONE, IN_SERVICE,  # noqa: F401
+                      IN_SERVICE_AT_END, INT_COLUMNS, SERVED, SHIFT, VISIT_COLUMNS, WAITING, WAITING_AT_END, Records)
 
 
-class Customer:
-    __slots__ = ("cls", "idx", "t0", "hop", "station", "t_arr", "t_start", "state", "wait", "visits", "us", "ur", "up",
-                 "case")  # case: set only when tracing
+class Network:
+    """What the event loops need of the params, as plain lists (station and class indices)."""
 
-    def __init__(self, cls: int, idx: int, t0: float, us: list, ur, up):
-        self.cls = cls
-        self.idx = idx  # n-th arrival of its class: its identity under every policy
-        # one uniform per planned visit, drawn at arrival: service, routing, patience
-        self.us, self.ur, self.up = us, ur, up
-        self.t0 = t0  # arrival to the network
-        self.hop = 0  # index into a fixed route
-        self.station = -1
-        self.t_arr = t0  # arrival at the current station
-        self.t_start = 0.0
-        self.state = WAITING
-        self.wait = 0.0  # summed over the journey
-        self.visits = 0
-
-
-@dataclass
-class Records:
-    """Columnar output of one replication."""
-
-    station_names: list[str]
-    class_names: list[str]
-    servers: list[int]
-    horizon: float
-    warmup: float
-    used: list[bool]  # stations some class can visit; idle ones stay out of overall utilisation
-    # per visit
-    v_station: list = field(default_factory=list)
-    v_class: list = field(default_factory=list)
-    v_t0: list = field(default_factory=list)
-    v_arr: list = field(default_factory=list)
-    v_start: list = field(default_factory=list)
-    v_end: list = field(default_factory=list)
-    v_outcome: list = field(default_factory=list)
-    # per customer
-    c_class: list = field(default_factory=list)
-    c_arr: list = field(default_factory=list)
-    c_end: list = field(default_factory=list)
-    c_wait: list = field(default_factory=list)
-    c_visits: list = field(default_factory=list)
-    c_outcome: list = field(default_factory=list)
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        names = [n for n in self.__dataclass_fields__ if n[:2] in ("v_", "c_")]
-        return {n: np.asarray(getattr(self, n)) for n in names}
-
-
-class _Station:
-    __slots__ = ("idx", "servers", "busy", "queue", "n_waiting", "max_waiting", "priority", "service")
-
-    def __init__(self, idx, servers, max_waiting, priority, service):
-        self.idx = idx
-        self.servers = servers
-        self.busy = 0
-        self.queue = [] if priority else deque()
-        self.n_waiting = 0  # the queue may also hold abandoned customers (lazy deletion)
-        self.max_waiting = max_waiting
-        self.priority = priority
-        self.service = service  # per class index: iterator of service times
-
-
-def simulate(params: NetworkParams, streams: Streams, horizon: float, warmup: float, trace=None) -> Records:
-    return _NetworkRun(params, streams, horizon, warmup, trace).run()
-
-
-class _NetworkRun:
-    def __init__(self, params: NetworkParams, streams: Streams, horizon: float, warmup: float, trace=None):
-        self.horizon = float(horizon)
-        self.streams, self.trace = streams, trace
-        self.class_names = class_names = list(params.classes)
-        self.station_names = station_names = list(params.stations)
-        s_index = {n: i for i, n in enumerate(station_names)}
+    def __init__(self, params: NetworkParams, horizon: float):
+        self.station_names = list(params.stations)
+        self.class_names = list(params.classes)
+        first_weekday = params.first_day().weekday()
+        stations = [params.stations[s] for s in self.station_names]
+        self.rosters = [st.roster_steps(first_weekday, horizon) for st in stations]
+        self.max_waiting = [-1 if st.max_waiting is None else st.max_waiting for st in stations]
+        self.priority_station = [st.discipline == "priority" for st in stations]
+        self.prio = [params.classes[c].priority for c in self.class_names]
+        self.has_patience = [params.classes[c].patience is not None for c in self.class_names]
         visited = params.visited_stations()
-        self.rec = Records(station_names, class_names, [params.stations[s].servers for s in station_names],
-                           self.horizon, float(warmup), [s in visited for s in station_names])
+        self.used = [s in visited for s in self.station_names]
 
-        self.stations = []
-        for i, sname in enumerate(station_names):
-            st = params.stations[sname]
-            service = []
-            for cname in class_names:
-                dist = st.service_for(cname)
-                service.append(dist.quantile_fn() if dist else None)
-            self.stations.append(_Station(i, st.servers, st.max_waiting, st.discipline == "priority", service))
 
-        # Common random numbers: each customer brings, from its class's streams, one
-        # uniform per visit for its service time (turned into minutes by the station's
-        # distribution), its routing and its patience.  Which station a policy sends it
-        # to, who else abandons or is blocked, never changes which numbers it gets
-        # (visits past the planned ones draw from the customer's own stream: ``_extend``).
-        self.arrivals, self.routes, self.tables, self.first = [], [], [], []
-        self.uniforms, self.patience, self.prio, self.planned = [], [], [], []
-        for cname in class_names:
-            c = params.classes[cname]
-            self.arrivals.append(arrival_times(c.arrivals, streams.get(f"arrivals:{cname}"),
-                                               streams.get(f"arrivals-thinning:{cname}")))
-            self.prio.append(c.priority)
-            self.patience.append(c.patience.quantile_fn() if c.patience else None)
-            self.uniforms.append((streams.uniforms(f"service:{cname}"), streams.uniforms(f"routing:{cname}"),
-                                  streams.uniforms(f"patience:{cname}")))
-            if c.route is not None:
-                self.routes.append([s_index[s] for s in c.route])
-                self.tables.append(None)
-                self.first.append(s_index[c.route[0]])
-                self.planned.append(len(c.route))
-            else:
-                table = {}
-                for frm, row in c.transitions.items():
-                    targets = [s_index.get(to, -1) for to in row]  # -1: exit
-                    cum = np.cumsum(list(row.values())).tolist()
-                    cum[-1] = 1.0  # guard against rounding: the last target catches the rest
-                    table[s_index[frm]] = (cum, targets)
-                self.routes.append(None)
-                self.tables.append(table)
-                self.first.append(s_index[c.start])
-                self.planned.append(PLANNED_VISITS)
-        self.counters = [itertools.count() for _ in class_names]
-        self.heap: list = []
-        self.seq = itertools.count()
+def simulate(params: NetworkParams, streams: Streams, horizon: float, warmup: float, trace=None,
+             engine: str = "auto") -> Records:
+    """One replication.  ``engine``: "python", "compiled" (numba) or "auto" (compiled when
+    numba is installed and no trace is asked for; ``GOVSIM_ENGINE=python`` forces Python)."""
+    horizon = float(horizon)
+    pop = population.draw(params, streams, horizon)
+    net = Network(params, horizon)
+    if engine == "auto":
+        engine = "python" if trace is not None or os.environ.get("GOVSIM_ENGINE") == "python" else "compiled"
+        if engine == "compiled":
+            from . import compiled
+            engine = "compiled" if compiled.available() else "python"
+    if engine == "compiled":
+        if trace is not None:
+            raise ValueError("the compiled event loop keeps no trace: use engine='python'")
+        from . import compiled
+        columns, overrun = compiled.run(pop, net, horizon)
+    else:
+        columns, overrun = run_python(pop, net, horizon, trace)
+    return Records(net.station_names, net.class_names, net.rosters, horizon, float(warmup), net.used,
+                   overrun, columns)
 
-    # -- the run ---------------------------------------------------------------
-    def run(self) -> Records:
-        heap, push, pop, seq = self.heap, heapq.heappush, heapq.heappop, self.seq
-        horizon = self.horizon
-        for k, times in enumerate(self.arrivals):
-            push(heap, (next(times), next(seq), ARRIVAL, k))
-        rec = self.rec
-        c_class, c_arr, c_end = rec.c_class, rec.c_arr, rec.c_end
-        c_wait, c_visits, c_outcome = rec.c_wait, rec.c_visits, rec.c_outcome
-        routes, tables, first, arrivals = self.routes, self.tables, self.first, self.arrivals
-        uniforms, planned, patience, counters = self.uniforms, self.planned, self.patience, self.counters
-        stations, visit = self.stations, self._visit
-        trace, names, class_names = self.trace, self.station_names, self.class_names
 
-        while heap and heap[0][0] <= horizon:
-            t, _, kind, obj = pop(heap)
-            if kind == DEPARTURE:
-                cust = obj
-                st = stations[cust.station]
-                if trace is not None:
-                    trace.add(cust.case, "serve", t, resource=names[st.idx])
-                self._record_visit(cust, t, SERVED)
-                self._next_from_queue(st, t)
-                # route onwards
-                k = cust.cls
-                route = routes[k]
-                if route is not None:
-                    cust.hop += 1
-                    nxt = route[cust.hop] if cust.hop < len(route) else -1
-                else:
-                    cum, targets = tables[k][st.idx]
-                    nxt = targets[bisect_right(cum, self._u(cust, cust.ur)) if len(cum) > 1 else 0]
-                if nxt < 0:
-                    c_class.append(k); c_arr.append(cust.t0); c_end.append(t)
-                    c_wait.append(cust.wait); c_visits.append(cust.visits); c_outcome.append(SERVED)
-                    if trace is not None:
-                        trace.add(cust.case, "leave", t)
-                else:
-                    if trace is not None:
-                        trace.add(cust.case, "route", t, resource=names[nxt])
-                    visit(cust, stations[nxt], t)
-            elif kind == ARRIVAL:
-                k = obj
-                push(heap, (next(arrivals[k]), next(seq), ARRIVAL, k))
-                svc, rte, pat = uniforms[k]
-                n = planned[k]
-                cust = Customer(k, next(counters[k]), t, [next(svc)] if n == 1 else list(islice(svc, n)),
-                                list(islice(rte, n)) if tables[k] else None,
-                                list(islice(pat, n)) if patience[k] else None)
-                if trace is not None:
-                    cust.case = f"{class_names[k]}:{cust.idx}"
-                    trace.add(cust.case, "arrive", t)
-                visit(cust, stations[first[k]], t)
-            else:  # ABANDON
-                cust, token = obj
-                if cust.state == WAITING and cust.visits == token:
-                    cust.state = GONE
-                    stations[cust.station].n_waiting -= 1
-                    self._record_visit(cust, t, ABANDONED)
-                    self._leave(cust, t, ABANDONED)
-                    if trace is not None:
-                        trace.add(cust.case, "abandon", t, resource=names[cust.station])
-                        trace.add(cust.case, "leave", t)
-        self._close(horizon)
-        return rec
+def run_python(pop: Population, net: Network, horizon: float, trace=None):
+    """The event loop in Python: record columns and each station's overrun steps."""
+    heap: list = []
+    push, pop_ = heapq.heappush, heapq.heappop
+    seq = itertools.count().__next__
+    n_cust = len(pop)
+    # per customer and per visit: memoryviews index like lists, with no Python object per entry
+    t0, cls, v_off, v_len, station, service, patience = (
+        memoryview(a) for a in (pop.t0, pop.cls, pop.v_off, pop.v_len, pop.station, pop.service, pop.patience))
+    first, after = pop.first.tolist(), pop.after
+    has_patience, prio, max_waiting = net.has_patience, net.prio, net.max_waiting
+    names, class_names = net.station_names, net.class_names
+    n_st = len(names)
+    rosters = net.rosters
+    servers = [r[0][1] for r in rosters]
+    step = [0] * n_st
+    busy = [0] * n_st
+    n_waiting = [0] * n_st
+    queues = [[] if p else deque() for p in net.priority_station]
+    is_prio = net.priority_station
+    overrun = [[(0.0, 0)] for _ in range(n_st)]
+    # per customer: arrival at its current station, service start, state, wait so far, visits so far
+    t_arr, t_start = [0.0] * n_cust, [0.0] * n_cust
+    state, wait, visits = [WAITING] * n_cust, [0.0] * n_cust, [0] * n_cust
+    case = [f"{class_names[cls[c]]}:{i}" for c, i in enumerate(pop.index().tolist())] if trace is not None else None
+    # records name the customer; its class and arrival time are looked up at the end
+    cols = {name: [] for name in ("v_station", "v_cust", "v_arr", "v_start", "v_end", "v_outcome",
+                                  "c_cust", "c_end", "c_wait", "c_visits", "c_outcome")}
+    vs, vc, va, vst, ve, vo, cc, ce, cw, cv, co = (lst.append for lst in cols.values())
+    nxt_cust = first[:-1]  # the next customer of each class to arrive
 
-    def _visit(self, cust: Customer, st: _Station, t: float) -> None:
-        cust.station = st.idx
-        cust.t_arr = t
-        cust.visits += 1
-        k = cust.cls
-        patience = self.patience[k]
-        p = patience(self._u(cust, cust.up)) if patience is not None else None
-        if st.busy < st.servers:
-            self._start(cust, st, t)
-            return
-        if st.max_waiting is not None and st.n_waiting >= st.max_waiting:
-            cust.state = GONE
-            self._record_visit(cust, t, BLOCKED, start=t)
-            self._leave(cust, t, BLOCKED)
-            if self.trace is not None:
-                self.trace.add(cust.case, "block", t, resource=self.station_names[st.idx])
-                self.trace.add(cust.case, "leave", t)
-            return
-        cust.state = WAITING
-        st.n_waiting += 1
-        if self.trace is not None:
-            self.trace.add(cust.case, "queue", t, resource=self.station_names[st.idx])
-        if st.priority:
-            heapq.heappush(st.queue, (self.prio[k], next(self.seq), cust))
+    for k in range(len(class_names)):
+        push(heap, (t0[first[k]] if first[k] < first[k + 1] else after[k], seq(), ARRIVAL, k))
+    for s in range(n_st):
+        if len(rosters[s]) > 1:
+            push(heap, (rosters[s][1][0], seq(), SHIFT, s))
+
+    def start(c, s, t):
+        busy[s] += 1
+        state[c] = IN_SERVICE
+        t_start[c] = t
+        wait[c] += t - t_arr[c]
+        if trace is not None:
+            trace.add(case[c], "serve", t, START, names[s])
+        push(heap, (t + service[v_off[c] + visits[c] - 1], seq(), DEPARTURE, c))
+
+    def next_waiting(s):
+        q = queues[s]
+        while n_waiting[s]:
+            c = heapq.heappop(q)[2] if is_prio[s] else q.popleft()
+            if state[c] == WAITING:
+                n_waiting[s] -= 1
+                return c
+        return -1
+
+    def leave(c, t, outcome):
+        cc(c); ce(t); cw(wait[c]); cv(visits[c]); co(outcome)
+
+    def visit(c, s, t):
+        t_arr[c] = t
+        j = visits[c]
+        visits[c] = j + 1
+        if busy[s] < servers[s]:
+            start(c, s, t)
+        elif 0 <= max_waiting[s] <= n_waiting[s]:
+            state[c] = GONE
+            vs(s); vc(c); va(t); vst(t); ve(t); vo(BLOCKED)
+            leave(c, t, BLOCKED)
+            if trace is not None:
+                trace.add(case[c], "block", t, resource=names[s])
+                trace.add(case[c], "leave", t)
         else:
-            st.queue.append(cust)
-        if p is not None:
-            heapq.heappush(self.heap, (t + p, next(self.seq), ABANDON, (cust, cust.visits)))
+            state[c] = WAITING
+            n_waiting[s] += 1
+            if trace is not None:
+                trace.add(case[c], "queue", t, resource=names[s])
+            if is_prio[s]:
+                heapq.heappush(queues[s], (prio[cls[c]], seq(), c))
+            else:
+                queues[s].append(c)
+            if has_patience[cls[c]]:
+                push(heap, (t + patience[v_off[c] + j], seq(), ABANDON, (c, j + 1)))
 
-    def _start(self, cust: Customer, st: _Station, t: float) -> None:
-        st.busy += 1
-        cust.state = IN_SERVICE
-        cust.t_start = t
-        cust.wait += t - cust.t_arr
-        if self.trace is not None:
-            self.trace.add(cust.case, "serve", t, START, self.station_names[st.idx])
-        j = cust.visits - 1
-        us = cust.us
-        if j >= len(us):
-            self._extend(cust)
-        u = us[j]
-        heapq.heappush(self.heap, (t + st.service[cust.cls](u), next(self.seq), DEPARTURE, cust))
+    while heap and heap[0][0] <= horizon:
+        t, _, kind, what = pop_(heap)
+        if kind == DEPARTURE:
+            c = what
+            j = visits[c]
+            s = station[v_off[c] + j - 1]
+            if trace is not None:
+                trace.add(case[c], "serve", t, resource=names[s])
+            vs(s); vc(c); va(t_arr[c]); vst(t_start[c]); ve(t); vo(SERVED)
+            busy[s] -= 1
+            if busy[s] >= servers[s]:  # off duty since the roster dropped: this server leaves
+                overrun[s].append((t, busy[s] - servers[s]))
+            elif n_waiting[s]:
+                d = next_waiting(s)
+                if d >= 0:
+                    start(d, s, t)
+            if j < v_len[c]:
+                s = station[v_off[c] + j]
+                if trace is not None:
+                    trace.add(case[c], "route", t, resource=names[s])
+                visit(c, s, t)
+            else:
+                leave(c, t, SERVED)
+                if trace is not None:
+                    trace.add(case[c], "leave", t)
+        elif kind == ARRIVAL:
+            k = what
+            c = nxt_cust[k]
+            nxt_cust[k] = c + 1
+            push(heap, (t0[c + 1] if c + 1 < first[k + 1] else after[k], seq(), ARRIVAL, k))
+            if trace is not None:
+                trace.add(case[c], "arrive", t)
+            visit(c, station[v_off[c]], t)
+        elif kind == SHIFT:  # the roster's next step
+            s = what
+            step[s] += 1
+            servers[s] = n = rosters[s][step[s]][1]
+            while busy[s] < n:  # servers coming on duty take the next in line
+                d = next_waiting(s)
+                if d < 0:
+                    break
+                start(d, s, t)
+            extra = max(busy[s] - n, 0)  # servers going off duty finish their customers first
+            if extra != overrun[s][-1][1]:
+                overrun[s].append((t, extra))
+            if step[s] + 1 < len(rosters[s]):
+                push(heap, (rosters[s][step[s] + 1][0], seq(), SHIFT, s))
+        else:  # ABANDON
+            c, token = what
+            if state[c] == WAITING and visits[c] == token:
+                s = station[v_off[c] + token - 1]
+                state[c] = GONE
+                n_waiting[s] -= 1
+                vs(s); vc(c); va(t_arr[c]); vst(np.nan); ve(t); vo(ABANDONED)
+                leave(c, t, ABANDONED)
+                if trace is not None:
+                    trace.add(case[c], "abandon", t, resource=names[s])
+                    trace.add(case[c], "leave", t)
 
-    def _u(self, cust: Customer, planned: list) -> float:
-        """The customer's uniform for its current visit, from ``planned`` (its routing or
-        patience draws), extended past the planned visits (rare)."""
-        j = cust.visits - 1
-        if j >= len(planned):
-            self._extend(cust)
-        return planned[j]
-
-    def _extend(self, cust: Customer) -> None:
-        """Another PLANNED_VISITS of service, routing and patience uniforms for a customer
-        past its planned visits, from a stream of its own (class, arrival index, visits
-        so far): never from one shared with others, whose order would follow the events,
-        and all three drawn whichever the policy uses."""
-        name = f"overflow:{self.class_names[cust.cls]}:{cust.idx}:{len(cust.us)}"
-        more = self.streams.get(name).random((3, PLANNED_VISITS)).tolist()
-        for have, new in zip((cust.us, cust.ur, cust.up), more):
-            if have is not None:
-                have.extend(new)
-
-    def _next_from_queue(self, st: _Station, t: float) -> None:
-        st.busy -= 1
-        q = st.queue
-        while st.n_waiting:
-            cust = heapq.heappop(q)[2] if st.priority else q.popleft()
-            if cust.state == WAITING:
-                st.n_waiting -= 1
-                self._start(cust, st, t)
-                return
-
-    def _record_visit(self, cust: Customer, t: float, outcome: int, start: float = np.nan) -> None:
-        rec = self.rec
-        rec.v_station.append(cust.station)
-        rec.v_class.append(cust.cls)
-        rec.v_t0.append(cust.t0)
-        rec.v_arr.append(cust.t_arr)
-        rec.v_start.append(cust.t_start if outcome == SERVED or outcome == IN_SERVICE_AT_END else start)
-        rec.v_end.append(t)
-        rec.v_outcome.append(outcome)
-
-    def _leave(self, cust: Customer, t: float, outcome: int) -> None:
-        rec = self.rec
-        rec.c_class.append(cust.cls)
-        rec.c_arr.append(cust.t0)
-        rec.c_end.append(t)
-        rec.c_wait.append(cust.wait)
-        rec.c_visits.append(cust.visits)
-        rec.c_outcome.append(outcome)
-
-    def _close(self, horizon: float) -> None:
-        """Record the customers still inside when the run stops."""
-        for _, _, kind, obj in self.heap:
-            if kind == DEPARTURE:
-                self._record_visit(obj, horizon, IN_SERVICE_AT_END)
-                self._leave(obj, horizon, WAITING_AT_END)
-        for st in self.stations:
-            waiting = (entry[2] for entry in st.queue) if st.priority else st.queue
-            for cust in waiting:
-                if cust.state == WAITING:
-                    self._record_visit(cust, horizon, WAITING_AT_END)
-                    self._leave(cust, horizon, WAITING_AT_END)
+    # the customers still inside when the run stops: in service (in calendar order), then waiting
+    for _, _, kind, c in heap:
+        if kind == DEPARTURE:
+            s = station[v_off[c] + visits[c] - 1]
+            vs(s); vc(c); va(t_arr[c]); vst(t_start[c]); ve(horizon); vo(IN_SERVICE_AT_END)
+            leave(c, horizon, WAITING_AT_END)
+    for s in range(n_st):
+        for c in ((entry[2] for entry in queues[s]) if is_prio[s] else queues[s]):
+            if state[c] == WAITING:
+                vs(s); vc(c); va(t_arr[c]); vst(np.nan); ve(horizon); vo(WAITING_AT_END)
+                leave(c, horizon, WAITING_AT_END)
+    arrays = {}
+    for n, lst in cols.items():  # one column at a time, so that the lists and the arrays are never all there at once
+        arrays[n] = np.asarray(lst, dtype=np.int64 if n in INT_COLUMNS | {"v_cust", "c_cust"} else float)
+        lst.clear()
+    v_cust, c_cust = arrays.pop("v_cust"), arrays.pop("c_cust")
+    arrays.update(v_class=pop.cls[v_cust], v_t0=pop.t0[v_cust], c_class=pop.cls[c_cust], c_arr=pop.t0[c_cust])
+    return {n: arrays[n] for n in VISIT_COLUMNS + CUSTOMER_COLUMNS}, overrun

@@ -4,12 +4,18 @@ Scopes: ``all``, ``station:<name>`` and ``class:<name>``.  At a station, waits a
 sojourns are per visit; for ``all`` and a class they are per customer, summed over
 the journey.  Only customers who arrived at or after the warm-up are counted;
 time averages (queue length, utilisation) are taken over [warm-up, horizon].
+
+Utilisation is busy server-minutes over on-duty server-minutes: the roster's, plus a
+server's minutes finishing its last customer after its shift ended (so it never
+exceeds 1); a plain number of servers is on duty all the time.
+``staffed_hours_per_day`` is those on-duty server-minutes in hours per 24 hours.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .engine import ABANDONED, BLOCKED, IN_SERVICE_AT_END, SERVED, WAITING_AT_END, Records
+from ...calendar import DAY
+from .records import ABANDONED, BLOCKED, IN_SERVICE_AT_END, SERVED, WAITING_AT_END, Records
 
 Row = tuple[str, str, float]
 
@@ -32,21 +38,30 @@ def kpis(rec: Records) -> list[Row]:
     c_sojourn = a["c_end"] - a["c_arr"]
 
     rows: list[Row] = []
-    used_servers = sum(c for c, used in zip(rec.servers, rec.used) if used)
+    staffed = [_staffed_minutes(roster, overrun, w0, h) for roster, overrun in zip(rec.rosters, rec.overrun)]
+    used = [i for i, u in enumerate(rec.used) if u]
+    if all(len(rec.rosters[i]) == 1 and len(rec.overrun[i]) == 1 for i in used):  # servers constant: as ever
+        used_staffed = sum(rec.rosters[i][0][1] for i in used) * span
+    else:
+        used_staffed = sum(staffed[i] for i in used)
 
-    def customer_scope(scope: str, cmask, vmask, servers: int | None):
+    def staff_rows(scope: str, busy: float, minutes: float) -> None:
+        rows.append((scope, "utilisation", busy / minutes if minutes > 0 else np.nan))
+        rows.append((scope, "staffed_hours_per_day", minutes / 60.0 / (span / DAY)))
+
+    def customer_scope(scope: str, cmask, vmask, minutes: float | None):
         # overall utilisation: busy server time over the stations customers can reach
         m = cmask & c_counted
         done = m & (c_out == SERVED)
         rows.extend(_flow_rows(scope, c_out[m], a["c_wait"][done], c_sojourn[done]))
         rows.append((scope, "visits_mean", _mean(a["c_visits"][done])))
         rows.append((scope, "queue_len_mean", waiting_in_window[vmask].sum() / span))
-        if servers:
-            rows.append((scope, "utilisation", busy_in_window[vmask].sum() / (servers * span)))
+        if minutes is not None:
+            staff_rows(scope, busy_in_window[vmask].sum(), minutes)
 
     everyone_c = np.ones(len(c_cls), bool)
     everyone_v = np.ones(len(v_st), bool)
-    customer_scope("all", everyone_c, everyone_v, used_servers)
+    customer_scope("all", everyone_c, everyone_v, used_staffed)
 
     for i, name in enumerate(rec.station_names):
         vm = v_st == i
@@ -55,7 +70,7 @@ def kpis(rec: Records) -> list[Row]:
         scope = f"station:{name}"
         rows.extend(_flow_rows(scope, v_out[m], (v_start - v_arr)[served], (v_end - v_arr)[served]))
         rows.append((scope, "queue_len_mean", waiting_in_window[vm].sum() / span))
-        rows.append((scope, "utilisation", busy_in_window[vm].sum() / (rec.servers[i] * span)))
+        staff_rows(scope, busy_in_window[vm].sum(), staffed[i])
 
     for k, name in enumerate(rec.class_names):
         customer_scope(f"class:{name}", c_cls == k, v_cls == k, None)
@@ -86,6 +101,19 @@ def _mean(x: np.ndarray) -> float:
 
 def _overlap(lo: np.ndarray, hi: np.ndarray, w0: float, h: float) -> np.ndarray:
     return np.clip(np.minimum(hi, h) - np.maximum(lo, w0), 0.0, None)
+
+
+def _staffed_minutes(roster: list, overrun: list, w0: float, h: float) -> float:
+    """On-duty server-minutes in [w0, h]: the roster's steps plus the overrun's."""
+    if len(roster) == 1 and len(overrun) == 1:
+        return roster[0][1] * (h - w0)  # a plain number of servers (as the utilisation has always been)
+    return _step_area(roster, w0, h) + _step_area(overrun, w0, h)
+
+
+def _step_area(steps: list, w0: float, h: float) -> float:
+    """The area under a step function [(t, level), ...] (each level holds until the next t) in [w0, h]."""
+    ends = [t for t, _ in steps[1:]] + [h]
+    return float(sum(level * max(0.0, min(end, h) - max(t, w0)) for (t, level), end in zip(steps, ends)))
 
 
 __all__ = ["kpis", "WAITING_AT_END"]

@@ -2,16 +2,20 @@
 from __future__ import annotations
 
 import math
+from datetime import date, timedelta
 from typing import Annotated, Literal, Optional, Union
 
-from pydantic import Discriminator, Field, Tag
+from pydantic import Discriminator, Field, Tag, create_model
 
 from ...arrivals import ArrivalSpec, RateProfile
+from ...calendar import DAY, WEEKDAYS
 from ...distributions import Distribution
-from ...model_api import Name, StrictParams
+from ...model_api import Name, NonNeg, StrictParams
+from ...staffing import Roster, roster_problems, roster_steps
 
 EXIT = "exit"
-
+FIRST_DAY = date(2022, 1, 3)  # day 0 of a run unless params.start_date says otherwise: a Monday
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 class ServiceByClass(StrictParams):
@@ -37,7 +41,10 @@ ServiceSpec = Annotated[
 
 
 class Station(StrictParams):
-    servers: Annotated[int, Field(ge=1, strict=True)] = Field(description="number of parallel servers (windows, staff)")
+    servers: Roster = Field(description=(
+        'parallel servers (windows, staff): a number, or a daily roster [["00:00", 0], ["08:00", 6], ["12:00", 3], '
+        '...] (each count holds from its time on), or a roster per weekday {mon: ..., ..., weekdays: ..., weekend: '
+        '...}; a server going off duty first finishes the customer it is serving'))
     service: ServiceSpec = Field(description="service time in minutes, one distribution or {default, by_class}")
     discipline: Literal["fifo", "priority"] = "fifo"
     max_waiting: Optional[Annotated[int, Field(ge=0, strict=True)]] = Field(
@@ -47,6 +54,34 @@ class Station(StrictParams):
         if isinstance(self.service, ServiceByClass):
             return self.service.for_class(cls)
         return self.service
+
+    def roster_steps(self, first_weekday: int, horizon: float) -> list[tuple[float, int]]:
+        """Servers on duty as steps [(t, servers), ...] from 0 to ``horizon``."""
+        return roster_steps(self.servers, first_weekday, horizon)
+
+
+def _factors(name: str, keys: tuple[str, ...], doc: str):
+    """A block of relative demand factors, one per key, each 1 unless given."""
+    return create_model(name, __base__=StrictParams, __doc__=doc, **{k: (NonNeg, 1.0) for k in keys})
+
+
+WeekdayFactors = _factors("WeekdayFactors", WEEKDAYS, "Demand on each weekday relative to the rates as given.")
+MonthFactors = _factors("MonthFactors", MONTHS, "Demand in each month relative to the rates as given.")
+
+
+class DemandFactors(StrictParams):
+    """Every class's arrival rate times the day's weekday factor times its month's factor."""
+
+    weekday: WeekdayFactors = Field(default_factory=WeekdayFactors, description="factor per weekday, mon ... sun")
+    month: MonthFactors = Field(default_factory=MonthFactors, description="factor per month, jan ... dec")
+
+    def by_day(self, first: date, days: int) -> list[float]:
+        """The factor of each day of the run, day 0 being ``first``."""
+        out = []
+        for d in range(days):
+            day = first + timedelta(days=d)
+            out.append(getattr(self.weekday, WEEKDAYS[day.weekday()]) * getattr(self.month, MONTHS[day.month - 1]))
+        return out
 
 
 class CustomerClass(StrictParams):
@@ -64,6 +99,23 @@ class CustomerClass(StrictParams):
 class NetworkParams(StrictParams):
     classes: Annotated[dict[Name, CustomerClass], Field(min_length=1)]
     stations: Annotated[dict[Name, Station], Field(min_length=1)]
+    start_date: Optional[date] = Field(default=None, description=(
+        "the date of day 0 of a run (its weekday and month pick rosters and demand factors), YYYY-MM-DD; "
+        "omitted: Monday 3 January 2022"))
+    demand_factors: Optional[DemandFactors] = Field(default=None, description=(
+        "arrival rates by weekday and month relative to the rates as given: {weekday: {mon: 1.3, ...}, "
+        "month: {dec: 0.8, ...}}; a day or month left out keeps 1"))
+
+    def first_day(self) -> date:
+        return self.start_date or FIRST_DAY
+
+    def day_factors(self, horizon: float) -> Optional[list[float]]:
+        """Each day's demand factor over a run of ``horizon`` minutes, or None where every
+        day's is 1 (the arrivals as given, draw for draw)."""
+        if self.demand_factors is None:
+            return None
+        factors = self.demand_factors.by_day(self.first_day(), int(horizon // DAY) + 2)
+        return None if all(f == 1.0 for f in factors) else factors
 
     def visited_stations(self) -> set[str]:
         """Stations that some class can reach."""
@@ -124,10 +176,17 @@ class NetworkParams(StrictParams):
                 if st is not None and st.service_for(cname) is None:
                     issues.append((("stations", s, "service"), f"no service time for class '{cname}' (add 'default' or a by_class entry)"))
         for sname, st in self.stations.items():
+            for sub, msg in roster_problems(st.servers):
+                issues.append((("stations", sname, "servers") + sub, msg))
             if isinstance(st.service, ServiceByClass):
                 for cname in st.service.by_class:
                     if cname not in self.classes:
                         issues.append((("stations", sname, "service", "by_class", cname), f"no class named '{cname}'"))
+        if self.demand_factors is not None:
+            for key, names in (("weekday", WEEKDAYS), ("month", MONTHS)):
+                block = getattr(self.demand_factors, key)
+                if all(getattr(block, n) == 0 for n in names):
+                    issues.append((("demand_factors", key), f"every {key}'s factor is 0: no one would ever arrive"))
         return issues
 
 
