@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# --force: the study replaces its own earlier results (a plain `govsim run` refuses to)
 study: setup
-	$(BIN)/govsim run $(STUDY)
+	$(BIN)/govsim run $(STUDY) --force
 
 # the whole suite, statistical checks against queueing theory included
 test: setup

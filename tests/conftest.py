@@ -30,6 +30,19 @@ policies:
 """
 
 
+def short_hall(folder: Path, days: int = 3) -> Path:
+    """The shipped Hongjiang hall study cut to a few working days without warm-up, written
+    into ``folder``: every policy and chart of the study, in seconds (the report's tests)."""
+    import re
+
+    text = (SCENARIOS / "hongjiang_hall.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^(\s+days:\s*)\d+", rf"\g<1>{days}", text, count=1)
+    text = re.sub(r"(?m)^(\s+warmup_days:\s*)\d+", r"\g<1>0", text, count=1)
+    path = folder / "hongjiang_hall.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 @pytest.fixture
 def write_scenario(tmp_path):
     """Write scenario text to a file in a temporary folder and return its path."""

@@ -1,5 +1,6 @@
 """`govsim run` end to end into a temporary folder, and the other commands."""
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -105,10 +106,85 @@ def test_default_output_folder_is_results_slash_name(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "results" / "mmc-demo" / "summary.csv").exists()
     assert result.stdout == ""
-    # a second run replaces its own earlier results, leaving no temporary folders
-    result = runner.invoke(app, ["run", "s.yaml", "-r", "2", "-j", "1", "-q"])
+    # a second run with --force replaces its own earlier results, leaving no temporary folders
+    result = runner.invoke(app, ["run", "s.yaml", "-r", "2", "-j", "1", "-q", "--force"])
     assert result.exit_code == 0
     assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["mmc-demo"]
+
+
+def _tree(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_second_run_into_a_results_folder_is_refused_unless_forced(results, tmp_path):
+    """A quick rerun must not wipe a study: one line, a non-zero exit, the folder untouched."""
+    out, _ = results
+    before = _tree(out)
+    scenario = out.parent / "mmc.yaml"
+    result = runner.invoke(app, ["run", str(scenario), "--out", str(out), "-r", "2", "-j", "1"])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines == [f"{out}: holds earlier results, left as they are; use --force to replace them, "
+                     f"or choose another --out"]
+    assert result.stdout == "" and "Traceback" not in result.output
+    assert _tree(out) == before, "not a byte changed"
+    assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".")) == []
+    # --force reruns, into a copy here (the module's folder serves the other tests)
+    copy = tmp_path / "copy"
+    import shutil
+
+    shutil.copytree(out, copy)
+    result = runner.invoke(app, ["run", str(scenario), "--out", str(copy), "-r", "2", "-j", "1", "-q", "--force"])
+    assert result.exit_code == 0, result.output
+    assert json.loads((copy / "metadata.json").read_text())["replications"] == 2
+    assert "--force" in json.loads((copy / "metadata.json").read_text())["command"]
+    assert set(pd.read_csv(copy / "replications.csv")["rep"]) == {0, 1}
+
+
+def _summary_at(width, monkeypatch, tmp_path, text=SHORT, extra=()):
+    from govsim import cli
+
+    monkeypatch.setattr(cli.out_console, "width", width)
+    (tmp_path / "s.yaml").write_text(text, encoding="utf-8")
+    out = tmp_path / f"o{width}"
+    result = runner.invoke(app, ["run", str(tmp_path / "s.yaml"), "--out", str(out), "-r", "3", "-j", "1", *extra])
+    assert result.exit_code == 0, result.output
+    return out, result.stdout
+
+
+@pytest.mark.parametrize("width", [80, 60])
+def test_summary_fits_a_narrow_terminal_with_whole_words_and_every_interval(width, monkeypatch, tmp_path):
+    """On an 80-column (or narrower) terminal: no line longer, every header word whole,
+    every policy's mean and 95% interval shown for every key metric."""
+    from govsim.labels import vocabulary
+    from govsim.models import MODELS
+
+    long_policies = SHORT.replace("  six_windows: {", "  six_windows_staffed_from_the_back_office_pool: {")
+    out, stdout = _summary_at(width, monkeypatch, tmp_path, long_policies)
+    lines = [ln for ln in stdout.splitlines() if not ln.startswith("Results written to")]  # a path is what it is
+    assert max(len(ln) for ln in lines) <= width
+    summary = pd.read_csv(out / "summary.csv")
+    voc = vocabulary(MODELS["network"])
+    table = "\n".join(ln for ln in lines if ln.startswith(("┃", "│")))
+    cells = re.findall(r"[^\s│┃]+", table)  # every word as printed, between the borders
+    for metric in MODELS["network"].key_metrics:
+        for word in voc.metric_label(metric).split():
+            assert word in cells, f"header word {word!r} of {metric} is broken or missing"
+    rows = summary[summary["scope"] == "all"]
+    for _, r in rows[rows["metric"].isin(MODELS["network"].key_metrics)].iterrows():
+        fmt = lambda v: f"{v:.3g}"  # noqa: E731
+        assert fmt(r["mean"]) in cells, (r["policy"], r["metric"])
+        assert f"{fmt(r['ci_low'])}–{fmt(r['ci_high'])}" in cells, (r["policy"], r["metric"])
+    # a long policy name breaks after an underscore, never inside a word
+    name_cells = "".join(re.findall(r"^[│┃] (\S+)", table, re.M))
+    assert "six_windows_staffed_from_the_back_office_pool" in name_cells
+
+
+def test_terminal_shows_the_scenarios_display_names(monkeypatch, tmp_path):
+    text = SHORT + "labels:\n  policy:\n    six_windows: {en: Six windows, zh: 六个窗口}\n"
+    _, stdout = _summary_at(100, monkeypatch, tmp_path, text)
+    assert "Six windows" in stdout and "six_windows" not in stdout
+
 
 
 def test_policy_option_runs_that_policy_and_the_baseline(tmp_path):

@@ -113,3 +113,36 @@ def test_a_model_giving_a_common_metric_another_label_is_refused():
 def test_two_models_may_give_their_own_metric_the_same_name():
     hall, licence = MODELS["service_hall"], MODELS["licence"]
     assert vocabulary(hall).metric_label("open_end") != vocabulary(licence).metric_label("open_end")
+
+
+def test_every_key_metric_says_which_way_is_better(model):
+    """The report's badges say better or worse from a metric's direction: every key metric
+    declares one ("neither" for a metric good or bad only in context, like utilisation)."""
+    voc = vocabulary(model)
+    for metric in model.key_metrics:
+        assert voc.direction(metric) in ("lower", "higher", "neither"), f"{model.name}: no direction for {metric}"
+    for metric, direction in type(model).directions.items():
+        assert metric in model.metrics, f"{model.name} gives a direction to {metric}, which it does not report"
+        assert direction in ("lower", "higher", "neither"), (model.name, metric, direction)
+
+
+def test_a_direction_must_be_lower_higher_or_neither():
+    class Sloppy(Model):
+        name = "sloppy"
+        directions = {"widgets": "more"}
+
+    with pytest.raises(ValueError, match="direction of 'widgets' must be one of lower, higher, neither"):
+        vocabulary(Sloppy)
+
+    class Contrary(Model):
+        name = "contrary"
+        directions = {"wait_mean_min": "higher"}  # a common metric keeps its common direction
+
+    with pytest.raises(LabelConflict, match="wait_mean_min"):
+        vocabulary(Contrary)
+
+
+def test_logic_text_exists_in_chinese(model):
+    text, in_lang = model.logic_text("zh")
+    assert in_lang and text.strip()
+    assert f"model: {model.name}" in text and sum("\u4e00" <= ch <= "\u9fff" for ch in text) > 30

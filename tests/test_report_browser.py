@@ -1,6 +1,8 @@
 """report.html in a real headless Chromium (Debian's, driven by Playwright): every
 image loads, no request leaves the page, the sections are there in order; a
-screenshot is saved under the test's temporary folder.
+screenshot is saved under the test's temporary folder.  The shipped hall study's
+report fits an A4 page in print and a 1,280-pixel screen: no element wider than the
+page, nothing hidden in a scroll box, every chart shown whole.
 
 Without Chromium (or Playwright) the tests skip locally with the reason; in CI
 (CI=true), where .ci/run installs both, they fail instead of skipping silently.
@@ -15,7 +17,7 @@ from typer.testing import CliRunner
 from govsim.cli import app
 from govsim.report import fonts
 
-from conftest import MMC_DEMO
+from conftest import MMC_DEMO, short_hall
 
 pytestmark = pytest.mark.browser
 
@@ -90,7 +92,7 @@ def render(browser, report: Path, screenshot: Path) -> dict:
             "images": page.eval_on_selector_all(
                 "img", "els => els.map(e => ({ok: e.complete && e.naturalWidth > 0, w: e.naturalWidth,"
                        " shown: e.getBoundingClientRect().width, src: e.src.slice(0, 22)}))"),
-            "sentences": page.eval_on_selector_all("#answer li", "els => els.length"),
+            "sentences": page.eval_on_selector_all("#answer ul.answer li", "els => els.length"),
             "overflow": page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1"),
         }
         page.screenshot(path=str(screenshot), full_page=True)
@@ -128,7 +130,7 @@ def test_report_renders_in_headless_chromium(browser, results, tmp_path):
     assert seen["lang"] == "en"
     assert seen["h2"] == ["1. Question and answer", "2. Article baselines", "3. Charts",
                           "4. Model logic and assumptions", "5. Experiment"]
-    assert seen["sentences"] == 6
+    assert seen["sentences"] == 6  # a sentence per key metric
     print(f"screenshot: {shot}")
 
 
@@ -140,8 +142,96 @@ def test_chinese_report_renders_in_headless_chromium(browser, results, tmp_path)
     result = runner.invoke(app, ["report", str(zh), "--lang", "zh"])
     assert result.exit_code == 0, result.output
     shot = tmp_path / "report-zh.png"
-    seen = render(browser, zh / "report.html", shot)
-    _check(seen, zh / "figures", shot)
+    seen = render(browser, zh / "report.zh.html", shot)
+    _check(seen, zh / "figures" / "zh", shot)
     assert seen["lang"] == "zh-CN"
     assert seen["h2"] == ["1. 问题与结论", "2. 报道数据基准", "3. 图表", "4. 模型逻辑与假设", "5. 实验设置"]
     print(f"screenshot: {shot}")
+
+
+# ---------------------------------------------------------------- on a page and on a screen
+
+A4_TEXT_PX = round((210 - 2 * 15) / 25.4 * 96)  # A4 less the stylesheet's 15 mm margins, in CSS pixels
+
+# every element: its right edge, and whether it is a box that scrolls or clips its content
+LAYOUT = """() => {
+  const page = document.documentElement.clientWidth;
+  const wider = [], scrolled = [], figures = [];
+  for (const e of document.querySelectorAll('body *')) {
+    const r = e.getBoundingClientRect();
+    const name = e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + (e.id ? '#' + e.id : '');
+    if (r.width > 0 && (r.right > page + 1 || r.left < -1)) wider.push(name + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
+    const style = getComputedStyle(e);
+    const clips = v => v !== 'visible';
+    if ((clips(style.overflowX) && e.scrollWidth > e.clientWidth + 1) ||
+        (clips(style.overflowY) && e.scrollHeight > e.clientHeight + 1)) scrolled.push(name);
+  }
+  for (const img of document.querySelectorAll('figure img')) {
+    const r = img.getBoundingClientRect();
+    figures.push({id: img.parentElement.id, shown: r.width, natural: Number(img.getAttribute('width')),
+                  ratio: r.height / r.width, naturalRatio: img.naturalHeight / img.naturalWidth});
+  }
+  return {page, wider: wider.slice(0, 20), scrolled: scrolled.slice(0, 20), figures,
+          tables: document.querySelectorAll('table').length};
+}"""
+
+
+@pytest.fixture(scope="module")
+def hall(tmp_path_factory):
+    """The shipped Hongjiang study, all seven policies, shortened to 3 working days and 3 replications."""
+    scenario = short_hall(tmp_path_factory.mktemp("hall"))
+    out = scenario.parent / "out"
+    result = runner.invoke(app, ["run", str(scenario), "--out", str(out), "-r", "3", "-j", "2", "-q"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def layout(browser, report: Path, width: int, media: str, shot: Path, pdf: Path | None = None) -> dict:
+    page = browser.new_page()
+    try:
+        page.set_viewport_size({"width": width, "height": 1000})
+        page.emulate_media(media=media)
+        page.goto(report.resolve().as_uri(), wait_until="load")
+        seen = page.evaluate(LAYOUT)
+        page.screenshot(path=str(shot), full_page=True)
+        if pdf is not None:
+            page.pdf(path=str(pdf), format="A4", print_background=True)
+        return seen
+    finally:
+        page.close()
+
+
+def _fits(seen: dict, scale_ok: bool) -> None:
+    assert seen["wider"] == [], f"elements wider than the {seen['page']}px page: {seen['wider']}"
+    assert seen["scrolled"] == [], f"content hidden in a scroll box: {seen['scrolled']}"
+    assert len(seen["figures"]) >= 10
+    for f in seen["figures"]:
+        assert abs(f["ratio"] - f["naturalRatio"]) < 0.01, f"{f['id']} is shown whole, not cropped or stretched"
+        if not scale_ok:
+            assert abs(f["shown"] - f["natural"]) <= 1, f"{f['id']} is shown at its natural size, not shrunk"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_hall_report_fits_an_a4_page_in_print(browser, hall, tmp_path, lang):
+    """Printed on A4: nothing wider than the page's text, nothing in a scroll box, every
+    chart at its natural size (its text as large as drawn), the whole page in a PDF."""
+    report = hall / "report.html"
+    if lang == "zh":
+        if fonts.cjk_font() is None:
+            _unavailable(fonts.missing_message())
+        result = runner.invoke(app, ["report", str(hall), "--lang", "zh"])
+        assert result.exit_code == 0, result.output
+        report = hall / "report.zh.html"
+    pdf = tmp_path / "report.pdf"
+    seen = layout(browser, report, A4_TEXT_PX, "print", tmp_path / "print.png", pdf)
+    assert seen["page"] == A4_TEXT_PX
+    _fits(seen, scale_ok=False)
+    assert seen["tables"] >= 4  # the key metrics split over tables, baselines, parameters, assumptions
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 100_000
+    print(f"print layout: {tmp_path / 'print.png'}; PDF: {pdf}")
+
+
+def test_hall_report_fits_a_1280_pixel_screen_and_a_narrow_window(browser, hall, tmp_path):
+    for width in (1280, 800):
+        seen = layout(browser, hall / "report.html", width, "screen", tmp_path / f"screen{width}.png")
+        _fits(seen, scale_ok=False)  # 800 px still shows a chart (at most 672 px) whole

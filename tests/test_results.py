@@ -4,6 +4,7 @@ back by what the report draws from."""
 from __future__ import annotations
 
 import json
+import math
 import os
 
 import pandas as pd
@@ -59,20 +60,41 @@ def test_a_new_folder_appears_complete(tmp_path, move):
     assert hidden(out.parent) == []
 
 
-def test_an_earlier_result_is_replaced_whole(tmp_path, move):
+def test_an_earlier_result_is_replaced_whole_when_asked(tmp_path, move):
     out = ours(tmp_path / "out", {"old.csv": "old", "figures/x.png": "old"})
-    with staging.staged_folder(out) as tmp:
+    with staging.staged_folder(out, replace=True) as tmp:
         ours(tmp, {"new.csv": "new"})
         assert tree(out)["old.csv"] == "old"  # untouched until the new one is complete
     assert set(tree(out)) == {"new.csv", "metadata.json"}
     assert hidden(tmp_path) == []
 
 
+def test_an_earlier_result_is_left_untouched_unless_asked(tmp_path):
+    out = ours(tmp_path / "out", {"old.csv": "old"})
+    before = tree(out)
+    with pytest.raises(ResultsError, match="holds earlier results.*--force"):
+        with staging.staged_folder(out):
+            pytest.fail("nothing may be written")
+    with pytest.raises(ResultsError, match="holds earlier results"):
+        check_output_folder(out)
+    check_output_folder(out, replace=True)
+    assert tree(out) == before and hidden(tmp_path) == []
+
+
+def test_results_that_appear_during_the_run_are_kept_unless_asked(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(ResultsError, match="holds earlier results"):
+        with staging.staged_folder(out) as tmp:
+            ours(tmp, {"a.csv": "mine"})
+            ours(out, {"a.csv": "another run's"})
+    assert tree(out)["a.csv"] == "another run's" and hidden(tmp_path) == []
+
+
 def test_a_failure_leaves_the_earlier_result_and_no_trace(tmp_path, move):
     out = ours(tmp_path / "out", {"old.csv": "old"})
     before = tree(out)
     with pytest.raises(KeyboardInterrupt):
-        with staging.staged_folder(out) as tmp:
+        with staging.staged_folder(out, replace=True) as tmp:
             ours(tmp, {"new.csv": "half"})
             raise KeyboardInterrupt
     assert tree(out) == before and hidden(tmp_path) == []
@@ -84,7 +106,7 @@ def test_a_folder_govsim_did_not_write_is_refused(tmp_path):
     (precious / "chapter1.tex").write_text("years of work")
     (precious / staging.METADATA).write_text(json.dumps("govsim_version"))  # JSON, but not ours
     with pytest.raises(ResultsError, match="not a govsim results folder"):
-        with staging.staged_folder(precious):
+        with staging.staged_folder(precious, replace=True):  # not even when asked
             pytest.fail("nothing may be written")
     assert (precious / "chapter1.tex").read_text() == "years of work" and hidden(tmp_path) == []
     (tmp_path / "file").write_text("x")
@@ -189,6 +211,74 @@ def test_a_failing_report_leaves_nothing(run, tmp_path, monkeypatch):
 
     monkeypatch.setattr("govsim.report.write_report", broken)
     with pytest.raises(RuntimeError, match="the report failed"):
-        write_results(out, scenario, reps, scenario.policy_names, {})
+        write_results(out, scenario, reps, scenario.policy_names, {}, replace=True)
     assert tree(out) == before and hidden(tmp_path) == []
     assert os.listdir(tmp_path) == ["out"]
+
+
+def test_entries_inside_a_subfolder_go_beside_the_others(tmp_path):
+    """A report in another language: figures/zh replaces only itself, figures/*.png stay."""
+    folder = ours(tmp_path / "out", {"figures/a.png": "en", "report.html": "en"})
+    with staging.staged_entries(folder, ("figures/zh", "report.zh.html")) as tmp:
+        (tmp / "figures" / "zh").mkdir(parents=True)
+        (tmp / "figures" / "zh" / "a.png").write_text("zh")
+        (tmp / "report.zh.html").write_text("zh")
+    assert tree(folder) == {"figures/a.png": "en", "figures/zh/a.png": "zh", "metadata.json": json.dumps({staging.MARKER: "0"}),
+                            "report.html": "en", "report.zh.html": "zh"}
+
+
+def _reps(values: dict[tuple[str, str], list[float]]) -> pd.DataFrame:
+    rows = [(p, k, 1 + k, "all", m, v) for (p, m), vs in values.items() for k, v in enumerate(vs)]
+    return pd.DataFrame(rows, columns=["policy", "rep", "seed", "scope", "metric", "value"])
+
+
+def test_share_intervals_stay_inside_zero_and_one_and_change_in_points():
+    from govsim.stats import compare, summarize, t_interval
+
+    reps = _reps({("a", "share"): [0.0, 0.0, 0.0, 0.002], ("b", "share"): [0.99, 1.0, 1.0, 1.0],
+                  ("a", "wait"): [0.0, 0.0, 0.0, 0.002], ("b", "wait"): [0.5, 0.7, 0.6, 0.8]})
+    plain = summarize(reps).set_index(["policy", "metric"])
+    clipped = summarize(reps, fractions={"share"}).set_index(["policy", "metric"])
+    assert plain.loc[("a", "share"), "ci_low"] < 0 and plain.loc[("b", "share"), "ci_high"] > 1  # the t interval
+    assert clipped.loc[("a", "share"), "ci_low"] == 0 and clipped.loc[("b", "share"), "ci_high"] == 1
+    assert clipped.loc[("a", "share"), "ci_high"] == plain.loc[("a", "share"), "ci_high"]  # only the impossible part goes
+    assert clipped.loc[("a", "wait"), "ci_low"] < 0  # a metric not declared a share keeps its t interval
+    comp = compare(reps, "a", fractions={"share"}).set_index("metric")
+    assert math.isnan(comp.loc["share", "rel_change"]), "a share changes in points, not per cent"
+    assert comp.loc["share", "ci_high"] <= 1
+    # the wait's base (0, 0, 0, 0.002) is not clearly above zero: no relative change on it
+    assert t_interval([0.0, 0.0, 0.0, 0.002])[1] < 0 and math.isnan(comp.loc["wait", "rel_change"])
+
+
+def test_a_relative_change_is_kept_on_a_base_clear_of_zero():
+    from govsim.stats import compare
+
+    reps = _reps({("a", "wait"): [10.0, 11.0, 9.0, 10.0], ("b", "wait"): [5.0, 6.0, 4.0, 5.0]})
+    comp = compare(reps, "a").set_index("metric")
+    assert comp.loc["wait", "rel_change"] == pytest.approx(-0.5)
+
+
+def test_written_shares_of_a_run_are_inside_zero_and_one(run, tmp_path):
+    from govsim.labels import vocabulary
+
+    scenario, reps = run
+    tables = write_results(tmp_path / "out", scenario, reps, scenario.policy_names, {})
+    shares = vocabulary(scenario.model).fractions(scenario.model.metrics)
+    summary = tables["summary"][tables["summary"]["metric"].isin(shares)]
+    assert len(summary) and (summary["ci_low"].dropna() >= 0).all() and (summary["ci_high"].dropna() <= 1).all()
+    comparison = tables["comparison"][tables["comparison"]["metric"].isin(shares)]
+    assert comparison["rel_change"].isna().all()
+    assert "clipped to [0, 1]" in json.loads((tmp_path / "out" / "metadata.json").read_text())["interval"]
+
+
+def test_display_names_are_saved_with_the_results(run, tmp_path):
+    scenario, reps = run
+    text = SHORT + "labels:\n  policy:\n    six_windows: {en: Six windows, zh: 六个窗口}\n" \
+                   "  station:\n    window: {zh: 窗口}\n"
+    (tmp_path / "s.yaml").write_text(text, encoding="utf-8")
+    labelled = load_scenario(tmp_path / "s.yaml")
+    write_results(tmp_path / "out", labelled, reps, labelled.policy_names, {})
+    res = read_results(tmp_path / "out")
+    assert res.names.policy("six_windows", "zh") == "六个窗口" and res.names.policy("six_windows") == "Six windows"
+    assert res.names.policy("base", "zh") == "base"  # no name given: the identifier
+    assert res.names.scope("station:window", "zh") == "窗口" and res.names.scope("station:window") == "window"

@@ -10,6 +10,10 @@ the hall's), and a model that gives a common name another meaning is an error.
 
 A metric without a Chinese label falls back to its English one; a metric without
 any label is shown by its name.
+
+Also here: which way is better for a metric (``DIRECTIONS``, joined with a model's
+``directions``), and ``DisplayNames``, the scenario's ``labels:`` block (names of
+policies, matters, departments ... as readers see them) saved with the results.
 """
 from __future__ import annotations
 
@@ -83,8 +87,31 @@ PHRASES_ZH: dict[str, str] = {
     "Hour": "小时",
 }
 
-# units shown as percentages / percentage points in the report's sentences
-FRACTION_UNITS = ("fraction", "fraction of server time")
+# which way is better: "lower", "higher", or "neither" where a change is good or bad only
+# in context (utilisation: busier staff, but longer queues)
+LOWER, HIGHER, NEITHER = "lower", "higher", "neither"
+DIRECTION_VALUES = (LOWER, HIGHER, NEITHER)
+DIRECTIONS: dict[str, str] = {
+    "wait_mean_min": LOWER,
+    "wait_p90_min": LOWER,
+    "sojourn_mean_min": LOWER,
+    "served": HIGHER,
+    "arrived": NEITHER,
+    "abandoned": LOWER,
+    "blocked": LOWER,
+    "in_system_end": LOWER,
+    "abandon_frac": LOWER,
+    "blocked_frac": LOWER,
+    "queue_len_mean": LOWER,
+    "utilisation": NEITHER,
+    "visits_mean": LOWER,
+    "one_visit_share": HIGHER,
+    "pledge_share": NEITHER,
+}
+
+# a unit starting with "fraction" marks a share between 0 and 1: the report speaks of it in
+# percentage points, and its intervals are kept inside [0, 1]
+FRACTION_UNIT = "fraction"
 
 
 class LabelConflict(ValueError):
@@ -99,9 +126,11 @@ def _check_lang(lang: str) -> None:
 class Vocabulary:
     """The words a reader sees for one model: the common ones and the model's own."""
 
-    def __init__(self, metrics: dict, metrics_zh: dict, scope_kinds: dict, phrases_zh: dict):
+    def __init__(self, metrics: dict, metrics_zh: dict, scope_kinds: dict, phrases_zh: dict,
+                 directions: dict | None = None):
         self.metrics, self.metrics_zh = metrics, metrics_zh
         self.scope_kinds, self.phrases_zh = scope_kinds, phrases_zh
+        self.directions = DIRECTIONS if directions is None else directions
 
     def label_unit(self, metric: str, lang: str = "en") -> tuple[str, str]:
         _check_lang(lang)
@@ -119,8 +148,17 @@ class Vocabulary:
         return self.label_unit(metric, lang)[1]
 
     def is_fraction(self, metric: str) -> bool:
-        """A share between 0 and 1 (its English unit says so)."""
-        return self.metrics.get(metric, ("", ""))[1] in FRACTION_UNITS
+        """A share between 0 and 1 (its English unit says so: "fraction", "fraction of ...")."""
+        unit = self.metrics.get(metric, ("", ""))[1]
+        return unit == FRACTION_UNIT or unit.startswith(FRACTION_UNIT + " ")
+
+    def fractions(self, metrics) -> set[str]:
+        """The shares among ``metrics``."""
+        return {m for m in metrics if self.is_fraction(m)}
+
+    def direction(self, metric: str) -> str | None:
+        """"lower" or "higher" (which way is better), "neither", or None when undeclared."""
+        return self.directions.get(metric)
 
     def scope_kind_label(self, kind: str, lang: str = "en") -> str:
         _check_lang(lang)
@@ -144,12 +182,17 @@ def _joined(common: dict, own: dict, what: str, model_name: str) -> dict:
 @lru_cache(maxsize=None)
 def _vocabulary_of(model_cls) -> Vocabulary:
     if model_cls is None:
-        return Vocabulary(METRICS, METRICS_ZH, SCOPE_KINDS, PHRASES_ZH)
+        return Vocabulary(METRICS, METRICS_ZH, SCOPE_KINDS, PHRASES_ZH, DIRECTIONS)
     name = model_cls.name
+    bad = {m: d for m, d in model_cls.directions.items() if d not in DIRECTION_VALUES}
+    if bad:
+        raise ValueError(f"model {name!r}: direction of {next(iter(bad))!r} must be one of "
+                         f"{', '.join(DIRECTION_VALUES)} (got {next(iter(bad.values()))!r})")
     return Vocabulary(_joined(METRICS, model_cls.labels, "metric", name),
                       _joined(METRICS_ZH, model_cls.labels_zh, "metric (Chinese)", name),
                       _joined(SCOPE_KINDS, model_cls.scope_kinds, "scope kind", name),
-                      _joined(PHRASES_ZH, model_cls.phrases_zh, "phrase (Chinese)", name))
+                      _joined(PHRASES_ZH, model_cls.phrases_zh, "phrase (Chinese)", name),
+                      _joined(DIRECTIONS, model_cls.directions, "direction of the metric", name))
 
 
 def vocabulary(model=None) -> Vocabulary:
@@ -175,9 +218,54 @@ def is_fraction(metric: str, model=None) -> bool:
     return vocabulary(model).is_fraction(metric)
 
 
+def direction(metric: str, model=None) -> str | None:
+    return vocabulary(model).direction(metric)
+
+
 def scope_kind_label(kind: str, lang: str = "en", model=None) -> str:
     return vocabulary(model).scope_kind_label(kind, lang)
 
 
 def phrase(text: str, lang: str = "en", model=None) -> str:
     return vocabulary(model).phrase(text, lang)
+
+
+# -- display names: the scenario's labels: block -------------------------------------------
+# a scope's kind -> the labels: kinds that may name it (a hall's window bank is a department's)
+SCOPE_LABEL_KINDS = {"bank": ("department",), "matters": (), "hour": (), "day": (), "all": ()}
+
+
+class DisplayNames:
+    """Names as readers see them, from a scenario's ``labels:`` block
+    (``{kind: {identifier: {en: ..., zh: ...}}}``, as saved with the results).  Chinese falls
+    back to English; anything without a name in the language shows its identifier."""
+
+    def __init__(self, labels: dict | None = None):
+        self.labels = {kind: {str(k): dict(v) for k, v in (names or {}).items() if isinstance(v, dict)}
+                       for kind, names in (labels or {}).items() if isinstance(names, dict)}
+
+    def __bool__(self) -> bool:
+        return any(self.labels.values())
+
+    def name(self, kind: str, identifier: str, lang: str = "en") -> str:
+        _check_lang(lang)
+        given = self.labels.get(kind, {}).get(identifier)
+        if not given:
+            return identifier
+        return (given.get("zh") if lang == "zh" else None) or given.get("en") or identifier
+
+    def has(self, kind: str, identifier: str) -> bool:
+        return identifier in self.labels.get(kind, {})
+
+    def policy(self, policy: str, lang: str = "en") -> str:
+        return self.name("policy", policy, lang)
+
+    def scope(self, scope: str, lang: str = "en") -> str:
+        """The name part of ``kind:name`` as readers see it (``all`` stays ``all``)."""
+        if ":" not in scope:
+            return scope
+        kind, ident = scope.split(":", 1)
+        for k in SCOPE_LABEL_KINDS.get(kind, (kind,)):
+            if self.has(k, ident):
+                return self.name(k, ident, lang)
+        return ident

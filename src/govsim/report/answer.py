@@ -1,22 +1,29 @@
 """The answer in words: one plain sentence per key metric and policy against the
-baseline, with its paired 95% interval and whether it is clear of noise.
+baseline, with its paired 95% interval and a badge: better or worse (the whole
+interval on the metric's good or bad side of zero, by the direction the metric
+declares), no clear change (the interval includes zero), or changed (a clear change
+of a metric that is neither better nor worse in itself, such as utilisation).
 
 Shares (a unit of "fraction") change in percentage points; other metrics in per
-cent of the baseline's mean, or in their own unit when that mean is zero.  A
-relative interval is the paired interval divided by the baseline's mean.  Labels and
-units come from the model's vocabulary (``voc``), so one metric name may read
-differently in two models.
+cent of the baseline's mean, or in their own unit when that mean is zero or its
+interval includes zero (no relative change on a near-zero base).  A relative
+interval is the paired interval divided by the baseline's mean.  Labels and units
+come from the model's vocabulary (``voc``), so one metric name may read differently
+in two models; names of policies from the scenario's ``labels:`` (``names``).
 """
 from __future__ import annotations
 
 import html
 import math
+import re
 from dataclasses import dataclass
 
 import pandas as pd
 
-from ..labels import Vocabulary
+from ..labels import HIGHER, LOWER, DisplayNames, Vocabulary
 from .i18n import t
+
+BADGES = ("better", "worse", "no_clear", "changed", "no_interval")  # the CSS classes, and the i18n keys
 
 
 @dataclass(frozen=True)
@@ -25,7 +32,32 @@ class Sentence:
     metric: str
     text: str      # HTML (names in <code>)
     verdict: str   # clear | noise | no_interval | same | missing
-    note: str      # the verdict in words, "" for same/missing
+    note: str      # the badge in words, "" for same/missing
+    badge: str = ""  # better | worse | no_clear | changed | no_interval, "" for same/missing
+    change: str = ""  # the change alone, e.g. "−56% (95% CI 52–61%)", for the bottom line
+
+
+def badge_of(verdict: str, direction: str | None, diff: float) -> str:
+    """The badge of a difference: better / worse by the metric's direction when clear of
+    noise, changed when the metric has no better direction, else no_clear / no_interval."""
+    if verdict == "noise":
+        return "no_clear"
+    if verdict == "no_interval":
+        return "no_interval"
+    if verdict != "clear":
+        return ""
+    if direction == LOWER:
+        return "better" if diff < 0 else "worse"
+    if direction == HIGHER:
+        return "better" if diff > 0 else "worse"
+    return "changed"
+
+
+def policy_name(policy: str, lang: str, names: DisplayNames | None) -> str:
+    """A policy as HTML: its display name where the scenario gives one, else its identifier in code."""
+    if names is not None and names.has("policy", policy):
+        return html.escape(names.policy(policy, lang))
+    return _code(policy)
 
 
 def fmt(value: float) -> str:
@@ -36,6 +68,16 @@ def fmt(value: float) -> str:
         return "0"
     text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
     return text.replace("-", "−")  # a real minus sign
+
+
+def verdict_words(verdict: str, lang: str) -> tuple[str, str]:
+    """A baseline's verdict as baselines.csv saved it -> (the words shown, its CSS class)."""
+    if verdict in ("yes", "no", "not run", "calibrated"):
+        return t(verdict, lang), verdict if verdict in ("yes", "no") else ""
+    undecided = re.fullmatch(r"undecided: .*\((\d+) replications?\)", verdict)
+    if undecided:  # the saved English, or its translation
+        return (verdict if lang == "en" else t("undecided", lang, n=undecided.group(1))), "undecided"
+    return verdict, ""
 
 
 def _pct(x: float, decimals: int | None = None) -> str:
@@ -64,8 +106,18 @@ def _decimals(lo: float, hi: float) -> int | None:
     return 3
 
 
+def in_sentence(label: str, lang: str) -> str:
+    """A label as it reads inside an English sentence (``Mean wait`` -> ``mean wait``; ``ISO`` stays)."""
+    return label[:1].lower() + label[1:] if lang == "en" and not label[:2].isupper() else label
+
+
+def breakable(name: str) -> str:
+    """An identifier, escaped, that may break after ``_``, ``.`` or ``/`` at a line's end."""
+    return re.sub(r"([_./])", r"\1<wbr>", html.escape(str(name)))
+
+
 def _code(name: str) -> str:
-    return f"<code>{html.escape(name)}</code>"
+    return f"<code>{breakable(name)}</code>"
 
 
 def _interval(lo: float, hi: float, suffix: str, lang: str, fall: bool | None) -> str:
@@ -80,14 +132,26 @@ def _interval(lo: float, hi: float, suffix: str, lang: str, fall: bool | None) -
     return t("ci_to", lang, lo=_signed_pct(lo, d) + suffix, hi=_signed_pct(hi, d) + suffix)
 
 
+def _signed_interval(lo: float, hi: float, suffix: str, lang: str) -> str:
+    """``−61% to −52%``: an interval with its signs, for a change shown with its sign."""
+    if math.isnan(lo) or math.isnan(hi):
+        return "–"
+    d = _decimals(lo, hi)
+    return t("ci_to", lang, lo=_signed_pct(lo, d) + suffix, hi=_signed_pct(hi, d) + suffix)
+
+
 def sentence(policy: str, baseline: str, metric: str, base_mean: float, mean: float, diff: float, lo: float,
-             hi: float, lang: str = "en", *, voc: Vocabulary) -> Sentence:
-    """One metric of one policy against the baseline (numbers from summary.csv and comparison.csv)."""
+             hi: float, lang: str = "en", *, voc: Vocabulary, names: DisplayNames | None = None,
+             base_clear: bool = True) -> Sentence:
+    """One metric of one policy against the baseline (numbers from summary.csv and
+    comparison.csv); ``base_clear``: the baseline's own interval excludes zero, so a
+    relative change means something."""
     label, unit = voc.label_unit(metric, lang)
     fraction = voc.is_fraction(metric)
-    if lang == "en":
-        label = label[:1].lower() + label[1:] if not label[:2].isupper() else label
-    names = {"policy": _code(policy), "baseline": _code(baseline), "label": html.escape(label)}
+    label = in_sentence(label, lang)
+    given = names
+    names = {"policy": policy_name(policy, lang, given), "baseline": policy_name(baseline, lang, given),
+             "label": html.escape(label)}
     unit_sfx = f" {html.escape(unit)}" if unit else ""
     if diff is None or math.isnan(diff):
         return Sentence(policy, metric, t("s_missing", lang, **names), "missing", "")
@@ -99,31 +163,38 @@ def sentence(policy: str, baseline: str, metric: str, base_mean: float, mean: fl
     fall = (diff < 0) if (clear or no_interval) else None
     verb = t("falls" if fall else "rises", lang) if fall is not None else t("changes", lang)
 
+    signed = "−" if diff < 0 else "+"
     if fraction:
         d, l_, h_ = diff * 100, lo * 100, hi * 100
         amount = _pct(d) if fall is not None else _signed_pct(d)
-        text = t("s_pp", lang, verb=verb, pct=amount, ci=_interval(l_, h_, "", lang, fall),
+        ci = _interval(l_, h_, "", lang, fall)
+        text = t("s_pp", lang, verb=verb, pct=amount, ci=ci,
                  base_val=_pct(base_mean * 100) + "%", val=_pct(mean * 100) + "%", **names)
-    elif base_mean and not math.isnan(base_mean):
+        change = t("c_pp", lang, amount=signed + _pct(d), ci=_signed_interval(l_, h_, "", lang))
+    elif base_mean and not math.isnan(base_mean) and base_clear:
         scale = 100 / abs(base_mean)
         d, l_, h_ = diff * scale, lo * scale, hi * scale
         amount = (_pct(d) if fall is not None else _signed_pct(d)) + "%"
-        text = t("s_rel", lang, verb=verb, pct=amount, ci=_interval(l_, h_, "%", lang, fall),
+        ci = _interval(l_, h_, "%", lang, fall)
+        text = t("s_rel", lang, verb=verb, pct=amount, ci=ci,
                  base_val=fmt(base_mean), val=fmt(mean), unit=unit_sfx, **names)
+        change = t("c_rel", lang, amount=signed + _pct(d) + "%", ci=_signed_interval(l_, h_, "%", lang))
     else:
         amount = fmt(abs(diff)) if fall is not None else fmt(diff)
         ci = "–" if no_interval else t("ci_to", lang, lo=fmt(lo), hi=fmt(hi))
         text = t("s_abs", lang, verb=verb, amount=amount, unit=unit_sfx, ci=ci, base_val=fmt(base_mean),
                  val=fmt(mean), **names)
+        change = t("c_abs", lang, amount=(signed if diff else "") + fmt(abs(diff)), unit=unit_sfx, ci=ci)
     verdict = "no_interval" if no_interval else ("clear" if clear else "noise")
-    note = t({"clear": "clear", "noise": "not_clear", "no_interval": "no_interval"}[verdict], lang)
-    return Sentence(policy, metric, text, verdict, note)
+    badge = badge_of(verdict, voc.direction(metric), diff)
+    return Sentence(policy, metric, text, verdict, t(badge, lang), badge, change)
 
 
 def answer(summary: pd.DataFrame, comparison: pd.DataFrame, metrics: list[str], policies: list[str], baseline: str,
-           lang: str = "en", *, voc: Vocabulary) -> dict[str, list[Sentence]]:
+           lang: str = "en", *, voc: Vocabulary, names: DisplayNames | None = None) -> dict[str, list[Sentence]]:
     """For each policy other than the baseline, one sentence per metric (scope ``all``)."""
-    means = summary[summary["scope"] == "all"].set_index(["policy", "metric"])["mean"]
+    overall = summary[summary["scope"] == "all"].set_index(["policy", "metric"])
+    means = overall["mean"]
     comp = comparison[comparison["scope"] == "all"].set_index(["policy", "metric"])
     out: dict[str, list[Sentence]] = {}
     for policy in policies:
@@ -140,6 +211,11 @@ def answer(summary: pd.DataFrame, comparison: pd.DataFrame, metrics: list[str], 
                 diff, lo, hi = float(r["diff_mean"]), float(r["ci_low"]), float(r["ci_high"])
             else:
                 diff = lo = hi = math.nan
-            rows.append(sentence(policy, baseline, metric, base_mean, mean, diff, lo, hi, lang, voc=voc))
+            base_clear = True
+            if (baseline, metric) in overall.index:
+                b_lo, b_hi = float(overall.loc[(baseline, metric), "ci_low"]), float(overall.loc[(baseline, metric), "ci_high"])
+                base_clear = not (b_lo <= 0 <= b_hi)  # NaN (one replication) compares False: kept
+            rows.append(sentence(policy, baseline, metric, base_mean, mean, diff, lo, hi, lang, voc=voc, names=names,
+                                 base_clear=base_clear))
         out[policy] = rows
     return out

@@ -16,6 +16,7 @@ TEXT: dict[str, dict[str, str]] = {
     "fig_forest": {"en": "Difference from '{baseline}' (paired by replication, 95% CI)",
                    "zh": "与“{baseline}”的差值（按重复运行配对，95% 置信区间）"},
     "fig_forest_axis": {"en": "Δ {label}", "zh": "{label}之差"},
+    "fig_forest_axis_pp": {"en": "Δ {label} (percentage points)", "zh": "{label}之差（百分点）"},
     "fig_dist": {"en": "Spread over replications (box: quartiles; ◆: mean; dots: replications)",
                  "zh": "各次重复运行结果的分布（箱：四分位；◆：均值；点：每次运行）"},
     "overall": {"en": "overall", "zh": "总体"},
@@ -39,12 +40,48 @@ TEXT: dict[str, dict[str, str]] = {
     "answer": {"en": "Answer", "zh": "结论"},
     "answer_note": {
         "en": "Each difference is paired by replication (every policy meets the same visitors), "
-              "with its 95% confidence interval. A difference is clear of noise when its interval excludes zero. "
-              "The sentences are for the whole system (scope all); summary.csv and comparison.csv break every "
-              "metric down by scope, and the article baselines below may use a narrower one.",
-        "zh": "每个差值都按重复运行配对（各政策面对同样的来访者），并给出 95% 置信区间；"
-              "区间不含零时，差异超出随机波动。以下结论针对整个系统（范围 all）；summary.csv 和 comparison.csv "
-              "按范围细分每个指标，下文的报道基准可能使用更窄的范围。"},
+              "with its 95% confidence interval. Better or worse: the whole interval lies on the metric's good or "
+              "bad side of no change (lower is better for waits and times, higher for shares done in one visit); "
+              "no clear change: the interval includes no change, so the runs cannot tell the policies apart on "
+              "this metric; changed: a clear change of a metric that is neither better nor worse in itself "
+              "(utilisation). The sentences are for the whole system (scope all); summary.csv and comparison.csv "
+              "break every metric down by scope, and the article baselines below may use a narrower one.",
+        "zh": "每个差值都按重复运行配对（各政策面对同样的来访者），并给出 95% 置信区间。"
+              "“更好”或“更差”：整个区间都落在该指标好的一侧或差的一侧（等候和办理时间越低越好，一次办结比例越高越好）；"
+              "“无明显变化”：区间包含零，这些运行无法在该指标上区分两个政策；"
+              "“有变化”：该指标本身无所谓好坏（如利用率），但变化超出随机波动。以下结论针对整个系统（范围 all）；"
+              "summary.csv 和 comparison.csv 按范围细分每个指标，下文的报道基准可能使用更窄的范围。"},
+    "detail": {"en": "Each policy against the baseline, metric by metric", "zh": "各政策与基准逐项比较"},
+    "key_table_part": {"en": "Key metrics by policy: mean (95% CI), part {i} of {n}",
+                       "zh": "各政策的关键指标：均值（95% 置信区间），第 {i} 部分，共 {n} 部分"},
+    # the bottom line
+    "bottom_line": {"en": "Bottom line", "zh": "要点"},
+    "bl_better_all": {"en": "Better than {baseline} on every key metric: {policies}.",
+                      "zh": "在每个关键指标上都优于 {baseline}：{policies}。"},
+    "bl_better_some": {"en": "Better on some key metrics and worse on none: {items}.",
+                       "zh": "部分关键指标更好、没有更差的：{items}。"},
+    "bl_worse": {"en": "Worse on at least one key metric: {items}.", "zh": "至少一个关键指标更差：{items}。"},
+    "bl_no_clear": {"en": "No clear change on any key metric: {policies}.", "zh": "所有关键指标都无明显变化：{policies}。"},
+    "bl_neither": {"en": "({metrics}: neither better nor worse in itself, not counted.)",
+                   "zh": "（{metrics}本身无所谓好坏，不计入。）"},
+    "bl_worse_on": {"en": "worse: {metrics}", "zh": "更差：{metrics}"},
+    "bl_better_on": {"en": "better: {metrics}", "zh": "更好：{metrics}"},
+    "bl_rank": {"en": "By {label}, best first: {items}.", "zh": "按{label}排序（最好的在前）：{items}。"},
+    "bl_rank_note": {"en": "Neighbours whose intervals overlap may swap places in another set of runs.",
+                     "zh": "区间相互重叠的相邻政策，换一组运行可能交换位置。"},
+    "bl_changes": {"en": "What {policy} changes against {baseline}: {changes}.",
+                   "zh": "{policy} 相对 {baseline} 改变的参数：{changes}。"},
+    "bl_changes_more": {"en": "{n} more in section 4", "zh": "另有 {n} 项见第 4 节"},
+    "bl_changes_none": {"en": "nothing in the parameters", "zh": "参数无变化"},
+    "bl_cost": {"en": "{label}: {items}.", "zh": "{label}：{items}。"},
+    "bl_baselines": {"en": "Article baselines: {counts}.", "zh": "报道数据基准：{counts}。"},
+    "bl_baselines_none": {"en": "The scenario declares no article figures to check.", "zh": "本情景没有声明需核对的报道数据。"},
+    "bl_count": {"en": "{n} {verdict}", "zh": "{verdict} {n} 项"},
+    "bl_baseline_item": {"en": "{id}, {verdict}: {policy}, {metric} {simulated}, the article {expected}.",
+                         "zh": "{id}，{verdict}：{policy}，{metric} 模拟值 {simulated}，报道 {expected}。"},
+    "bl_yes": {"en": "reproduced", "zh": "已复现"},
+    "bl_no": {"en": "not reproduced", "zh": "未复现"},
+    "bl_nothing": {"en": "Only the baseline was run.", "zh": "只运行了基准政策。"},
     "key_table": {"en": "Key metrics by policy: mean (95% CI)", "zh": "各政策的关键指标：均值（95% 置信区间）"},
     "metric": {"en": "Metric", "zh": "指标"},
     "baseline_mark": {"en": "baseline", "zh": "基准"},
@@ -61,14 +98,19 @@ TEXT: dict[str, dict[str, str]] = {
                "zh": "采用 {policy} 时，{label}在每次重复运行中都与 {baseline} 相同（{val}{unit}）。"},
     "s_missing": {"en": "With {policy}, {label} cannot be compared with {baseline}: no value in one of them.",
                   "zh": "采用 {policy} 时，{label}无法与 {baseline} 比较：其中一方没有数值。"},
+    "c_pp": {"en": "{amount} percentage points ({ci})", "zh": "{amount} 个百分点（{ci}）"},
+    "c_rel": {"en": "{amount} ({ci})", "zh": "{amount}（{ci}）"},
+    "c_abs": {"en": "{amount}{unit} ({ci})", "zh": "{amount}{unit}（{ci}）"},
     "falls": {"en": "falls", "zh": "下降"},
     "rises": {"en": "rises", "zh": "上升"},
     "changes": {"en": "changes by", "zh": "变化"},
-    "clear": {"en": "Clear of noise.", "zh": "差异超出随机波动。"},
-    "not_clear": {"en": "Not clear of noise: the interval includes no change.",
-                  "zh": "差异未超出随机波动：区间包含零。"},
-    "no_interval": {"en": "No interval: one replication cannot tell a difference from noise.",
-                    "zh": "没有区间：一次运行无法区分差异与随机波动。"},
+    # badges
+    "better": {"en": "better", "zh": "更好"},
+    "worse": {"en": "worse", "zh": "更差"},
+    "no_clear": {"en": "no clear change", "zh": "无明显变化"},
+    "changed": {"en": "changed", "zh": "有变化"},
+    "no_interval": {"en": "no interval (one replication)", "zh": "无区间（仅一次运行）"},
+    "": {"en": "", "zh": ""},
     "ci_to": {"en": "{lo} to {hi}", "zh": "{lo} 至 {hi}"},
     # 2
     "baselines_intro": {
@@ -94,9 +136,9 @@ TEXT: dict[str, dict[str, str]] = {
     # 3
     "charts_intro": {
         "en": "Every chart is drawn from the saved tables (summary.csv, comparison.csv, replications.csv); "
-              "each policy keeps its colour throughout. The same charts are in figures/ as PNG files.",
+              "each policy keeps its colour throughout. The same charts are in {dir}/ as PNG files.",
         "zh": "所有图表都由保存的表格（summary.csv、comparison.csv、replications.csv）绘制；"
-              "每个政策在所有图中颜色相同。figures/ 文件夹中有相同图表的 PNG 文件。"},
+              "每个政策在所有图中颜色相同。{dir}/ 文件夹中有相同图表的 PNG 文件。"},
     "h_forest": {"en": "Differences from the baseline", "zh": "与基准的差值"},
     "h_key": {"en": "Key metrics by policy", "zh": "各政策的关键指标"},
     "h_dist": {"en": "Distributions over replications", "zh": "重复运行结果的分布"},
@@ -117,6 +159,9 @@ TEXT: dict[str, dict[str, str]] = {
     "params_same": {"en": "All policies have the same parameters.", "zh": "各政策参数完全相同。"},
     "h_params_all": {"en": "All resolved parameters of each policy", "zh": "各政策的全部参数"},
     "parameter": {"en": "Parameter", "zh": "参数"},
+    "params_all_print": {"en": "All {n} resolved parameters of each policy are on screen (folded) and in "
+                               "scenario.resolved.yaml.",
+                         "zh": "各政策全部 {n} 个参数见屏幕版（已折叠）及 scenario.resolved.yaml。"},
     "h_assumptions": {"en": "Assumptions stated in the scenario file", "zh": "情景文件中说明的假设"},
     "assumptions_intro": {"en": "Every comment of the scenario file, beside the setting it explains.",
                           "zh": "情景文件中的全部注释，列在其说明的设置旁（保留原文）。"},
@@ -145,9 +190,14 @@ TEXT: dict[str, dict[str, str]] = {
     "e_intervals": {"en": "Intervals", "zh": "置信区间"},
     "e_intervals_text": {
         "en": "{confidence:.0%} Student-t intervals over replications; differences from the baseline are paired "
-              "by replication; a relative interval is the paired interval divided by the baseline's mean.",
+              "by replication; a relative interval is the paired interval divided by the baseline's mean, and no "
+              "relative change is given where the baseline's own interval includes zero. Shares (between 0 and 1) "
+              "change in percentage points, and their intervals are clipped to [0, 1] (differences to [−1, 1]): "
+              "the true value lies in that range, so clipping keeps the coverage.",
         "zh": "基于各次重复运行的 {confidence:.0%} Student-t 区间；与基准的差值按重复运行配对；"
-              "相对变化的区间为配对区间除以基准均值。"},
+              "相对变化的区间为配对区间除以基准均值，基准自身的区间包含零时不给出相对变化。"
+              "比例（0 到 1 之间）的变化以百分点表示，其区间截取在 [0, 1] 之内（差值截取在 [−1, 1] 之内）："
+              "真值必在此范围内，截取不改变覆盖率。"},
     "e_policies": {"en": "Policies", "zh": "政策"},
     "e_command": {"en": "Command", "zh": "命令"},
     "e_started": {"en": "Started (UTC)", "zh": "开始时间（UTC）"},

@@ -4,7 +4,8 @@ Whatever govsim writes goes first into a hidden folder (beside the results folde
 a whole run, inside it for a rebuilt report) and is moved into place only when it is
 complete, so an interrupted or failed run never leaves a half-written folder.  A
 folder that govsim did not write (no ``metadata.json`` with ``govsim_version``) is
-never replaced: ``--out ~`` must not wipe a home.
+never replaced: ``--out ~`` must not wipe a home; one it did write is replaced only
+when asked (``replace``, the command's ``--force``): a quick rerun must not wipe a study.
 """
 from __future__ import annotations
 
@@ -33,29 +34,34 @@ def is_ours(folder: Path) -> bool:
     return isinstance(meta, dict) and MARKER in meta
 
 
-def check_output_folder(out: Path) -> None:
-    """Refuse a destination that is a file, or a folder with contents govsim did not write."""
+def check_output_folder(out: Path, replace: bool = False) -> None:
+    """Refuse a destination that is a file, a folder with contents govsim did not write,
+    or (unless ``replace``) one that holds earlier results."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ResultsError(f"{out}: exists and is not a folder; choose another --out")
-    if out.is_dir() and any(out.iterdir()) and not is_ours(out):
-        raise ResultsError(f"{out}: folder exists and is not a govsim results folder; choose another --out")
+    if out.is_dir() and any(out.iterdir()):
+        if not is_ours(out):
+            raise ResultsError(f"{out}: folder exists and is not a govsim results folder; choose another --out")
+        if not replace:
+            raise ResultsError(f"{out}: holds earlier results, left as they are; use --force to replace them, "
+                               f"or choose another --out")
 
 
 @contextmanager
-def staged_folder(out: Path) -> Iterator[Path]:
+def staged_folder(out: Path, replace: bool = False) -> Iterator[Path]:
     """An empty hidden folder beside ``out`` to write a whole results folder into.  When
-    the block ends without an error it replaces ``out``; on any error it is removed and
-    ``out`` is left as it was."""
+    the block ends without an error it takes the place of ``out`` (earlier results there
+    only when ``replace``); on any error it is removed and ``out`` is left as it was."""
     out = Path(out)
-    check_output_folder(out)
+    check_output_folder(out, replace)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = _hidden(out, "partial")
     shutil.rmtree(tmp, ignore_errors=True)  # a leftover of a killed run with our pid
     tmp.mkdir()
     try:
         yield tmp
-        check_output_folder(out)  # nobody put a folder of theirs there while we ran
+        check_output_folder(out, replace)  # nobody put a folder there while we ran
         _move_into_place(tmp, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -76,6 +82,7 @@ def staged_entries(folder: Path, names: tuple[str, ...]) -> Iterator[Path]:
         yield tmp
         for name in names:
             if (tmp / name).exists():
+                (folder / name).parent.mkdir(parents=True, exist_ok=True)  # figures/ for figures/zh
                 _move_into_place(tmp / name, folder / name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -65,6 +65,15 @@ class JobFairModel(Model):
     metrics = METRICS
     key_metrics = ("intentions", "attendees", "intention_rate", "intentions_per_fair", "booth_wait_mean_min",
                    "booth_balk_frac", "recruiter_utilisation")
+    directions = {"intentions": "higher", "attendees": "higher", "intention_rate": "higher",
+                  "intentions_per_fair": "higher", "booth_wait_mean_min": "lower", "booth_balk_frac": "lower",
+                  "booth_renege_frac": "lower", "recruiter_utilisation": "neither", "people_reached": "higher",
+                  "pool_with_intention": "higher"}
+    report_text = {"zh": """``model: job_fair``——招聘活动期间的乡镇现场招聘会。
+
+各乡镇的招聘会吸引自行前来的求职者，以及乡镇和村干部从本乡镇求职者中动员来的人；在每场招聘会上，
+求职者在只有几名招聘人员的企业展位前排队，见队长而放弃，尝试多个展位，每次洽谈都可能达成就业意向。
+详见 docs/models/shuttle.md（招聘会部分）。"""}
 
     figures = (
         Breakdown("intention_rate", ("all", "group:"), "intention_rate_by_group"),

@@ -80,6 +80,17 @@ class ShuttleModel(Model):
     metrics = METRICS
     key_metrics = ("seekers_delivered", "vehicle_trips", "load_factor", "riders_per_trip", "boarding_wait_mean_h",
                    "time_to_employer_mean_h", "cost_per_seeker_yuan", "intentions")
+    directions = {"seekers_delivered": "higher", "vehicle_trips": "neither", "load_factor": "higher",
+                  "riders_per_trip": "higher", "boarding_wait_mean_h": "lower", "boarding_wait_p90_h": "lower",
+                  "time_to_employer_mean_h": "lower", "cost_per_seeker_yuan": "lower", "cost_yuan": "lower",
+                  "intentions": "higher", "delivered_share": "higher", "intention_share": "higher", "gave_up": "lower",
+                  "no_shows": "lower", "still_waiting": "lower", "vehicle_wait_mean_h": "lower",
+                  "interview_wait_mean_min": "lower", "recruiter_utilisation": "neither", "signed_up": "neither"}
+    report_text = {"zh": """``model: shuttle``——从乡镇到工业园区的就业直通车。
+
+求职者在活动期间于所在乡镇报名；调度规则（固定班次、满员即发，或最低载客与最长等候相结合；每车一个乡镇、
+沿线多站，或统一集合点）调用数量有限的车辆；到园区后，求职者逐家走访企业，直到达成就业意向。
+详见 docs/models/shuttle.md。"""}
 
     figures = (
         Breakdown("vehicle_trips", ("trigger:",), "vehicle_trips_by_trigger"),
