@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import yamlio
+from .calendar import DAY
 from .baselines import Baseline
 from .errors import ScenarioError, ScenarioErrors
 from .models import MODELS, get_model
@@ -55,11 +56,11 @@ class RunSettings(BaseModel):
     @property
     def horizon(self) -> float:
         """Run length in minutes."""
-        return self.horizon_min if self.horizon_min is not None else self.days * 1440.0
+        return self.horizon_min if self.horizon_min is not None else self.days * DAY
 
     @property
     def warmup(self) -> float:
-        return self.warmup_min if self.horizon_min is not None else self.warmup_days * 1440.0
+        return self.warmup_min if self.horizon_min is not None else self.warmup_days * DAY
 
 
 class DisplayName(BaseModel):

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .calendar import DAY
+
 BATCH = 5
 
 
@@ -82,7 +84,7 @@ class Suggestion:
         return self.warmup_min / DAY_MIN if self.unit == "days" else self.warmup_min
 
 
-DAY_MIN = 1440.0
+DAY_MIN = DAY  # minutes
 BINS = 200  # for steady-state runs: enough points for MSER-5 (40 batches)
 
 

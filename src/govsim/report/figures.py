@@ -535,14 +535,19 @@ def write_figures(summary: pd.DataFrame, comparison: pd.DataFrame, model, polici
     with plt.rc_context(font_rc(lang)):
         for name, section, title, fig in build_figures(summary, comparison, model, policies, baseline, lang, reps,
                                                        names):
-            path = folder / f"{name}.png"
-            try:
-                fig.savefig(path, dpi=DPI)
-                width = round(fig.get_figwidth() * CSS_PX_PER_IN)
-            finally:
-                plt.close(fig)
-            written.append(FigureOut(name, section, title, path, width))
+            written.append(save_figure(fig, folder, name, section, title))
     return written
+
+
+def save_figure(fig: Figure, folder: Path, name: str, section: str, title: str) -> FigureOut:
+    """``fig`` as ``folder/<name>.png``, closed; where it goes in the report and how wide."""
+    path = folder / f"{name}.png"
+    try:
+        fig.savefig(path, dpi=DPI)
+        width = round(fig.get_figwidth() * CSS_PX_PER_IN)
+    finally:
+        plt.close(fig)
+    return FigureOut(name, section, title, path, width)
 
 
 # ---------------------------------------------------------------- checks

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from ..labels import vocabulary  # noqa: E402
-from .figures import CSS_PX_PER_IN, DPI, FigureOut, policy_colours, wrap  # noqa: E402
+from .figures import FigureOut, policy_colours, save_figure, wrap  # noqa: E402
 from .fonts import font_rc  # noqa: E402
 
 STUDY_SECTIONS = ("sensitivity", "decomposition", "sweep")  # figure sections drawn by this module
@@ -51,16 +51,6 @@ WORDS = {
 def w(key: str, lang: str, **kw) -> str:
     text = WORDS[key].get(lang) or WORDS[key]["en"]
     return text.format(**kw) if kw else text
-
-
-def _save(fig: Figure, folder: Path, name: str, section: str, title: str) -> FigureOut:
-    path = folder / f"{name}.png"
-    try:
-        fig.savefig(path, dpi=DPI)
-        width = round(fig.get_figwidth() * CSS_PX_PER_IN)
-    finally:
-        plt.close(fig)
-    return FigureOut(name, section, title, path, width)
 
 
 # ---------------------------------------------------------------- sensitivity
@@ -103,13 +93,13 @@ def sensitivity_figures(res, lang: str, folder: Path) -> list[FigureOut]:
             label = f"{b.baseline}: {b.metric}"
             fig = tornado_figure(table, b.policy, "baseline", b.baseline, label, lang, _claim(b.expected))
             if fig is not None:
-                out.append(_save(fig, folder, f"tornado_baseline_{b.baseline}", "sensitivity", label))
+                out.append(save_figure(fig, folder, f"tornado_baseline_{b.baseline}", "sensitivity", label))
         for metric in res.model.key_metrics:
             for policy in res.policies:
                 label = voc.metric_label(metric, lang=lang)
                 fig = tornado_figure(table, policy, "all", metric, label, lang)
                 if fig is not None:
-                    out.append(_save(fig, folder, f"tornado_{metric}_{policy}", "sensitivity", f"{label}: {policy}"))
+                    out.append(save_figure(fig, folder, f"tornado_{metric}_{policy}", "sensitivity", f"{label}: {policy}"))
     return out
 
 
@@ -194,7 +184,7 @@ def decomposition_figures(res, lang: str, folder: Path) -> list[FigureOut]:
             label = voc.metric_label(metric, lang=lang)
             fig = waterfall_figure(rows, label, start, end, lang) if len(rows) else None
             if fig is not None:
-                out.append(_save(fig, folder, f"waterfall_{metric}", "decomposition", label))
+                out.append(save_figure(fig, folder, f"waterfall_{metric}", "decomposition", label))
     return out
 
 
@@ -260,7 +250,7 @@ def sweep_figures(res, lang: str, folder: Path) -> list[FigureOut]:
             if len(set(others.values())) > 1:
                 ax.legend(fontsize=8, loc="best")
             fig.suptitle(wrap(f"{label}: {w('by', lang)} {first.rsplit('.', 1)[-1]}", 7.6, 11), fontsize=11)
-            out.append(_save(fig, folder, f"sweep_{metric}", "sweep", label))
+            out.append(save_figure(fig, folder, f"sweep_{metric}", "sweep", label))
     return out
 
 

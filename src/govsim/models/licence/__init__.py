@@ -90,7 +90,8 @@ class LicenceModel(Model):
                   "promise_share": "higher", "incomplete_share": "lower", "zero_visit_share": "higher",
                   "supplements_mean": "lower", "open_end": "lower", "unfinished": "lower", "wait_mean_days": "lower",
                   "delay_mean_days": "lower", "applications": "neither", "handed_over": "neither",
-                  "promise_time_p95_days": "lower"}
+                  "promise_time_p95_days": "lower", "promise_time_mean_days": "lower", "promise_time_p90_days": "lower",
+                  "ready_share": "higher", "lateness_mean_days": "lower", "late_mean_days": "lower"}
     report_text = {"zh": """``model: licence``——按工作日历运行的多日审批流程。
 
 申请全年陆续到达，先审核材料（补正往返、一次性告知、容缺承诺），各环节在配有各自人员的部门中串行或并联办理，
