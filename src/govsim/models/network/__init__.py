@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 
 from ...model_api import Breakdown, Model
 from .engine import Records, simulate
-from .kpis import kpis
+from .kpis import cost_rows, kpis, service_level_rows
 from .params import NetworkParams
 
 
@@ -19,12 +19,20 @@ class NetworkModel(Model):
     params_model = NetworkParams
     metrics = ("arrived", "served", "abandoned", "blocked", "in_system_end", "abandon_frac", "blocked_frac",
                "wait_mean_min", "wait_p90_min", "sojourn_mean_min", "visits_mean", "queue_len_mean", "utilisation",
-               "staffed_hours_per_day")
+               "staffed_hours_per_day", "staff_cost_yuan_per_day", "cost_per_customer_yuan", "wait_within_share")
     key_metrics = ("wait_mean_min", "wait_p90_min", "sojourn_mean_min", "abandon_frac", "blocked_frac", "utilisation")
     # its metrics but one are common ones: their labels and directions are in govsim.labels
-    labels = {"staffed_hours_per_day": ("Staffed server-hours per day", "server-hours")}
-    labels_zh = {"staffed_hours_per_day": ("每日在岗服务时长", "人·小时")}
-    directions = {"staffed_hours_per_day": "neither"}  # more staff: shorter queues, higher cost
+    labels = {"staffed_hours_per_day": ("Staffed server-hours per day", "server-hours"),
+              "staff_cost_yuan_per_day": ("Staff cost per day", "yuan"),
+              "cost_per_customer_yuan": ("Staff cost per customer served", "yuan"),
+              "wait_within_share": ("Share served within the wait threshold", "fraction")}
+    labels_zh = {"staffed_hours_per_day": ("每日在岗服务时长", "人·小时"),
+                 "staff_cost_yuan_per_day": ("每日人员成本", "元"),
+                 "cost_per_customer_yuan": ("每服务一人人员成本", "元"),
+                 "wait_within_share": ("在等候时限内得到服务的比例", "比例")}
+    # more staff: shorter queues, higher cost
+    directions = {"staffed_hours_per_day": "neither", "staff_cost_yuan_per_day": "lower",
+                  "cost_per_customer_yuan": "lower", "wait_within_share": "higher"}
     report_text = {"zh": """``model: network``——通用的开放排队网络。
 
 可以表达 M/M/c、有限等候区、优先级、中途离开、串联流程和返工回路；面向真实服务的模型都以它为基础。"""}
@@ -41,7 +49,10 @@ class NetworkModel(Model):
         return lambda minutes: midnight + timedelta(minutes=float(minutes))
 
     def simulate(self, params: NetworkParams, streams, run, trace=None):
-        return kpis(simulate(params, streams, run.horizon, run.warmup, trace=trace))
+        rec = simulate(params, streams, run.horizon, run.warmup, trace=trace)
+        rows = kpis(rec)
+        return rows + cost_rows(params, rows, run.horizon - run.warmup) + service_level_rows(
+            rec, params.service_level_wait_min)
 
 
 __all__ = ["NetworkModel", "NetworkParams", "Records", "simulate", "kpis"]

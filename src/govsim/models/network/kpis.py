@@ -116,4 +116,39 @@ def _step_area(steps: list, w0: float, h: float) -> float:
     return float(sum(level * max(0.0, min(end, h) - max(t, w0)) for (t, level), end in zip(steps, ends)))
 
 
-__all__ = ["kpis", "WAITING_AT_END"]
+def cost_rows(params, rows: list[Row], span: float) -> list[Row]:
+    """Staff cost per day (each station's staffed hours times its hourly cost) and per
+    customer served, where the stations give a cost."""
+    costs = {name: st.cost_per_server_hour_yuan for name, st in params.stations.items()
+             if st.cost_per_server_hour_yuan is not None}
+    if not costs:
+        return []
+    hours = {s[len("station:"):]: v for s, m, v in rows if m == "staffed_hours_per_day" and s.startswith("station:")}
+    served = next(v for s, m, v in rows if s == "all" and m == "served")
+    out = [(f"station:{name}", "staff_cost_yuan_per_day", hours[name] * cost) for name, cost in costs.items()]
+    per_day = sum(v for _, _, v in out)
+    out.append(("all", "staff_cost_yuan_per_day", per_day))
+    served_per_day = served / (span / DAY)
+    out.append(("all", "cost_per_customer_yuan", per_day / served_per_day if served_per_day else np.nan))
+    return out
+
+
+def service_level_rows(rec: Records, thresholds: list[float]) -> list[Row]:
+    """For each threshold N (minutes), the share of counted customers served after waiting
+    at most N in all (abandoned and blocked ones were not; those still inside are left out)."""
+    if not thresholds:
+        return []
+    a = rec.arrays()
+    counted = a["c_arr"] >= rec.warmup
+    out_ = a["c_outcome"][counted]
+    finished = (out_ == SERVED) | (out_ == ABANDONED) | (out_ == BLOCKED)
+    waits = a["c_wait"][counted]
+    rows = []
+    for n in thresholds:
+        within = (out_ == SERVED) & (waits <= n + 1e-9)
+        share = within.sum() / finished.sum() if finished.any() else np.nan
+        rows.append((f"wait_within:{n:g}min", "wait_within_share", float(share)))
+    return rows
+
+
+__all__ = ["kpis", "cost_rows", "service_level_rows", "WAITING_AT_END"]

@@ -49,6 +49,9 @@ class Station(StrictParams):
     discipline: Literal["fifo", "priority"] = "fifo"
     max_waiting: Optional[Annotated[int, Field(ge=0, strict=True)]] = Field(
         default=None, description="arrivals finding this many waiting are blocked; omit for no limit")
+    cost_per_server_hour_yuan: Optional[Annotated[float, Field(ge=0)]] = Field(
+        default=None, description="staff cost of one server on duty for an hour (wages and overheads), yuan; "
+        "gives staff_cost_yuan_per_day and cost_per_customer_yuan")
 
     def service_for(self, cls: str):
         if isinstance(self.service, ServiceByClass):
@@ -102,6 +105,9 @@ class NetworkParams(StrictParams):
     start_date: Optional[date] = Field(default=None, description=(
         "the date of day 0 of a run (its weekday and month pick rosters and demand factors), YYYY-MM-DD; "
         "omitted: Monday 3 January 2022"))
+    service_level_wait_min: list[Annotated[float, Field(ge=0)]] = Field(default_factory=list, description=(
+        "service-level thresholds, minutes: for each N, the share of customers served after waiting at most N "
+        "(scope wait_within:<N>min, metric wait_within_share; abandoned and blocked ones were not)"))
     demand_factors: Optional[DemandFactors] = Field(default=None, description=(
         "arrival rates by weekday and month relative to the rates as given: {weekday: {mon: 1.3, ...}, "
         "month: {dec: 0.8, ...}}; a day or month left out keeps 1"))
