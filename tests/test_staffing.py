@@ -3,29 +3,36 @@ finishes the visitor in front first and takes nobody new; a change happens at it
 minute exactly; at closing, AFTER_VISITORS serves everyone waiting before staff leave."""
 from __future__ import annotations
 
-import simpy
-
 from govsim.calendar import DAY
+from govsim.eventloop import EventLoop
 from govsim.staffing import AFTER_VISITORS, BEFORE_VISITORS, Change, Staffed
 
 
 def serve(timetable, capacity, visitors, days=1, until=None):
     """visitors: (name, arrival minute, service minutes) -> {name: (start, end)} of those served."""
-    env = simpy.Environment()
-    staffed = Staffed(env, capacity, timetable, days)
+    loop = EventLoop()
+    staffed = Staffed(loop, capacity, timetable, days)
     seen = {}
 
-    def visitor(name, arrival, service):
-        yield env.timeout(arrival)
-        with staffed.resource.request(priority=0) as req:
-            yield req
-            start = env.now
-            yield env.timeout(service)
-            seen[name] = (start, env.now)
+    def begin(visitor):
+        name, _, service = visitor
+        start = loop.now
+        loop.at(start + service, finish, (name, start, visitor))
 
+    def finish(done):
+        name, start, visitor = done
+        seen[name] = (start, loop.now)
+        staffed.release(tickets[visitor])
+
+    def arrive(visitor):
+        tickets[visitor] = staffed.request(0, begin, visitor)
+        if tickets[visitor].granted:
+            begin(visitor)
+
+    tickets = {}
     for v in visitors:
-        env.process(visitor(*v))
-    env.run(until=until or days * DAY)
+        loop.at(v[1], arrive, v)
+    loop.run(until or days * DAY)
     return seen, staffed
 
 

@@ -1,11 +1,12 @@
 """Servers that come and go on a daily timetable (windows at lunch, part-time helpers).
 
-A simpy PriorityResource keeps its full capacity; when fewer servers are on duty,
-"blocker" requests hold the missing ones.  A blocker with a high priority (a
-negative number) takes the next free server before any waiting visitor: staff
-finish the visitor in front of them, then go to lunch.  A blocker with a low
-priority queues behind the visitors already waiting: staff serve everyone inside
-before going home.
+``Staffed`` is a priority queue of requests in front of ``capacity`` servers, on a
+``govsim.eventloop.EventLoop``: requests are served by priority, then in order of
+arrival, as simpy's PriorityResource does.  When fewer servers are on duty, "blocker"
+requests hold the missing ones.  A blocker with a high priority (a negative number)
+takes the next free server before any waiting visitor: staff finish the visitor in
+front of them, then go to lunch.  A blocker with a low priority queues behind the
+visitors already waiting: staff serve everyone inside before going home.
 
 Also here: rosters as a scenario writes them (``Roster``: a number, a daily timetable
 of ``["HH:MM", count]`` pairs, or one per weekday), their checks and their steps in time.
@@ -13,13 +14,14 @@ of ``["HH:MM", count]`` pairs, or one per weekday), their checks and their steps
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Optional, Union
+from heapq import heappop, heappush
+from typing import Annotated, Any, Callable, Iterator, Optional, Union
 
-import simpy
 from pydantic import Discriminator, Field, Tag
 
 from .calendar import DAY  # noqa: F401  (re-exported for the models)
 from .calendar import WEEKDAYS, Clock
+from .eventloop import EventLoop
 from .model_api import Count, PositiveCount, StrictParams
 
 BEFORE_VISITORS = -100  # served before anyone waiting
@@ -33,36 +35,92 @@ class Change:
     priority: int = BEFORE_VISITORS  # of the blockers this change adds
 
 
+class Ticket:
+    """A request for a server: ``granted`` once it has one; ``cancelled`` if withdrawn
+    while waiting.  ``on_grant(arg)`` is called when a server comes to it later (not
+    when one was free at once: ``request`` returns it granted)."""
+
+    __slots__ = ("on_grant", "arg", "granted", "cancelled")
+
+    def __init__(self, on_grant: Optional[Callable[[Any], None]], arg: Any) -> None:
+        self.on_grant, self.arg = on_grant, arg
+        self.granted = self.cancelled = False
+
+
 class Staffed:
-    def __init__(self, env: simpy.Environment, capacity: int, timetable: list[Change], days: int):
-        self.env = env
+    def __init__(self, loop: EventLoop, capacity: int, timetable: list[Change], days: int):
+        self.loop = loop
         self.capacity = capacity
-        self.resource = simpy.PriorityResource(env, capacity=max(capacity, 1))
-        self.blockers: list = []
+        self.slots = max(capacity, 1)  # servers in the queue's front (blockers hold the off-duty ones)
+        self.users = 0  # slots held, by visitors and blockers
+        self._queue: list = []  # (priority, time, order, ticket); withdrawn tickets are skipped
+        self._order = 0
+        self.blockers: list[Ticket] = []
         self.on_duty = capacity
         self._set(0, timetable[0].priority if timetable else BEFORE_VISITORS)  # closed until the first change
         if capacity == 0:
             return
-        env.process(self._follow(sorted(timetable, key=lambda c: c.minute), days))
+        self._changes = self._timeline(sorted(timetable, key=lambda c: c.minute), days)
+        self._next_change()
 
-    def _follow(self, timetable: list[Change], days: int):
+    # -- requests -----------------------------------------------------------------------
+    def request(self, priority: int, on_grant: Optional[Callable[[Any], None]] = None, arg: Any = None) -> Ticket:
+        ticket = Ticket(on_grant, arg)
+        if self.users < self.slots:  # then nobody is waiting: every free slot has been given out
+            self.users += 1
+            ticket.granted = True
+        else:
+            self._order += 1
+            heappush(self._queue, (priority, self.loop.now, self._order, ticket))
+        return ticket
+
+    def release(self, ticket: Ticket) -> None:
+        """The server ``ticket`` held is free: it goes to the first one waiting."""
+        self.users -= 1
+        self._serve_next()
+
+    @staticmethod
+    def cancel(ticket: Ticket) -> None:
+        """Withdraw a waiting request (it is skipped when its turn comes)."""
+        ticket.cancelled = True
+
+    def _serve_next(self) -> None:
+        queue = self._queue
+        while self.users < self.slots and queue:
+            ticket = heappop(queue)[3]
+            if ticket.cancelled:
+                continue
+            self.users += 1
+            ticket.granted = True
+            if ticket.on_grant is not None:
+                ticket.on_grant(ticket.arg)
+
+    # -- the timetable --------------------------------------------------------------------
+    def _timeline(self, timetable: list[Change], days: int) -> Iterator[tuple[float, Change]]:
         for day in range(days):
             for change in timetable:
-                t = day * DAY + change.minute
-                if t > self.env.now:
-                    yield self.env.timeout(t - self.env.now)
-                self._set(change.on_duty, change.priority)
+                yield day * DAY + change.minute, change
+
+    def _next_change(self, change: Optional[Change] = None) -> None:
+        """Apply ``change`` (the one due now), then those already due; schedule the next."""
+        if change is not None:
+            self._set(change.on_duty, change.priority)
+        for t, change in self._changes:
+            if t > self.loop.now:
+                self.loop.at(t, self._next_change, change)
+                return
+            self._set(change.on_duty, change.priority)
 
     def _set(self, on_duty: int, priority: int) -> None:
-        want_blocked = self.resource.capacity - min(on_duty, self.capacity)
+        want_blocked = self.slots - min(on_duty, self.capacity)
         while len(self.blockers) < want_blocked:
-            self.blockers.append(self.resource.request(priority=priority))
+            self.blockers.append(self.request(priority))
         while len(self.blockers) > want_blocked:
-            req = self.blockers.pop()  # the latest first: it is the likeliest still queued
-            if req.triggered:
-                self.resource.release(req)
+            ticket = self.blockers.pop()  # the latest first: it is the likeliest still queued
+            if ticket.granted:
+                self.release(ticket)
             else:
-                req.cancel()
+                self.cancel(ticket)
         self.on_duty = on_duty
 
 

@@ -9,6 +9,7 @@ and the share accepted within a promised limit, besides the mean.
 """
 from __future__ import annotations
 
+from ...eventloop import gc_paused
 from ...model_api import Breakdown, Model, Profile
 from .hall import HallRecords, simulate
 from .kpis import METRICS, kpis
@@ -121,7 +122,8 @@ class ServiceHallModel(Model):
     }
 
     def simulate(self, params: HallParams, streams, run, trace=None):
-        return kpis(simulate(params, streams, run.days, run.warmup_days, trace=trace), params)
+        with gc_paused():
+            return kpis(simulate(params, streams, run.days, run.warmup_days, trace=trace), params)
 
 
 __all__ = ["ServiceHallModel", "HallParams", "HallRecords", "simulate", "kpis"]

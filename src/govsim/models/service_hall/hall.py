@@ -1,5 +1,6 @@
-"""The service hall, as simpy processes: ``journey`` walks one matter from its first
-trip to the hall until it is accepted.
+"""The service hall on an event calendar (``govsim.eventloop``): each matter is a state
+machine walked from its first trip to the hall until it is accepted, one method per
+step (arrive, queue, be served, leave, come back).
 
 Time is minutes on a working-day clock: day d is [DAY d, DAY (d+1)); weekends and
 holidays are not simulated, nights are.  New matters arrive on the run's days; the
@@ -13,6 +14,12 @@ window approves while the visitor waits; with one, the visitor leaves at accepta
 and the approval of every department outside the zones queues for the back-office
 staff (``approve``): the matter is through when the last approval is done.
 
+Windows, the back office and the helpers are ``staffing.Staffed`` queues: a request
+waits by priority (green channel, then bookings kept, then walk-ins) and order of
+arrival; its ``on_grant`` step runs when a server comes to it.  A visitor waiting
+may give up (its patience is an event that does nothing if it was served first) or be
+sent home by the closing bell.
+
 Nothing here draws a random number: every visitor and its later trips come from
 ``population`` (drawn before the hall opens); the processes only decide and record.
 """
@@ -22,12 +29,12 @@ import math
 from dataclasses import dataclass
 from typing import Optional
 
-import simpy
-
 from ... import documents
 from ...calendar import DAY, after_open_minutes
 from ...model_api import COMPLETE, START, Trace
+from ...eventloop import EventLoop
 from ...rng import Streams
+from ...staffing import Ticket
 from .layout import Layout
 from .params import HallParams
 from .population import Person, Population
@@ -49,7 +56,6 @@ class Visitor:
     """One matter's journey: who brings it (``who``) and what has happened so far."""
 
     who: Person
-    case: str  # its id in the event log
     major: list[int]  # gaps still to fill, per step
     minor: list[int]
     step: int = 0  # steps before this one are accepted
@@ -66,10 +72,27 @@ class Visitor:
     booked: bool = False  # on a trip it booked: called ahead of walk-ins
     online: bool = False  # its documents were reviewed online before the first trip
     kept_slot: bool = False  # came at its booked slot (within the grace minutes)
+    # where it is now, for the next step of its state machine
+    t_arr: float = 0.0  # this trip began
+    by_helper: bool = False  # a helper queues at the windows for it (full process)
+    bank: Optional[Bank] = None  # the window bank it queues at or is served by
+    ticket: Optional[Ticket] = None  # its request there
+    t_wait: float = 0.0  # it joined that bank's queue
+    t_start: float = 0.0  # its service there began
+    outcome: str = ""  # how that service ends
+    to_approve: Optional[float] = None  # approval minutes that service sends to the back office
+    helper: Optional[Ticket] = None  # its request for a proxy helper
+    helper_kind: str = ""  # the helper's work in hand: precheck, full_process, home_visit
+    t_window: float = 0.0  # the helper began queueing at the windows for it
 
     @classmethod
     def of(cls, who: Person) -> "Visitor":
-        return cls(who, f"v{who.vid}", list(who.major), list(who.minor))
+        return cls(who, list(who.major), list(who.minor))
+
+    @property
+    def case(self) -> str:
+        """Its id in the event log."""
+        return f"v{self.who.vid}"
 
     # who it is, as the KPIs and tests read it
     vid, matter, group, other_province, accept_min = (
@@ -89,38 +112,59 @@ class Hall:
     def __init__(self, params: HallParams, population: Population, days: int, warmup_days: int,
                  trace: Optional[Trace] = None):
         self.p = params
-        self.env = simpy.Environment()
+        self.loop = EventLoop()
         self.population = population
         self.trace = trace
         self.days = days
         self.periods = params.hours.periods()
+        self.close = self.periods[-1][1]
         self.send_home = params.hours.closing_rule == "send_home"
-        self.closing = self.env.event()  # fires at closing when visitors are sent home
-        self.layout = Layout(params, self.env, days + DRAIN_DAYS)
+        self.green_first = params.layout.green_channel == "priority"
+        self.layout = Layout(params, self.loop, days + DRAIN_DAYS)
         self.helpers = self.layout.helpers
         self.back_office = self.layout.back_office
         self.rec = HallRecords(days, warmup_days, self.periods, banks=self.layout.banks, back_office=self.back_office)
-        self.env.process(self.arrivals())
+        # those waiting when the closing bell rings (send_home): ticket -> (visitor, at the proxy desk?)
+        self.bell_waiters: dict[Ticket, tuple[Visitor, bool]] = {}
+        # matters not yet through (arriving, in the hall or coming back) and approvals not yet done:
+        # at none, the rest of the run (staff coming and going over the drain days) changes nothing
+        self.open_work = len(population.people)
+        first = sorted(((self.first_trip(who), who.vid, who) for who in population.people), key=lambda x: x[:2])
+        self._arrivals = iter(first)
+        self._next_arrival()
         if self.back_office is not None:
-            self.env.process(self.backlog_snapshots())
+            for t in (self.rec.t_counted, self.rec.t_end):
+                self.loop.at(t, self.backlog_snapshot)
         if self.send_home:
-            self.env.process(self.closing_bell())
+            self.loop.at(self.close, self.closing_bell, 0)
 
     def run(self) -> HallRecords:
-        self.env.run(until=(self.days + DRAIN_DAYS) * DAY)
-        self.rec.queue.advance(self.env.now)
+        until = (self.days + DRAIN_DAYS) * DAY
+        self.loop.run(until)
+        if self.back_office is not None:  # stopped with nothing left: the backlog stays as it is
+            self.back_office.backlog += [self.back_office.queued_min] * (2 - len(self.back_office.backlog))
+        self.rec.queue.advance(until)
         self.rec.finish()
         return self.rec
 
+    def one_done(self) -> None:
+        """A matter through, or an approval done (each the last step of its handler)."""
+        self.open_work -= 1
+        if not self.open_work:
+            self.loop.stop()
+
     def log(self, v: Visitor, activity: str, resource: str = "", transition: str = COMPLETE) -> None:
         """One event of the visitor's case (call only when there is a trace)."""
-        self.trace.add(v.case, activity, self.env.now, transition, resource)
+        self.trace.add(v.case, activity, self.loop.now, transition, resource)
 
     # -- the day ------------------------------------------------------------------------
-    def arrivals(self):
-        for t, who in sorted(((self.first_trip(who), who) for who in self.population.people), key=lambda x: x[0]):
-            yield self.env.timeout(t - self.env.now)
-            self.env.process(self.journey(Visitor.of(who), booked=self.keeps_slot(who, t)))
+    def _next_arrival(self, who: Optional[Person] = None) -> None:
+        """``who`` comes for the first time now; the next one is scheduled."""
+        nxt = next(self._arrivals, None)
+        if nxt is not None:
+            self.loop.at(nxt[0], self._next_arrival, nxt[2])
+        if who is not None:
+            self.journey(Visitor.of(who), booked=self.keeps_slot(who, self.loop.now))
 
     def first_trip(self, who: Person) -> float:
         """When the visitor first comes: its drawn arrival time, which is also the slot of a
@@ -135,49 +179,45 @@ class Hall:
         book = self.p.appointments
         return book is not None and who.books and not who.no_show and t - who.t_arrive <= book.grace_min
 
-    def backlog_snapshots(self):
-        """The approval minutes waiting in the back office when the counted days begin and end."""
-        for t in (self.rec.t_counted, self.rec.t_end):
-            yield self.env.timeout(t - self.env.now)
-            self.back_office.backlog.append(self.back_office.queued_min)
+    def backlog_snapshot(self, _=None) -> None:
+        """The approval minutes waiting in the back office (when the counted days begin and end)."""
+        self.back_office.backlog.append(self.back_office.queued_min)
 
-    def closing_bell(self):
-        close = self.periods[-1][1]
-        for day in range(self.days + DRAIN_DAYS):
-            yield self.env.timeout(day * DAY + close - self.env.now)
-            bell, self.closing = self.closing, self.env.event()
-            bell.succeed()
+    def closing_bell(self, day: int) -> None:
+        """Everyone still waiting at closing is sent home (the one being served is finished)."""
+        waiting, self.bell_waiters = self.bell_waiters, {}
+        for ticket, (v, at_proxy_desk) in waiting.items():
+            ticket.cancelled = True
+            if at_proxy_desk:
+                if self.trace is not None:
+                    self.log(v, "sent_home", HELPERS)
+                self.end_trip(v, v.t_arr)
+                self.come_back(v, NEXT_DAY)
+            else:
+                self.queue_change(v.bank, -1)
+                self.left_without_service(v, SENT_HOME)
+        if day + 1 < self.days + DRAIN_DAYS:
+            self.loop.at((day + 1) * DAY + self.close, self.closing_bell, day + 1)
 
     # -- the journey --------------------------------------------------------------------
-    def journey(self, v: Visitor, booked: bool = False):
-        """From the first trip to acceptance: a proxy helper on the first trip if the
-        visitor asks and one is on duty, then the windows, coming back another day
-        after a rejection, a balk, giving up, or being sent home at closing.  An online
-        review before the first trip leaves only the gaps it missed; a visitor who kept
-        its booking is called ahead of walk-ins on that trip."""
-        v.t_first = self.env.now
+    def journey(self, v: Visitor, booked: bool = False) -> None:
+        """The first trip: a proxy helper if the visitor asks and one is on duty, else the
+        windows; later trips (``come_back``) go to the windows.  An online review before
+        the first trip leaves only the gaps it missed; a visitor who kept its booking is
+        called ahead of walk-ins on that trip."""
+        v.t_first = self.loop.now
         self.rec.visitors.append(v)
         if self.p.online_review is not None and v.who.online:
             self.online_review(v)
         v.booked = v.kept_slot = booked
         if self.p.home_visits and v.who.home_visit and self.helpers is not None:
-            yield from self.home_visit(v)
+            self.home_visit(v)
             return
-        t_arr = self.start_trip(v, "arrive")
+        v.t_arr = self.start_trip(v, "arrive")
         if v.who.asks_proxy and self.helpers is not None and self.helpers.on_duty > 0:
-            next_step = yield from self.proxy_desk(v, t_arr)
-            if next_step == HANDED_OVER:
-                return
-            if next_step != TO_WINDOW:
-                t_arr = yield from self.come_back(v, next_step)
-        while True:
-            outcome = yield from self.windows(v)
-            self.end_trip(v, t_arr)
-            v.booked = False  # a later trip is a walk-in
-            if outcome == ACCEPTED:
-                break
-            t_arr = yield from self.come_back(v, COMES_BACK[outcome])
-        self.forward_if_other_province(v)
+            self.proxy_desk(v)
+            return
+        self.at_window(v)
 
     def online_review(self, v: Visitor) -> None:
         """Documents checked online before the first trip: the gaps the review catches are
@@ -188,7 +228,7 @@ class Hall:
             v.major[i] -= who.caught_major[i]
             v.minor[i] -= who.caught_minor[i]
         v.online = True
-        self.rec.online_review(self.env.now, who.online_min, sum(who.caught_major) + sum(who.caught_minor))
+        self.rec.online_review(self.loop.now, who.online_min, sum(who.caught_major) + sum(who.caught_minor))
         if self.trace is not None:
             self.log(v, "online_review")
 
@@ -196,24 +236,45 @@ class Hall:
         v.trips += 1
         if self.trace is not None:
             self.log(v, activity)
-        return self.env.now
+        return self.loop.now
 
     def end_trip(self, v: Visitor, t_arr: float) -> None:
-        self.rec.trips.append((v.vid, t_arr, self.env.now))
+        self.rec.trips.append((v.who.vid, t_arr, self.loop.now))
         if self.trace is not None:
             self.log(v, "leave")
 
-    def come_back(self, v: Visitor, why: str):
+    def windows_done(self, v: Visitor, outcome: str) -> None:
+        """The windows' last word on this trip: a helper hands the case back; a visitor
+        leaves, accepted or to come back another day."""
+        if v.by_helper:
+            self.rec.helper_at_window(v.t_window, self.loop.now)
+            self.forward_if_other_province(v)
+            self.helpers.release(v.helper)
+            self.one_done()
+            return
+        self.end_trip(v, v.t_arr)
+        v.booked = False  # a later trip is a walk-in
+        if outcome == ACCEPTED:
+            self.forward_if_other_province(v)
+            self.one_done()
+        else:
+            self.come_back(v, COMES_BACK[outcome])
+
+    def come_back(self, v: Visitor, why: str) -> None:
         """Wait at home until the next trip: ``days`` working days after now (to fetch
         documents, or after giving up; the next day when sent home at closing), on a
         later day, at the visitor's time of day for that trip."""
         later = self.population.later(v.who, v.returns)
         v.returns += 1
         days = {FETCH: later.fetch_days, GAVE_UP: later.gave_up_days, NEXT_DAY: 1.0}[why]
-        now = self.env.now
+        now = self.loop.now
         day = max(math.floor(now / DAY) + 1, math.floor(now / DAY + days))
-        yield self.env.timeout(day * DAY + later.time_of_day - now)
-        return self.start_trip(v, "return")
+        self.loop.at(day * DAY + later.time_of_day, self.return_trip, v)
+
+    def return_trip(self, v: Visitor) -> None:
+        v.t_arr = self.start_trip(v, "return")
+        v.by_helper = False
+        self.at_window(v)
 
     def forward_if_other_province(self, v: Visitor) -> None:
         if v.who.other_province:
@@ -222,172 +283,204 @@ class Hall:
                 self.trace.add(v.case, "home_region_done", v.t_done)
 
     # -- proxy helpers --------------------------------------------------------------------
-    def proxy_desk(self, v: Visitor, t_arr: float):
-        """A helper pre-checks the documents and lists every gap at once.  A
-        full-process case the helper then takes over entirely, the visitor going
-        home.  At closing the desk follows the closing rule, as the windows do; a
-        visitor pre-checked after closing comes back to the windows the next working
-        day.  Returns what the visitor does next."""
-        with self.helpers.resource.request(priority=0 if v.who.green else 1) as req:
-            if self.trace is not None:
-                self.log(v, "queue", HELPERS)
-            bell = self.closing
-            yield self.env.any_of([req, bell]) if self.send_home else req
-            if not req.triggered:
-                if self.trace is not None:
-                    self.log(v, "sent_home", HELPERS)
-                self.end_trip(v, t_arr)
-                return NEXT_DAY
-            v.proxied = True
-            self.rec.helper_waits.append((v.vid, self.env.now - t_arr))
-            yield from self.helper_work(v, "precheck", v.who.precheck_min)
-            if v.who.full_process:
-                self.end_trip(v, t_arr)
-                yield from self.full_process(v)
-                return HANDED_OVER
+    def proxy_desk(self, v: Visitor) -> None:
+        """A helper pre-checks the documents and lists every gap at once (``precheck_done``).
+        At closing the desk follows the closing rule, as the windows do."""
+        v.helper = self.helpers.request(0 if v.who.green else 1, self.proxy_granted, v)
+        if self.trace is not None:
+            self.log(v, "queue", HELPERS)
+        if v.helper.granted:
+            self.proxy_granted(v)
+        elif self.send_home:
+            self.bell_waiters[v.helper] = (v, True)
+
+    def proxy_granted(self, v: Visitor) -> None:
+        self.bell_waiters.pop(v.helper, None)
+        v.proxied = True
+        self.rec.helper_waits.append((v.vid, self.loop.now - v.t_arr))
+        self.helper_work(v, "precheck", v.who.precheck_min)
+
+    def precheck_done(self, v: Visitor) -> None:
+        """A full-process case the helper takes over entirely, the visitor going home;
+        otherwise the visitor goes home to fetch every gap at once, or, with none, to the
+        windows (the next working day if pre-checked after closing)."""
+        if v.who.full_process:
+            self.end_trip(v, v.t_arr)
+            documents.clear(v.major, v.minor, range(len(v.who.steps)))  # the helper gathers what is missing
+            self.helper_work(v, "full_process", v.who.full_process_min)
+            return
+        self.helpers.release(v.helper)
         if v.gaps():
             documents.clear(v.major, v.minor, range(len(v.who.steps)))  # told everything at once: back with all of it
             if self.trace is not None:
                 self.log(v, "told_gaps", HELPERS)
-            self.end_trip(v, t_arr)
-            return FETCH
-        if self.env.now % DAY >= self.periods[-1][1]:  # pre-checked after closing: the windows are shut
-            self.end_trip(v, t_arr)
-            return NEXT_DAY
-        return TO_WINDOW
+            self.end_trip(v, v.t_arr)
+            self.come_back(v, FETCH)
+        elif self.loop.now % DAY >= self.close:  # pre-checked after closing: the windows are shut
+            self.end_trip(v, v.t_arr)
+            self.come_back(v, NEXT_DAY)
+        else:
+            self.at_window(v)
 
-    def full_process(self, v: Visitor):
-        """The helper gathers what is missing, then queues at the windows for the visitor."""
-        documents.clear(v.major, v.minor, range(len(v.who.steps)))
-        yield from self.helper_work(v, "full_process", v.who.full_process_min)
-        t_window = self.env.now
-        yield from self.windows(v, by_helper=True)
-        self.rec.helper_at_window(t_window, self.env.now)
-        self.forward_if_other_province(v)
+    def full_process_ready(self, v: Visitor) -> None:
+        """The helper, holding the case, queues at the windows for the visitor."""
+        v.t_window = self.loop.now
+        v.by_helper = True
+        self.at_window(v)
 
-    def home_visit(self, v: Visitor):
+    def home_visit(self, v: Visitor) -> None:
         if self.trace is not None:
             self.log(v, "ask_home_visit")
-        with self.helpers.resource.request(priority=0) as req:
-            yield req
-            yield from self.helper_work(v, "home_visit", v.who.home_visit_min)
-        v.t_accepted = self.env.now
+        v.helper = self.helpers.request(0, self.home_visit_granted, v)
+        if v.helper.granted:
+            self.home_visit_granted(v)
+
+    def home_visit_granted(self, v: Visitor) -> None:
+        self.helper_work(v, "home_visit", v.who.home_visit_min)
+
+    def home_visit_done(self, v: Visitor) -> None:
+        self.helpers.release(v.helper)
+        v.t_accepted = self.loop.now
         if self.trace is not None:
             self.log(v, "accepted", HELPERS)
         self.forward_if_other_province(v)
+        self.one_done()
 
-    def helper_work(self, v: Visitor, kind: str, minutes: float):
+    def helper_work(self, v: Visitor, kind: str, minutes: float) -> None:
         if self.trace is not None:
             self.log(v, kind, HELPERS, START)
-        self.rec.helper_work(kind, self.env.now, minutes)
-        yield self.env.timeout(minutes)
+        self.rec.helper_work(kind, self.loop.now, minutes)
+        v.helper_kind = kind
+        self.loop.at(self.loop.now + minutes, self.helper_work_done, v)
+
+    def helper_work_done(self, v: Visitor) -> None:
         if self.trace is not None:
-            self.log(v, kind, HELPERS)
+            self.log(v, v.helper_kind, HELPERS)
+        {"precheck": self.precheck_done, "full_process": self.full_process_ready,
+         "home_visit": self.home_visit_done}[v.helper_kind](v)
 
     # -- the windows ----------------------------------------------------------------------
-    def windows(self, v: Visitor, by_helper: bool = False):
-        """One department's windows after another in the same trip, until one sends the
-        visitor away or the matter is accepted; returns how the last visit ended."""
-        outcome = STEP_DONE
-        while outcome == STEP_DONE:
-            outcome = yield from self.at_window(v, self.layout.bank_for(v.who, v.step), by_helper)
-        return outcome
-
-    def at_window(self, v: Visitor, bank: Bank, by_helper: bool = False):
-        """Queue at a window bank and be served; returns how it ended."""
-        t_arr = self.env.now
-        if not by_helper and bank.waiting > v.who.balk_over:
-            return self.left_without_service(v, bank, t_arr, BALKED, by_helper)
-        green_first = v.who.green and self.p.layout.green_channel == "priority"
-        # green channel first, then visitors keeping their booking, then walk-ins
-        req = bank.staffed.resource.request(priority=0 if green_first else 1 if v.booked else 2)
-        left = yield from self.wait_in_line(v, bank, req, by_helper)
-        if left:
-            return self.left_without_service(v, bank, t_arr, left, by_helper)
-        return (yield from self.serve(v, bank, req, t_arr, by_helper))
-
-    def wait_in_line(self, v: Visitor, bank: Bank, req, by_helper: bool):
-        """Wait for a window; returns None when one is free, else why the visitor left
-        (gave up, or sent home at closing)."""
-        env = self.env
-        self.queue_change(bank, +1)
+    def at_window(self, v: Visitor) -> None:
+        """Queue at the bank of the matter's next department, unless the line is too long;
+        green channel first, then visitors keeping their booking, then walk-ins."""
+        bank = v.bank = self.layout.bank_for(v.who, v.step)
+        now = v.t_wait = self.loop.now
+        if not v.by_helper and bank.waiting > v.who.balk_over:
+            self.left_without_service(v, BALKED)
+            return
         if self.trace is not None:
             self.log(v, "queue", bank.name)
-        bell = self.closing
-        wait_for = [req]
-        if not by_helper:
-            wait_for += self.patience_runs_out(v)
+        v.ticket = bank.staffed.request(0 if v.who.green and self.green_first else 1 if v.booked else 2,
+                                        self.window_granted, v)
+        if v.ticket.granted:
+            self.serve(v)
+            return
+        self.queue_change(bank, +1)
+        if not v.by_helper:
+            deadline = self.patience_runs_out(v, now)
+            if deadline is not None:
+                self.loop.at(deadline, self.patience_over, v.ticket)
             if self.send_home:
-                wait_for.append(bell)
-        yield env.any_of(wait_for) if len(wait_for) > 1 else req
-        self.queue_change(bank, -1)
-        if req.triggered:
-            return None
-        req.cancel()
-        return SENT_HOME if bell.triggered else ABANDONED
+                self.bell_waiters[v.ticket] = (v, False)
 
-    def patience_runs_out(self, v: Visitor) -> list:
-        """The moment the visitor gives up, as an event (none if it never would): patience
-        runs in opening hours only (a ticket holder does not give up over lunch), and
-        not past closing when everyone waiting will be served."""
+    def window_granted(self, v: Visitor) -> None:
+        self.queue_change(v.bank, -1)
+        self.bell_waiters.pop(v.ticket, None)
+        self.serve(v)
+
+    def patience_runs_out(self, v: Visitor, now: float) -> Optional[float]:
+        """The moment the visitor gives up (None: it never would): patience runs in
+        opening hours only (a ticket holder does not give up over lunch), and not past
+        closing when everyone waiting will be served."""
         if v.who.patience == math.inf:
-            return []
-        now = self.env.now
+            return None
         deadline = after_open_minutes(self.periods, now, v.who.patience)
-        closes = math.floor(now / DAY) * DAY + self.periods[-1][1]
-        return [self.env.timeout(deadline - now)] if self.send_home or deadline < closes else []
+        closes = math.floor(now / DAY) * DAY + self.close
+        return deadline if self.send_home or deadline < closes else None
+
+    def patience_over(self, ticket: Ticket) -> None:
+        if ticket.granted or ticket.cancelled:  # served already, or sent home
+            return
+        ticket.cancelled = True
+        v = ticket.arg
+        self.bell_waiters.pop(ticket, None)
+        self.queue_change(v.bank, -1)
+        self.left_without_service(v, ABANDONED)
 
     def queue_change(self, bank: Bank, delta: int) -> None:
-        self.rec.queue.change(self.env.now, delta)
+        self.rec.queue.change(self.loop.now, delta)
         bank.waiting += delta
 
-    def left_without_service(self, v: Visitor, bank: Bank, t_arr: float, outcome: str, by_helper: bool) -> str:
-        self.rec.window_visits.append(WindowVisit(v.vid, bank.name, t_arr, math.nan, self.env.now, outcome, by_helper))
+    def left_without_service(self, v: Visitor, outcome: str) -> None:
+        """Balked, gave up or sent home: the trip ends here."""
+        bank = v.bank
+        self.rec.window_visits.append(WindowVisit(v.who.vid, bank.name, v.t_wait, math.nan, self.loop.now, outcome,
+                                                  v.by_helper))
         if self.trace is not None:
             self.log(v, {BALKED: "balk", ABANDONED: "abandon", SENT_HOME: "sent_home"}[outcome], bank.name)
-        return outcome
+        self.windows_done(v, outcome)
 
-    def serve(self, v: Visitor, bank: Bank, req, t_arr: float, by_helper: bool):
-        t_start = self.env.now
+    def serve(self, v: Visitor) -> None:
+        v.t_start = self.loop.now
         if self.trace is not None:
-            self.log(v, "serve", bank.name, START)
-        outcome, minutes, to_approve = self.check_documents(v, bank)
-        yield self.env.timeout(minutes * bank.slowdown)
-        bank.staffed.resource.release(req)
-        self.rec.service(bank, t_start, self.env.now)
-        self.rec.window_visits.append(WindowVisit(v.vid, bank.name, t_arr, t_start, self.env.now, outcome, by_helper))
+            self.log(v, "serve", v.bank.name, START)
+        v.outcome, minutes, v.to_approve = self.check_documents(v, v.bank)
+        self.loop.at(v.t_start + minutes * v.bank.slowdown, self.served, v)
+
+    def served(self, v: Visitor) -> None:
+        """The window is free for the next; the visitor goes on to the next department's
+        windows (``STEP_DONE``) or the trip ends."""
+        bank, outcome, now = v.bank, v.outcome, self.loop.now
+        bank.staffed.release(v.ticket)
+        bank.services.append((v.t_start, now))
+        self.rec.window_visits.append(WindowVisit(v.who.vid, bank.name, v.t_wait, v.t_start, now, outcome, v.by_helper))
         if outcome == ACCEPTED:
-            v.t_accepted = self.env.now
+            v.t_accepted = now
         if self.trace is not None:
             self.log(v, "serve", bank.name)
             if outcome in (ACCEPTED, REJECTED):
                 self.log(v, outcome, bank.name)
-        if to_approve is not None:
-            v.approvals += 1
-            self.env.process(self.approve(v, to_approve))
-        return outcome
+        if v.to_approve is not None:
+            self.approve(v, v.to_approve)
+        if outcome == STEP_DONE:
+            self.at_window(v)
+        else:
+            self.windows_done(v, outcome)
 
-    def approve(self, v: Visitor, minutes: float):
+    # -- the back office --------------------------------------------------------------------
+    def approve(self, v: Visitor, minutes: float) -> None:
         """The back office approves what a window accepted, in order of acceptance, in its
         hours; the visitor has gone."""
         office = self.back_office
-        self.rec.to_approve(office, self.env.now, minutes)
-        t_sent = self.env.now
+        v.approvals += 1
+        self.open_work += 1
+        self.rec.to_approve(office, self.loop.now, minutes)
         if self.trace is not None:
             self.log(v, "queue", BACK_OFFICE)
-        with office.staffed.resource.request(priority=1) as req:
-            yield req
-            office.queued_min -= minutes
-            t_start = self.env.now
-            if self.trace is not None:
-                self.log(v, "approve", BACK_OFFICE, START)
-            yield self.env.timeout(minutes)
-        self.rec.service(office, t_start, self.env.now)
-        office.approvals.append((v.vid, t_sent, t_start, self.env.now))
+        job = [v, minutes, self.loop.now, None, 0.0]  # visitor, minutes, sent, ticket, begun
+        job[3] = office.staffed.request(1, self.approval_begins, job)
+        if job[3].granted:
+            self.approval_begins(job)
+
+    def approval_begins(self, job: list) -> None:
+        v, minutes = job[0], job[1]
+        self.back_office.queued_min -= minutes
+        job[4] = self.loop.now
+        if self.trace is not None:
+            self.log(v, "approve", BACK_OFFICE, START)
+        self.loop.at(job[4] + minutes, self.approval_done, job)
+
+    def approval_done(self, job: list) -> None:
+        v, _, t_sent, ticket, t_start = job
+        office, now = self.back_office, self.loop.now
+        office.staffed.release(ticket)
+        self.rec.service(office, t_start, now)
+        office.approvals.append((v.vid, t_sent, t_start, now))
         v.approvals -= 1
-        v.t_approved = self.env.now
+        v.t_approved = now
         if self.trace is not None:
             self.log(v, "approve", BACK_OFFICE)
+        self.one_done()
 
     def check_documents(self, v: Visitor, bank: Bank) -> tuple[str, float, Optional[float]]:
         """The window checks the documents of the steps it covers: it accepts them
@@ -395,24 +488,47 @@ class Hall:
         fetch what is missing: every gap at once, or the first one it finds.
         Returns the outcome, the window minutes (before the bank's slowdown) and the
         approval minutes sent to the back office (None: nothing goes there)."""
-        docs = self.p.documents
-        covered = range(v.step, len(v.who.steps) if bank.bundles else v.step + 1)
-        outcome = documents.check(v.major, v.minor, covered, docs.notice, docs.pledge)
-        if outcome == documents.REJECTED:
-            minutes = self.population.later(v.who, v.rejections).check_min
-            v.rejections += 1
-            return REJECTED, minutes, None
-        v.pledged |= outcome == documents.PLEDGED
-        who, later = v.who, None
+        who, step = v.who, v.step
+        n_steps = len(who.steps)
+        covered = range(step, n_steps if bank.bundles else step + 1)
+        if len(covered) == 1:  # most visits: one department's step (a quicker path, the same answer)
+            return self._check_one_step(v, step, n_steps)
+        if sum(v.major[i] + v.minor[i] for i in covered):  # gaps: the check decides
+            docs = self.p.documents
+            outcome = documents.check(v.major, v.minor, covered, docs.notice, docs.pledge)
+            if outcome == documents.REJECTED:
+                minutes = self.population.later(who, v.rejections).check_min
+                v.rejections += 1
+                return REJECTED, minutes, None
+            v.pledged |= outcome == documents.PLEDGED
+        accept, approve, later = who.accept_min, who.approve_min, None
         if self.back_office is None:
-            minutes = sum(who.accept_min[i] + who.approve_min[i] for i in covered)
+            minutes = sum(accept[i] + approve[i] for i in covered)
         else:
-            away = self.layout.to_back_office
-            minutes = sum(who.accept_min[i] + (0.0 if away[who.steps[i]] else who.approve_min[i]) for i in covered)
-            if any(away[who.steps[i]] for i in covered):
-                later = self.back_office.slowdown * sum(who.approve_min[i] for i in covered if away[who.steps[i]])
+            away = [self.layout.to_back_office[who.steps[i]] for i in covered]
+            minutes = sum(accept[i] + (0.0 if out else approve[i]) for i, out in zip(covered, away))
+            if any(away):
+                later = self.back_office.slowdown * sum(approve[i] for i, out in zip(covered, away) if out)
         v.step = covered.stop
-        return (ACCEPTED if v.step == len(v.who.steps) else STEP_DONE), minutes, later
+        return (ACCEPTED if v.step == n_steps else STEP_DONE), minutes, later
+
+
+    def _check_one_step(self, v: Visitor, i: int, n_steps: int) -> tuple[str, float, Optional[float]]:
+        """``check_documents`` for a visit that covers step ``i`` alone."""
+        who = v.who
+        if v.major[i] or v.minor[i]:
+            docs = self.p.documents
+            outcome = documents.check(v.major, v.minor, range(i, i + 1), docs.notice, docs.pledge)
+            if outcome == documents.REJECTED:
+                minutes = self.population.later(who, v.rejections).check_min
+                v.rejections += 1
+                return REJECTED, minutes, None
+            v.pledged |= outcome == documents.PLEDGED
+        v.step = i + 1
+        done = ACCEPTED if i + 1 == n_steps else STEP_DONE
+        if self.back_office is not None and self.layout.to_back_office[who.steps[i]]:
+            return done, who.accept_min[i], self.back_office.slowdown * who.approve_min[i]
+        return done, who.accept_min[i] + who.approve_min[i], None
 
 
 def simulate(params: HallParams, streams: Streams, days: int, warmup_days: int,

@@ -42,7 +42,7 @@ METRICS = MATTER_METRICS + OTHER_METRICS
 def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
     t0, t1 = rec.warmup_days * DAY, rec.days * DAY
     days = rec.days - rec.warmup_days
-    vis = [v for v in rec.visitors if t0 <= v.t_first < t1]
+    vis = [v for v in rec.visitors if t0 <= v.t_first < t1]  # hall.Visitor
     clock = working_clock(params)
     table = _Table(vis, rec, params.promise.limit_h if params.promise else None, clock)
     counted = set(table.vid.tolist())  # noqa: F841 - used by the helper waits below
@@ -54,7 +54,8 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
     for mname in params.matters:
         scopes[f"matter:{mname}"] = table.matter == mname
     for d in params.departments:
-        scopes[f"department:{d}"] = np.array([d in v.who.steps for v in vis], bool)
+        scopes[f"department:{d}"] = np.isin(table.matter, [m for m, spec in params.matters.items()
+                                                           if d in spec.departments])
     general = [m for m, spec in params.matters.items() if not any(params.departments[d].zone for d in spec.departments)]
     scopes["matters:general"] = np.isin(table.matter, general)
     scopes["matters:zones"] = ~scopes["matters:general"]
@@ -159,19 +160,20 @@ class _Table:
 
     def __init__(self, vis: list, rec: HallRecords, limit_h=None, clock=lambda t: t):
         self.limit_h = limit_h  # the promised acceptance time limit, if any
-        self.vid = np.array([v.vid for v in vis], dtype=np.int64)
-        self.group = np.array([v.group for v in vis], dtype=object)
-        self.matter = np.array([v.matter for v in vis], dtype=object)
+        who = [v.who for v in vis]
+        self.vid = np.array([w.vid for w in who], dtype=np.int64)
+        self.group = np.array([w.group for w in who], dtype=object)
+        self.matter = np.array([w.matter for w in who], dtype=object)
         self.proxied = np.array([v.proxied for v in vis], bool)
-        self.home_visit = np.array([v.who.home_visit for v in vis], bool)
-        self.other_province = np.array([v.other_province for v in vis], bool)
+        self.home_visit = np.array([w.home_visit for w in who], bool)
+        self.other_province = np.array([w.other_province for w in who], bool)
         self.trips = np.array([v.trips for v in vis], dtype=float)
         self.pledged = np.array([v.pledged for v in vis], bool)
         first = clock(np.array([v.t_first for v in vis], dtype=float))
         self.acc_h = (clock(np.array([v.t_accepted for v in vis], dtype=float)) - first) / 60.0
         self.accepted = ~np.isnan(self.acc_h)
         self.done_h = (clock(np.array([v.t_completed for v in vis], dtype=float)) - first) / 60.0
-        top = max([v.vid for v in rec.visitors], default=0) + 1
+        top = max([v.who.vid for v in rec.visitors], default=0) + 1
         self.pos = np.full(top, -1, dtype=np.int64)  # visitor id -> row, -1 when not counted
         self.pos[self.vid] = np.arange(len(vis))
         wvs = rec.window_visits

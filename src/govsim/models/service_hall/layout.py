@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-import simpy
-
 from ...calendar import DAY
+from ...eventloop import EventLoop
 from ...staffing import AFTER_VISITORS, BEFORE_VISITORS, Change, Staffed, hall_timetable
 from .params import HallParams, max_on_duty, windows_of_day
 from .records import BackOffice, Bank
@@ -15,13 +14,14 @@ COMPREHENSIVE, GREEN_CHANNEL, CROSS_PROVINCE = "comprehensive", "green_channel",
 
 
 class Layout:
-    def __init__(self, params: HallParams, env: simpy.Environment, days: int):
+    def __init__(self, params: HallParams, loop: EventLoop, days: int):
         self.p = params
         self.periods = params.hours.periods()
         # at closing, staff serve whoever is waiting first (serve_waiting), or go (send_home)
         self.closing_priority = AFTER_VISITORS if params.hours.closing_rule == "serve_waiting" else BEFORE_VISITORS
         self.bank_of: dict[str, str] = {}  # department -> the bank that accepts its matters
-        self.banks = self._open_banks(env, days)
+        self._bank_cache: dict[tuple[str, bool, bool], Bank] = {}  # (department, green, other province) -> bank
+        self.banks = self._open_banks(loop, days)
         # with a back office, the approval of a department outside the zones waits there; a
         # zone (and a hall without one) approves at the window while the visitor waits
         self.back_office: Optional[BackOffice] = None
@@ -29,16 +29,16 @@ class Layout:
         if lay.back_office and max_on_duty(lay.back_office_staff):
             # office hours and lunch as the windows (or its roster); at closing the approval in
             # hand is finished and the rest waits for the morning
-            staffed = self.rostered(env, lay.back_office_staff, BEFORE_VISITORS, days)
+            staffed = self.rostered(loop, lay.back_office_staff, BEFORE_VISITORS, days)
             self.back_office = BackOffice(staffed.capacity, lay.back_office_slowdown, staffed)
         self.to_back_office = {d: self.back_office is not None and not dept.zone
                                for d, dept in params.departments.items()}
         self.helpers: Optional[Staffed] = None
         if params.proxy is not None:
             pr = params.proxy
-            self.helpers = Staffed(env, pr.full_time + pr.part_time, self._helper_timetable(), days)
+            self.helpers = Staffed(loop, pr.full_time + pr.part_time, self._helper_timetable(), days)
 
-    def _open_banks(self, env: simpy.Environment, days: int) -> dict[str, Bank]:
+    def _open_banks(self, loop: EventLoop, days: int) -> dict[str, Bank]:
         p, lay, close = self.p, self.p.layout, self.closing_priority
         spec: dict[str, tuple[object, float, bool]] = {}  # name -> (windows or roster, slowdown, bundles)
         for dname, dept in p.departments.items():
@@ -56,14 +56,14 @@ class Layout:
             spec[CROSS_PROVINCE] = (lay.cross_province_windows, 1.0, True)
         banks = {}
         for name, (roster, slowdown, bundles) in spec.items():
-            staffed = self.rostered(env, roster, close, days)
+            staffed = self.rostered(loop, roster, close, days)
             banks[name] = Bank(name, staffed.capacity, slowdown, bundles, staffed)
         return banks
 
-    def rostered(self, env: simpy.Environment, roster, close_priority: int, days: int) -> "Rostered":
+    def rostered(self, loop: EventLoop, roster, close_priority: int, days: int) -> "Rostered":
         """Windows (or staff) on duty by the roster, within the opening hours."""
         tables = [day_changes(roster, w, self.periods, close_priority) for w in range(7)]
-        return Rostered(env, max_on_duty(roster), tables, self.p.hours.weekday, days)
+        return Rostered(loop, max_on_duty(roster), tables, self.p.hours.weekday, days)
 
     def _helper_timetable(self) -> list[Change]:
         pr = self.p.proxy
@@ -79,6 +79,13 @@ class Layout:
 
     def bank_for(self, who, step: int) -> Bank:
         """The bank for step ``step`` of a visitor's matter (``who``: its Person)."""
+        key = (who.steps[step], who.green, who.other_province)
+        bank = self._bank_cache.get(key)
+        if bank is None:
+            bank = self._bank_cache[key] = self._choose_bank(who, step)
+        return bank
+
+    def _choose_bank(self, who, step: int) -> Bank:
         banks = self.banks
         if who.other_province and CROSS_PROVINCE in banks:
             return banks[CROSS_PROVINCE]
@@ -93,19 +100,16 @@ class Rostered(Staffed):
     gives the weekday of simulated day ``day``.  ``steps`` is the number on duty as
     steps [(t, n), ...] from time 0, for the bookkeeping of staffed time."""
 
-    def __init__(self, env: simpy.Environment, capacity: int, tables: list[list[Change]], weekday, days: int):
+    def __init__(self, loop: EventLoop, capacity: int, tables: list[list[Change]], weekday, days: int):
         self.tables, self.weekday = tables, weekday
         self.steps = [(0.0, 0)] + [(day * DAY + c.minute, c.on_duty) for day in range(days)
                                    for c in tables[weekday(day)]]
-        super().__init__(env, capacity, tables[weekday(0)], days)
+        super().__init__(loop, capacity, tables[weekday(0)], days)
 
-    def _follow(self, timetable: list[Change], days: int):
+    def _timeline(self, timetable: list[Change], days: int):
         for day in range(days):
             for change in self.tables[self.weekday(day)]:
-                t = day * DAY + change.minute
-                if t > self.env.now:
-                    yield self.env.timeout(t - self.env.now)
-                self._set(change.on_duty, change.priority)
+                yield day * DAY + change.minute, change
 
 
 def day_changes(roster, weekday: int, periods: list[tuple[int, int]], close_priority: int) -> list[Change]:
