@@ -100,3 +100,49 @@ def test_weibull_is_parameterised_by_its_own_mean_and_cv(cv):
     assert math.isclose(q(0.9), stats.weibull_min(k, scale=scale).ppf(0.9), rel_tol=1e-9)
     if cv == 1.0:
         assert math.isclose(q(0.9), ADAPTER.validate_python({"dist": "exponential", "mean": 8.0}).quantile_fn()(0.9))
+
+
+# -- quantile_array: the vectorised quantile the populations use is quantile_fn, bit for bit --
+
+
+FAMILIES = [
+    {"dist": "exponential", "mean": 3.0},
+    {"dist": "deterministic", "value": 2.5},
+    {"dist": "uniform", "low": 1.0, "high": 4.0},
+    {"dist": "uniform", "low": 2.0, "high": 2.0},
+    {"dist": "triangular", "low": 16.7, "mode": 20.5, "high": 29.2},
+    {"dist": "triangular", "low": 1, "mode": 1, "high": 9},
+    {"dist": "triangular", "low": 1, "mode": 9, "high": 9},
+    {"dist": "lognormal", "mean": 12.0, "cv": 0.6},
+    {"dist": "lognormal", "mean": 0.3, "cv": 3.0},
+    {"dist": "gamma", "mean": 5.0, "cv": 0.5},
+    {"dist": "gamma", "mean": 5.0, "cv": 2.5},
+    {"dist": "erlang", "mean": 4.0, "k": 3},
+    {"dist": "erlang", "mean": 4.0, "k": 1},
+    {"dist": "empirical", "values": [1, 2, 2, 7]},
+    {"dist": "empirical", "values": [3.5]},
+    {"dist": "weibull", "mean": 6.0, "cv": 0.7},
+    {"dist": "weibull", "mean": 6.0, "cv": 0.002},
+    {"dist": "weibull", "mean": 6.0, "cv": 100},
+]
+EDGES = [0.0, 5e-324, 1e-300, 2.0**-53, 1e-10, 0.02425, 0.075, 0.5 - 0.425, 0.5, 0.5 + 0.425, 0.925,
+         0.97575, 1 - 1e-10, 1 - 2.0**-52, 1 - 2.0**-53, np.nextafter(1.0, 0.0)]
+
+
+def uniforms():
+    rng = np.random.default_rng(2024)
+    tiny = 10.0 ** rng.uniform(-300, -1, 5_000)  # both tails, where the formulas change
+    u = np.concatenate([EDGES, rng.random(50_000), tiny, 1 - tiny])
+    u = u[u < 1]  # random() never gives 1
+    return u[: len(u) // 4 * 4]
+
+
+@pytest.mark.parametrize("spec", FAMILIES, ids=lambda s: s["dist"])
+def test_quantile_array_is_quantile_fn_bit_for_bit(spec):
+    dist, u = ADAPTER.validate_python(spec), uniforms()
+    q = dist.quantile_fn()
+    scalar = np.array([q(x) for x in u.tolist()])
+    vector = dist.quantile_array(u)
+    assert vector.dtype == np.float64 and vector.shape == u.shape
+    assert np.array_equal(vector.view(np.uint64), scalar.view(np.uint64))  # bits, -0.0 included
+    assert np.array_equal(dist.quantile_array(u.reshape(-1, 4)), vector.reshape(-1, 4))

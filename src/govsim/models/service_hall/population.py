@@ -28,9 +28,10 @@ was: every policy meets the same visitors (common random numbers).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from bisect import bisect_right
+from dataclasses import dataclass, fields, make_dataclass
+from functools import lru_cache
 from itertools import repeat, starmap
-from typing import Optional
 
 import numpy as np
 from scipy.special import comb
@@ -93,15 +94,28 @@ class Later:
     check_min: float  # window minutes of the i-th rejection
 
 
+def _unfrozen(cls: type) -> type:
+    """``cls``'s slots, unfrozen: an instance built with plain attribute stores becomes a
+    ``cls`` by __class__ assignment (allowed between classes of one layout), equal to
+    ``cls(*values)``.  A frozen dataclass's __init__ calls object.__setattr__ once per
+    field: three to four times as slow."""
+    return make_dataclass(f"_Unfrozen{cls.__name__}", [(f.name, f.type) for f in fields(cls)],
+                          slots=True, eq=False, repr=False)
+
+
+_UnfrozenPerson = _unfrozen(Person)
+
+
 class Population:
     def __init__(self, params: HallParams, streams: Streams, days: int):
         self.params = params
         self.streams = streams
         self.segments = params.demand.segments(params.hours.periods())
         weights = np.array([(hi - lo) * rate for lo, hi, rate in self.segments])
-        self._segment_cum = np.cumsum(weights / weights.sum())
+        self._segment_cum = np.cumsum(weights / weights.sum()).tolist()  # a list: bisect is quicker for one value
         self.uniforms: dict[str, np.ndarray] = {}  # stream name -> its uniforms, for tests
-        times = {m: self._arrival_times(m, days) for m in params.matters}
+        self._day_factors = [params.demand.factor(params.hours.weekday(day)) for day in range(days)]  # by weekday
+        times = {m: self._arrival_times(m) for m in params.matters}
         self.people = self._draw_people(times)
         self._later = {m: np.stack([self._uniforms(f"visitor:{a}:{m}", (len(ts), COMEBACKS)) for a in LATER], axis=-1)
                        for m, ts in times.items()}
@@ -119,8 +133,7 @@ class Population:
         else:
             u = self._overflow_row(person, i - COMEBACKS)
         fetch, gave_up, segment, position, check = u.tolist()
-        lo, hi, _ = self.segments[min(int(np.searchsorted(self._segment_cum, segment, side="right")),
-                                      len(self.segments) - 1)]
+        lo, hi, _ = self.segments[min(bisect_right(self._segment_cum, segment), len(self.segments) - 1)]
         return Later(self._fetch_days(fetch), self._gave_up_days(gave_up), lo + (hi - lo) * position,
                      self._check_min(check))
 
@@ -140,32 +153,40 @@ class Population:
         self.uniforms[name] = u
         return u
 
-    def _draw_people(self, times: dict[str, list[float]]) -> list[Person]:
-        """Every matter's visitors, numbered 1, 2, ... in order of arrival."""
-        order = sorted((t, k, i) for k, ts in enumerate(times.values()) for i, t in enumerate(ts))
-        vid = {(k, i): n + 1 for n, (_, k, i) in enumerate(order)}
-        people = []
-        for k, (matter, ts) in enumerate(times.items()):
-            people += self._draw_matter(matter, ts, [vid[k, i] for i in range(len(ts))])
-        return sorted(people, key=lambda person: person.vid)
+    def _draw_people(self, times: dict[str, np.ndarray]) -> list[Person]:
+        """Every matter's visitors, numbered 1, 2, ... in order of arrival (ties by matter,
+        then index: a stable sort of the matters' times laid end to end)."""
+        order = np.argsort(np.concatenate([np.empty(0), *times.values()]), kind="stable")
+        vid = np.empty(len(order), dtype=np.int64)
+        vid[order] = np.arange(1, len(order) + 1)
+        people: list[Person] = []  # matter after matter, as laid end to end
+        for matter, ts in times.items():
+            start = len(people)
+            people += self._draw_matter(matter, ts, vid[start:start + len(ts)].tolist())
+        return [people[j] for j in order.tolist()]
 
-    def _arrival_times(self, matter: str, days: int) -> list[float]:
+    def _arrival_times(self, matter: str) -> np.ndarray:
         """Non-homogeneous Poisson arrivals: a Poisson count for each open part of an
-        hour, spread uniformly in it (exact for piecewise-constant rates)."""
+        hour, spread uniformly in it (exact for piecewise-constant rates); sorted by day."""
         share = self.params.matters[matter].share
         gen = self.streams.get(f"arrivals:{matter}")
-        hours, demand = self.params.hours, self.params.demand
-        out: list[float] = []
-        for day in range(days):
-            times = []
-            factor = demand.factor(hours.weekday(day))  # demand by weekday
-            for lo, hi, rate in self.segments:
-                n = gen.poisson(rate * share * (hi - lo) * factor)
-                times.extend((day * DAY + lo + (hi - lo) * gen.random(n)).tolist())
-            out += sorted(times)
-        return out
+        unit_means = [rate * share * (hi - lo) for lo, hi, rate in self.segments]  # times the weekday's factor
+        counts, uniforms = [], [np.empty(0)]
+        for factor in self._day_factors:
+            for mean in unit_means:  # a count, then its uniforms: the stream's order
+                n = gen.poisson(mean * factor)
+                counts.append(n)
+                if n:
+                    uniforms.append(gen.random(n))
+        days, counts = len(self._day_factors), np.array(counts, dtype=np.int64)
+        lo, hi = (np.array([segment[j] for segment in self.segments]) for j in (0, 1))
+        starts = (np.arange(days)[:, None] * DAY + lo).ravel()  # day * DAY + lo, a day's segments after another's
+        # the same arithmetic as one time at a time: (day * DAY + lo) + (hi - lo) * u
+        times = np.repeat(starts, counts) + np.repeat(np.tile(hi - lo, days), counts) * np.concatenate(uniforms)
+        day = np.repeat(np.repeat(np.arange(days), len(self.segments)), counts)
+        return times[np.lexsort((times, day))]  # sorted within each day
 
-    def _draw_matter(self, matter: str, times: list[float], vids: list[int]) -> list[Person]:
+    def _draw_matter(self, matter: str, times: np.ndarray, vids: list[int]) -> list[Person]:
         p, m = self.params, self.params.matters[matter]
         n = len(times)
         u = {a: self._uniforms(f"visitor:{a}:{matter}", n) for a in PER_VISITOR}
@@ -173,28 +194,29 @@ class Population:
         g = _pick(u["group"], [p.groups[name].share for name in groups])
         chance = {a: np.array([getattr(p.groups[name], a) for name in groups])[g] for a in PER_GROUP_CHANCE}
         imp, pr, cross, book, online = p.impatience, p.proxy, p.cross_province, p.appointments, p.online_review
+        g_list = g.tolist()
         column = {  # one list per Person field, one entry per visitor
-            "vid": vids, "index": range(n), "t_arrive": times, "group": [groups[i] for i in g],
-            "green": [p.groups[groups[i]].green_channel for i in g],
+            "vid": vids, "index": range(n), "t_arrive": times.tolist(), "group": list(map(groups.__getitem__, g_list)),
+            "green": list(map([p.groups[name].green_channel for name in groups].__getitem__, g_list)),
             "other_province": (u["other_province"] < m.other_province).tolist(),
             **{a: (u[a] < chance[a]).tolist() for a in PER_GROUP_CHANCE},
-            "balk_over": _values(imp and imp.balk_over, u["balk_over"], math.inf).tolist(),
-            "patience": _values(imp and imp.patience, u["patience"], math.inf).tolist(),
-            "precheck_min": _values(pr and pr.precheck, u["precheck_min"], math.nan).tolist(),
-            "full_process_min": _values(pr and pr.full_process, u["full_process_min"], math.nan).tolist(),
-            "home_visit_min": _values(pr and pr.home_visit, u["home_visit_min"], math.nan).tolist(),
-            "turnaround_days": _values(cross and cross.turnaround_days, u["turnaround_days"], math.nan).tolist(),
+            "balk_over": _column(imp and imp.balk_over, u["balk_over"], math.inf),
+            "patience": _column(imp and imp.patience, u["patience"], math.inf),
+            "precheck_min": _column(pr and pr.precheck, u["precheck_min"], math.nan),
+            "full_process_min": _column(pr and pr.full_process, u["full_process_min"], math.nan),
+            "home_visit_min": _column(pr and pr.home_visit, u["home_visit_min"], math.nan),
+            "turnaround_days": _column(cross and cross.turnaround_days, u["turnaround_days"], math.nan),
             "books": (u["books"] < (book.share if book else 0.0)).tolist(),
             "no_show": (u["no_show"] < (book.no_show if book else 0.0)).tolist(),
-            "lateness": _values(book and book.lateness, u["lateness"], math.nan).tolist(),
+            "lateness": _column(book and book.lateness, u["lateness"], math.nan),
             "online": (u["online"] < (online.share if online else 0.0)).tolist(),
-            "online_min": _values(online and online.minutes, u["online_min"], math.nan).tolist(),
+            "online_min": _column(online and online.minutes, u["online_min"], math.nan),
         }
         per_step = [self._department_values(matter, key, n) for key in _step_keys(m.departments)]
         for j, field_name in enumerate(("major", "minor", "accept_min", "approve_min", "caught_major", "caught_minor")):
-            column[field_name] = list(zip(*(step[j].tolist() for step in per_step)))
+            column[field_name] = _step_tuples([step[j] for step in per_step])
         column["matter"], column["steps"] = repeat(matter), repeat(tuple(m.departments))
-        return list(starmap(Person, zip(*(column[f.name] for f in fields(Person)))))
+        return _persons(column)
 
     def _department_values(self, matter: str, dept_key: str, n: int) -> tuple[np.ndarray, ...]:
         """(major gaps, minor gaps, accept minutes, approve minutes, major and minor gaps an
@@ -204,7 +226,7 @@ class Population:
         missing = binomial_quantile(u["missing"], m.documents, m.p_missing)
         minor = binomial_quantile(u["minor"], missing, m.minor_share)
         catches = self.params.online_review.catches if self.params.online_review else 0.0
-        return (missing - minor, minor, _values(m.accept, u["accept"]), _values(m.approve, u["approve"]),
+        return (missing - minor, minor, m.accept.quantile_array(u["accept"]), m.approve.quantile_array(u["approve"]),
                 binomial_quantile(u["caught_major"], missing - minor, catches),
                 binomial_quantile(u["caught_minor"], minor, catches))
 
@@ -225,20 +247,45 @@ def _pick(u: np.ndarray, shares: list[float]) -> np.ndarray:
     return np.minimum(np.searchsorted(cum, u * cum[-1], side="right"), len(shares) - 1)
 
 
-def _values(dist, u: np.ndarray, without: Optional[float] = None) -> np.ndarray:
-    """The uniforms through the distribution's quantile; ``without`` where there is none."""
-    if not dist:
-        return np.full(u.shape, without)
-    q = dist.quantile_fn()
-    return np.fromiter(map(q, u.ravel().tolist()), float, u.size).reshape(u.shape)
+def _persons(column: dict) -> list[Person]:
+    """A Person per visitor from one iterable per field: each equal to ``Person(*values)``."""
+    people = list(starmap(_UnfrozenPerson, zip(*(column[f.name] for f in fields(Person)))))
+    for person in people:
+        person.__class__ = Person  # frozen from here on
+    return people
+
+
+def _column(dist, u: np.ndarray, without: float) -> list[float]:
+    """The uniforms through the distribution's quantile; ``without`` for all without one
+    (one float object, not a new one per visitor)."""
+    return dist.quantile_array(u).tolist() if dist else [without] * len(u)
+
+
+def _step_tuples(values: list[np.ndarray]) -> list[tuple]:
+    """Each visitor's values at its matter's steps (one array per step), as tuples.  Counts
+    at a single step take one shared tuple per count: few differ, and there are many visitors."""
+    if len(values) == 1 and values[0].dtype.kind == "i" and values[0].min(initial=0) >= 0:
+        shared = [(k,) for k in range(int(values[0].max(initial=0)) + 1)]
+        return list(map(shared.__getitem__, values[0].tolist()))
+    return list(zip(*(v.tolist() for v in values)))
 
 
 def binomial_quantile(u: np.ndarray, trials, p: float) -> np.ndarray:
     """Inverse CDF of Binomial(trials, p) at each uniform (``trials`` a number or one per
     uniform): fewer trials or a smaller p never give more successes for the same u."""
     trials = np.broadcast_to(np.asarray(trials, dtype=np.int64), u.shape)
-    k = np.arange(int(trials.max(initial=0)) + 1)
-    n = trials[..., None]
-    pmf = np.where(k <= n, comb(n, k) * p ** k * (1.0 - p) ** np.maximum(n - k, 0), 0.0)
-    below = (u[..., None] >= np.cumsum(pmf, axis=-1)).sum(axis=-1)
+    cdf = _binomial_cdfs(int(trials.max(initial=0)), p)
+    below = (u[..., None] >= cdf[trials]).sum(axis=-1)
     return np.minimum(below, trials)
+
+
+@lru_cache(maxsize=256)
+def _binomial_cdfs(most: int, p: float) -> np.ndarray:
+    """Row n: the CDF of Binomial(n, p) at k = 0..most (1 from k = n on), a row per number
+    of trials rather than per visitor (the same values, elementwise), kept for the next
+    matters and replications."""
+    n, k = np.arange(most + 1)[:, None], np.arange(most + 1)
+    pmf = np.where(k <= n, comb(n, k) * p ** k * (1.0 - p) ** np.maximum(n - k, 0), 0.0)
+    cdf = np.cumsum(pmf, axis=-1)
+    cdf.flags.writeable = False  # shared by every caller
+    return cdf
