@@ -41,6 +41,11 @@ class EventLoop:
             action(arg)
         self.now = until
 
+    def close(self) -> None:
+        """Forget the events not run: they hold the model's methods, a reference cycle
+        that would keep the whole replication alive until the garbage collector came."""
+        self._heap.clear()
+
 
 @contextmanager
 def gc_paused() -> Iterator[None]:

@@ -8,6 +8,7 @@ log) are identical whatever runs them.
 """
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import replace
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -74,7 +75,8 @@ def run_experiment(scenario: Scenario, policies: Optional[list[str]] = None, job
         for p, r in todo:
             finished((p, r), run_replication(scenario.model, scenario.resolved[p], run, p, r, trace))
     elif todo:
-        pool = ProcessPoolExecutor(max_workers=jobs)
+        # a worker starts with the parent's imports: frozen, the collector never rescans them
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=gc.freeze)
         try:
             futures = {pool.submit(run_replication, scenario.model, scenario.resolved[p], run, p, r, trace): (p, r)
                        for p, r in todo}

@@ -37,13 +37,12 @@ class Change:
 
 class Ticket:
     """A request for a server: ``granted`` once it has one; ``cancelled`` if withdrawn
-    while waiting.  ``on_grant(arg)`` is called when a server comes to it later (not
-    when one was free at once: ``request`` returns it granted)."""
+    while waiting.  (It holds no reference to its requester, so a requester holding its
+    ticket makes no reference cycle: a replication's objects go when it ends.)"""
 
-    __slots__ = ("on_grant", "arg", "granted", "cancelled")
+    __slots__ = ("granted", "cancelled")
 
-    def __init__(self, on_grant: Optional[Callable[[Any], None]], arg: Any) -> None:
-        self.on_grant, self.arg = on_grant, arg
+    def __init__(self) -> None:
         self.granted = self.cancelled = False
 
 
@@ -53,7 +52,7 @@ class Staffed:
         self.capacity = capacity
         self.slots = max(capacity, 1)  # servers in the queue's front (blockers hold the off-duty ones)
         self.users = 0  # slots held, by visitors and blockers
-        self._queue: list = []  # (priority, time, order, ticket); withdrawn tickets are skipped
+        self._queue: list = []  # (priority, time, order, ticket, on_grant, arg); withdrawn tickets are skipped
         self._order = 0
         self.blockers: list[Ticket] = []
         self.on_duty = capacity
@@ -65,13 +64,15 @@ class Staffed:
 
     # -- requests -----------------------------------------------------------------------
     def request(self, priority: int, on_grant: Optional[Callable[[Any], None]] = None, arg: Any = None) -> Ticket:
-        ticket = Ticket(on_grant, arg)
+        """A request, granted at once if a server is free; else ``on_grant(arg)`` is called
+        when one comes to it."""
+        ticket = Ticket()
         if self.users < self.slots:  # then nobody is waiting: every free slot has been given out
             self.users += 1
             ticket.granted = True
         else:
             self._order += 1
-            heappush(self._queue, (priority, self.loop.now, self._order, ticket))
+            heappush(self._queue, (priority, self.loop.now, self._order, ticket, on_grant, arg))
         return ticket
 
     def release(self, ticket: Ticket) -> None:
@@ -87,13 +88,13 @@ class Staffed:
     def _serve_next(self) -> None:
         queue = self._queue
         while self.users < self.slots and queue:
-            ticket = heappop(queue)[3]
+            _, _, _, ticket, on_grant, arg = heappop(queue)
             if ticket.cancelled:
                 continue
             self.users += 1
             ticket.granted = True
-            if ticket.on_grant is not None:
-                ticket.on_grant(ticket.arg)
+            if on_grant is not None:
+                on_grant(arg)
 
     # -- the timetable --------------------------------------------------------------------
     def _timeline(self, timetable: list[Change], days: int) -> Iterator[tuple[float, Change]]:

@@ -141,6 +141,7 @@ class Hall:
     def run(self) -> HallRecords:
         until = (self.days + DRAIN_DAYS) * DAY
         self.loop.run(until)
+        self.loop.close()
         if self.back_office is not None:  # stopped with nothing left: the backlog stays as it is
             self.back_office.backlog += [self.back_office.queued_min] * (2 - len(self.back_office.backlog))
         self.rec.queue.advance(until)
@@ -379,7 +380,7 @@ class Hall:
         if not v.by_helper:
             deadline = self.patience_runs_out(v, now)
             if deadline is not None:
-                self.loop.at(deadline, self.patience_over, v.ticket)
+                self.loop.at(deadline, self.patience_over, (v, v.ticket))
             if self.send_home:
                 self.bell_waiters[v.ticket] = (v, False)
 
@@ -398,11 +399,11 @@ class Hall:
         closes = math.floor(now / DAY) * DAY + self.close
         return deadline if self.send_home or deadline < closes else None
 
-    def patience_over(self, ticket: Ticket) -> None:
+    def patience_over(self, waiting: tuple[Visitor, Ticket]) -> None:
+        v, ticket = waiting
         if ticket.granted or ticket.cancelled:  # served already, or sent home
             return
         ticket.cancelled = True
-        v = ticket.arg
         self.bell_waiters.pop(ticket, None)
         self.queue_change(v.bank, -1)
         self.left_without_service(v, ABANDONED)
