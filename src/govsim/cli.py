@@ -14,9 +14,7 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.cells import cell_len
-from rich.table import Table
 from rich.text import Text
 
 from . import __version__
@@ -32,6 +30,21 @@ out_console = Console()
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 BAD_INPUT = 2
+
+
+def _progress(quiet: bool):
+    """The progress bar of a run (rich.progress and rich.table are imported by the commands
+    that show them, not by every start of govsim)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    TimeRemainingColumn(), console=err_console, disable=quiet, transient=False)
+
+
+def _table(**options):
+    from rich.table import Table
+
+    return Table(**options)
 
 
 def _fail(lines: list[str]) -> None:
@@ -131,8 +144,7 @@ def run(
         len(policies) + (len(scenario.decompose_resolved) if decompose else 0))
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TimeRemainingColumn(), console=err_console, disable=quiet, transient=False) as progress:
+    with _progress(quiet) as progress:
         reps_text = "auto reps" if auto else f"{scenario.run.replications} reps"
         task = progress.add_task(f"{scenario.name}: {len(policies)} policies × {reps_text}", total=total)
         advance = lambda: progress.advance(task)  # noqa: E731
@@ -290,7 +302,7 @@ def _print_comparison(cmp, rows, method: str, lang: str) -> None:
     voc = vocabulary(cmp.a.model)
     out_console.print(f"B − A, {method}", markup=False)
     out_console.print(f"  A = {cmp.a.folder}\n  B = {cmp.b.folder}", markup=False)
-    table = Table(title_justify="left")
+    table = _table(title_justify="left")
     table.add_column("policy", overflow="fold")
     table.add_column("metric")
     for col in ("A", "B", "B − A (95% CI)"):
@@ -389,7 +401,7 @@ def _print_summary(scenario, summary, policies, lang: str = "en", names=None) ->
                           if lang == "zh" else
                           f"{scenario.name}: mean and 95% CI over {scenario.run.replications} replications{part}",
                           markup=False)
-        table = Table()
+        table = _table()
         table.add_column("政策" if lang == "zh" else "policy", max_width=name_w, overflow="fold")
         for m in group:
             w = col_width(m)
@@ -505,7 +517,7 @@ def _print_fit(fitted, compared) -> None:
         more = " ..." if n > len(lines) else ""
         out_console.print(f"  set aside, {kind}: {n:,} (line{'s' if n > 1 else ''} {' '.join(map(str, lines))}{more})",
                           markup=False)
-    table = Table(title="Fitted per matter")
+    table = _table(title="Fitted per matter")
     for col in ("class", "tickets per day open", "service (min)", "patience (min)", "windows"):
         table.add_column(col)
     days = fitted.arrivals.open_days
@@ -517,7 +529,7 @@ def _print_fit(fitted, compared) -> None:
     out_console.print(table)
     overall = compared[compared["scope"] == "all"]
     sources = list(dict.fromkeys(overall["source"]))
-    table = Table(title="The log and the fitted scenario (95% intervals)")
+    table = _table(title="The log and the fitted scenario (95% intervals)")
     table.add_column("")
     for src in sources:
         table.add_column(src)
@@ -555,7 +567,7 @@ def models():
     """List the model kinds with a one-line description each."""
     from .models import MODELS
 
-    table = Table(show_header=True)
+    table = _table(show_header=True)
     table.add_column("model")
     table.add_column("description")
     for name, cls in sorted(MODELS.items()):
@@ -603,8 +615,7 @@ def sensitivity(
     signal.signal(signal.SIGTERM, _interrupted)
     total = len(settings(scenario)) * len(policies) * scenario.run.replications
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TimeRemainingColumn(), console=err_console, disable=quiet) as progress:
+    with _progress(quiet) as progress:
         task = progress.add_task(f"{scenario.name}: {len(scenario.uncertain)} inputs x 2 + base, "
                                  f"{len(policies)} policies x {scenario.run.replications} reps", total=total)
         reps = run_sensitivity(scenario, policies, jobs, on_done=lambda: progress.advance(task), scheduler=scheduler,

@@ -64,13 +64,15 @@ def welch_interval(a, b, confidence: float = 0.95) -> tuple[float, float, float]
 def summarize(reps: pd.DataFrame, confidence: float = 0.95, fractions=frozenset()) -> pd.DataFrame:
     """One row per (policy, scope, metric): mean, ci_low, ci_high, n.  Intervals of the
     metrics in ``fractions`` (shares) are kept inside [0, 1]."""
-    rows = []
-    for key, group in reps.groupby(KEYS, sort=False):
-        mean, lo, hi, n = t_interval(group["value"].to_numpy(), confidence)
-        if key[2] in fractions:
-            lo, hi = clip(lo, hi, 0.0, 1.0)
-        rows.append((*key, mean, lo, hi, n))
-    return pd.DataFrame(rows, columns=KEYS + ["mean", "ci_low", "ci_high", "n"])
+    columns = KEYS + ["mean", "ci_low", "ci_high", "n"]
+    groups = _Groups(reps)
+    if groups.count == 0:
+        return pd.DataFrame([], columns=columns)
+    mean, lo, hi, n = groups.t_intervals(reps["value"].to_numpy(dtype=float), confidence)
+    shares = groups.is_share(fractions)
+    lo, hi = _clip_where(shares, lo, hi, 0.0, 1.0)
+    return pd.DataFrame({**groups.keys, "mean": mean, "ci_low": lo, "ci_high": hi, "n": n},
+                        columns=columns)
 
 
 def compare(reps: pd.DataFrame, baseline: str, confidence: float = 0.95, fractions=frozenset()) -> pd.DataFrame:
@@ -79,17 +81,77 @@ def compare(reps: pd.DataFrame, baseline: str, confidence: float = 0.95, fractio
     ``rel_change`` is the mean difference over the baseline's mean, left empty where the
     baseline's own interval includes zero (a near-zero base) and for the metrics in
     ``fractions``, whose intervals stay inside [-1, 1] (a share changes in percentage points)."""
+    columns = ["policy", "baseline", "scope", "metric", "diff_mean", "ci_low", "ci_high", "rel_change"]
     base = reps[reps["policy"] == baseline].set_index(["rep", "scope", "metric"])["value"]
-    rows = []
-    for (policy, scope, metric), group in reps[reps["policy"] != baseline].groupby(KEYS, sort=False):
-        b = base.reindex(pd.MultiIndex.from_arrays([group["rep"], [scope] * len(group), [metric] * len(group)]))
-        diff = group["value"].to_numpy() - b.to_numpy()
-        mean, lo, hi, n = t_interval(diff, confidence)
-        b_mean, b_lo, b_hi, _ = t_interval(b.to_numpy(), confidence)
-        # a change relative to a base not clearly away from zero says nothing: left empty
-        rel = mean / b_mean if not (math.isnan(b_mean) or b_mean == 0 or b_lo <= 0 <= b_hi) else math.nan
-        if metric in fractions:
-            lo, hi = clip(lo, hi, -1.0, 1.0)
-            rel = math.nan
-        rows.append((policy, baseline, scope, metric, mean, lo, hi, rel))
-    return pd.DataFrame(rows, columns=["policy", "baseline", "scope", "metric", "diff_mean", "ci_low", "ci_high", "rel_change"])
+    others = reps[reps["policy"] != baseline]
+    groups = _Groups(others)
+    if groups.count == 0:
+        return pd.DataFrame([], columns=columns)
+    # each other row's baseline value in the same replication (NaN where there is none)
+    b = base.reindex(pd.MultiIndex.from_arrays([others["rep"], others["scope"], others["metric"]])).to_numpy(dtype=float)
+    mean, lo, hi, _ = groups.t_intervals(others["value"].to_numpy(dtype=float) - b, confidence)
+    b_mean, b_lo, b_hi, _ = groups.t_intervals(b, confidence)
+    # a change relative to a base not clearly away from zero says nothing: left empty
+    no_base = np.isnan(b_mean) | (b_mean == 0) | ((b_lo <= 0) & (0 <= b_hi))
+    rel = np.full(len(mean), math.nan)
+    np.divide(mean, b_mean, out=rel, where=~no_base)
+    shares = groups.is_share(fractions)
+    lo, hi = _clip_where(shares, lo, hi, -1.0, 1.0)
+    rel[shares] = math.nan
+    keys = groups.keys
+    return pd.DataFrame({"policy": keys["policy"], "baseline": [baseline] * len(mean), "scope": keys["scope"],
+                         "metric": keys["metric"], "diff_mean": mean, "ci_low": lo, "ci_high": hi, "rel_change": rel},
+                        columns=columns)
+
+
+class _Groups:
+    """The rows of a replications table grouped by (policy, scope, metric), groups in the
+    order they first appear and rows in table order within a group: what
+    ``groupby(KEYS, sort=False)`` gives, for computing every group's interval at once."""
+
+    def __init__(self, reps: pd.DataFrame):
+        ids = reps.groupby(KEYS, sort=False).ngroup().to_numpy(dtype=float)
+        kept = ~np.isnan(ids)  # rows with a missing key belong to no group, as in groupby
+        self.rows = np.flatnonzero(kept)
+        self.ids = ids[kept].astype(np.int64)
+        self.count = int(self.ids.max()) + 1 if len(self.ids) else 0
+        first = self.rows[np.unique(self.ids, return_index=True)[1]]
+        # policy, scope and metric of each group, as lists: the frame gets the types a
+        # frame built from rows has
+        self.keys = {k: reps[k].to_numpy()[first].tolist() for k in KEYS}
+
+    def is_share(self, fractions) -> np.ndarray:
+        """Whether each group's metric is among ``fractions``."""
+        return np.array([m in fractions for m in self.keys["metric"]], dtype=bool)
+
+    def t_intervals(self, values: np.ndarray, confidence: float):
+        """``t_interval`` of each group's values (in the table's row order, missing values
+        left out): arrays of mean, low, high and n, one entry per group.  The sums run in
+        the same order as numpy's over one group's array, so every number is the same to
+        the last bit as ``t_interval`` gives."""
+        values = values[self.rows]
+        present = ~np.isnan(values)
+        order = np.argsort(self.ids[present], kind="stable")
+        packed = values[present][order]  # each group's values, together, in row order
+        n = np.bincount(self.ids[present], minlength=self.count)
+        starts = np.concatenate([[0], np.cumsum(n)[:-1]])
+        mean, lo, hi = (np.full(self.count, math.nan) for _ in range(3))
+        for size in np.unique(n[n > 0]):
+            which = np.flatnonzero(n == size)
+            x = packed[starts[which, None] + np.arange(size)]
+            m = x.sum(axis=1) / size
+            mean[which] = m
+            if size > 1:
+                d = x - (x.sum(axis=1, keepdims=True) / size)
+                sd = np.sqrt((d * d).sum(axis=1) / (size - 1))
+                half = sps.t.ppf(0.5 + confidence / 2, size - 1) * sd / math.sqrt(size)
+                lo[which], hi[which] = m - half, m + half
+        return mean, lo, hi, n
+
+
+def _clip_where(rows: np.ndarray, lo: np.ndarray, hi: np.ndarray, low: float, high: float):
+    """``clip`` applied to the intervals of ``rows`` (a mask), exactly as it works on one."""
+    def cut(v):
+        v = np.where(low > v, low, v)  # max(v, low): v unless low is larger (NaN stays)
+        return np.where(high < v, high, v)  # min(v, high)
+    return np.where(rows, cut(lo), lo), np.where(rows, cut(hi), hi)

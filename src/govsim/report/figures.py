@@ -16,15 +16,22 @@ sit on a horizontal axis of their own (bars and points are horizontal), and the 
 the colours is below the plot.  ``text_problems`` checks a chart for both faults.
 
 The builders return the matplotlib Figure, so tests can read back what was plotted;
-``write_figures`` saves them as PNG files.
+``write_figures`` saves them as PNG files, in two processes where the machine has two
+cores (each chart is drawn on its own, so the files are the same byte for byte).
 """
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 import re
+import sys
+import threading
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import matplotlib
 
@@ -76,11 +83,19 @@ _PIECES = re.compile(f"[{_OPEN}]*[{_CJK}][{_CLOSE}]*|[^_/{_CJK}]+[_/]?|[_/]")
 
 def _text_width_in(text: str, size: float) -> float:
     """Width of one line of ``text`` in inches, in the current font (rcParams)."""
+    return _measured_width_in(text, size, tuple(str(plt.rcParams[k]) for k in _TEXT_SETTINGS))
+
+
+@lru_cache(maxsize=8192)
+def _measured_width_in(text: str, size: float, settings: tuple) -> float:
+    """``_text_width_in`` remembered: the charts measure the same names again and again
+    (``settings``, the font and text rcParams, only tell the fonts apart)."""
     w, _, _ = _MEASURE.get_text_width_height_descent(text, FontProperties(size=size), ismath=False)
     return w / _MEASURE.dpi
 
 
 _MEASURE = RendererAgg(10, 10, 72)  # a renderer at 72 dpi, only to measure text
+_TEXT_SETTINGS = tuple(k for k in plt.rcParams if k.startswith(("font.", "text.")))  # what a width depends on
 
 
 def _tokens(text: str) -> list[tuple[str, bool]]:
@@ -459,17 +474,17 @@ def distribution_figure(reps: pd.DataFrame, summary: pd.DataFrame, metrics: list
             ax.set_axis_off()
             continue
         metric = metrics[k]
-        sel = reps[reps["metric"] == metric]
-        for i, policy in enumerate(policies):
-            values = sel.loc[sel["policy"] == policy].sort_values("rep")["value"].to_numpy(dtype=float)
-            values = values[~np.isnan(values)]
-            if len(values) == 0:
-                continue
-            box = ax.boxplot([values], positions=[i], widths=0.6, patch_artist=True, showfliers=False,
-                             medianprops={"color": "black"}, manage_ticks=False)
-            for patch in box["boxes"]:
-                patch.set_facecolor(colours[policy])
-                patch.set_alpha(0.45)
+        values_of = _replication_values(reps[reps["metric"] == metric], policies)
+        drawn = [i for i, policy in enumerate(policies) if len(values_of[policy])]
+        # one call draws every policy's box, in the order one call per policy would
+        box = ax.boxplot([values_of[policies[i]] for i in drawn], positions=drawn, widths=0.6, patch_artist=True,
+                         showfliers=False, medianprops={"color": "black"}, manage_ticks=False) if drawn else {}
+        for i, patch in zip(drawn, box.get("boxes", [])):
+            patch.set_facecolor(colours[policies[i]])
+            patch.set_alpha(0.45)
+        for i in drawn:
+            policy = policies[i]
+            values = values_of[policy]
             jitter = np.linspace(-0.18, 0.18, len(values)) if len(values) > 1 else np.zeros(1)
             ax.scatter(i + jitter, values, s=9, color=colours[policy], edgecolors="none", zorder=3,
                        label=policy)
@@ -487,42 +502,63 @@ def distribution_figure(reps: pd.DataFrame, summary: pd.DataFrame, metrics: list
     return fig
 
 
+def _replication_values(sel: pd.DataFrame, policies: list[str]) -> dict[str, np.ndarray]:
+    """Each policy's values in ``sel`` in replication order, missing ones left out."""
+    policy = sel["policy"].to_numpy()
+    rep, value = sel["rep"].to_numpy(dtype=float), sel["value"].to_numpy(dtype=float)
+    out = {}
+    for p in policies:
+        mine = policy == p
+        values = value[mine][np.argsort(rep[mine], kind="stable")]
+        out[p] = values[~np.isnan(values)]
+    return out
+
+
 def _matching(summary: pd.DataFrame, spec: Breakdown) -> list[str]:
     scopes = list(dict.fromkeys(summary.loc[summary["metric"] == spec.metric, "scope"]))
     return [s for s in scopes if s in spec.prefixes or any(s.startswith(p) for p in spec.prefixes if p.endswith(":"))]
+
+
+Chart = tuple[str, str, Callable[[], Optional[Figure]]]  # name, section, how to draw it (None: nothing to show)
+
+
+def chart_plan(summary: pd.DataFrame, comparison: pd.DataFrame, model, policies: list[str], baseline: str,
+               lang: str = "en", reps: Optional[pd.DataFrame] = None,
+               names: Optional[DisplayNames] = None) -> list[Chart]:
+    """Every chart of a run in report order, not drawn yet: ``(name, section, draw)``."""
+    voc = vocabulary(model)
+    names = _names(names)
+    colours = policy_colours(policies)
+    metrics = list(model.key_metrics)
+    plan: list[Chart] = [("comparison", "forest", partial(comparison_figure, comparison, metrics, baseline, policies,
+                                                          colours, lang, voc=voc, names=names))]
+    plan += [(metric, "key", partial(key_figure, summary, metric, policies, colours, lang, voc=voc, names=names))
+             for metric in metrics]
+    if reps is not None:
+        plan.append(("distributions", "dist", partial(distribution_figure, reps, summary, metrics, policies, colours,
+                                                      lang, voc=voc, names=names)))
+    for spec in model.figures:
+        if isinstance(spec, Profile):
+            plan.append((spec.name, "profile", partial(profile_figure, summary, spec, policies, colours, lang, voc=voc,
+                                                       names=names)))
+        elif isinstance(spec, Stacked):
+            plan.append((spec.name, "breakdown", partial(stacked_figure, summary, spec, policies, lang, voc=voc,
+                                                         names=names)))
+        else:
+            section = "util" if "utilisation" in spec.metric else "breakdown"
+            plan.append((spec.name, section, partial(breakdown_figure, summary, spec, policies, colours, lang, voc=voc,
+                                                     names=names)))
+    return plan
 
 
 def build_figures(summary: pd.DataFrame, comparison: pd.DataFrame, model, policies: list[str], baseline: str,
                   lang: str = "en", reps: Optional[pd.DataFrame] = None, names: Optional[DisplayNames] = None):
     """Yield ``(name, section, title, figure)`` for every chart of a run, in report order.
     Call inside ``plt.rc_context(font_rc(lang))``; the caller closes each figure."""
-    voc = vocabulary(model)
-    names = _names(names)
-    colours = policy_colours(policies)
-    metrics = list(model.key_metrics)
-    fig = comparison_figure(comparison, metrics, baseline, policies, colours, lang, voc=voc, names=names)
-    if fig is not None:
-        yield "comparison", "forest", title_of(fig), fig
-    for metric in metrics:
-        fig = key_figure(summary, metric, policies, colours, lang, voc=voc, names=names)
+    for name, section, draw in chart_plan(summary, comparison, model, policies, baseline, lang, reps, names):
+        fig = draw()
         if fig is not None:
-            yield metric, "key", title_of(fig), fig
-    if reps is not None:
-        fig = distribution_figure(reps, summary, metrics, policies, colours, lang, voc=voc, names=names)
-        if fig is not None:
-            yield "distributions", "dist", title_of(fig), fig
-    for spec in model.figures:
-        if isinstance(spec, Profile):
-            fig = profile_figure(summary, spec, policies, colours, lang, voc=voc, names=names)
-            section = "profile"
-        elif isinstance(spec, Stacked):
-            fig = stacked_figure(summary, spec, policies, lang, voc=voc, names=names)
-            section = "breakdown"
-        else:
-            fig = breakdown_figure(summary, spec, policies, colours, lang, voc=voc, names=names)
-            section = "util" if "utilisation" in spec.metric else "breakdown"
-        if fig is not None:
-            yield spec.name, section, title_of(fig), fig
+            yield name, section, title_of(fig), fig
 
 
 def write_figures(summary: pd.DataFrame, comparison: pd.DataFrame, model, policies: list[str], baseline: str,
@@ -531,23 +567,94 @@ def write_figures(summary: pd.DataFrame, comparison: pd.DataFrame, model, polici
     """Save every chart as ``folder/<name>.png``; return them in report order."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
+    return save_charts(chart_plan(summary, comparison, model, policies, baseline, lang, reps, names), folder, lang)
+
+
+# drawing a chart takes a fraction of a second, most of it in matplotlib: the charts are
+# drawn in two processes where the machine has the cores and forking is safe
+CHART_PROCESSES = 2
+HEAVY_SECTIONS = ("dist", "forest")  # the slowest charts, started first so the processes finish together
+
+
+def save_charts(plan: list[Chart], folder: Path, lang: str) -> list[FigureOut]:
+    """Draw the charts of ``plan`` into ``folder`` (in ``lang``'s fonts); return those with
+    something to show, in plan order.  Each chart is drawn on its own from the same saved
+    tables, so the files are the same byte for byte whichever process draws them."""
+    processes = _chart_processes(len(plan))
+    if processes < 2:
+        drawn = [_save_chart(plan[i], folder, lang) for i in range(len(plan))]
+        return [out for out in drawn if out is not None]
+    order = sorted(range(len(plan)), key=lambda i: plan[i][1] not in HEAVY_SECTIONS)
+    # the forked processes inherit the plan (its tables and closures need no pickling)
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_adopt_plan, initargs=(plan, folder, lang))
+    try:
+        futures = {i: pool.submit(_save_planned, i) for i in order}
+        drawn = [futures[i].result() for i in range(len(plan))]
+    finally:  # on an error or Ctrl-C, the charts not started are not drawn
+        pool.shutdown(wait=True, cancel_futures=True)
+    return [out for out in drawn if out is not None]
+
+
+def _chart_processes(charts: int) -> int:
+    """How many processes draw ``charts`` charts: one unless there are enough to share,
+    the cores to share them and forking is safe (Linux, no other thread running, not
+    inside a daemonic process, which may not start any)."""
+    if charts < 4 or not sys.platform.startswith("linux") or threading.active_count() > 1 \
+            or multiprocessing.current_process().daemon:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(CHART_PROCESSES, cores))
+
+
+_PLANNED: tuple = ()  # (plan, folder, lang) in a chart-drawing process
+
+
+def _adopt_plan(plan: list[Chart], folder: Path, lang: str) -> None:
+    global _PLANNED
+    _PLANNED = (plan, folder, lang)
+
+
+def _save_planned(index: int) -> Optional[FigureOut]:
+    plan, folder, lang = _PLANNED
+    return _save_chart(plan[index], folder, lang)
+
+
+def _save_chart(chart: Chart, folder: Path, lang: str) -> Optional[FigureOut]:
+    name, section, draw = chart
     with plt.rc_context(font_rc(lang)):
-        for name, section, title, fig in build_figures(summary, comparison, model, policies, baseline, lang, reps,
-                                                       names):
-            written.append(save_figure(fig, folder, name, section, title))
-    return written
+        fig = draw()
+        if fig is None:
+            return None
+        return save_figure(fig, folder, name, section, title_of(fig))
 
 
 def save_figure(fig: Figure, folder: Path, name: str, section: str, title: str) -> FigureOut:
     """``fig`` as ``folder/<name>.png``, closed; where it goes in the report and how wide."""
     path = folder / f"{name}.png"
     try:
+        _lay_out(fig)
         fig.savefig(path, dpi=DPI)
         width = round(fig.get_figwidth() * CSS_PX_PER_IN)
     finally:
         plt.close(fig)
     return FigureOut(name, section, title, path, width)
+
+
+def _lay_out(fig: Figure) -> None:
+    """Fix the layout as ``savefig`` would at the saved resolution, then switch the layout
+    engine off: with an engine ``savefig`` draws the figure twice (once, unseen, for the
+    layout), without one it draws it once, the same picture in about two thirds of the time."""
+    engine = fig.get_layout_engine()
+    if engine is None:
+        return
+    dpi = fig.dpi
+    fig.dpi = DPI
+    try:
+        engine.execute(fig)
+    finally:
+        fig.dpi = dpi
+    fig.set_layout_engine(None)
 
 
 # ---------------------------------------------------------------- checks
