@@ -30,6 +30,9 @@ test-fast: setup
 bench: setup
 	$(BIN)/python benchmarks/mmc_speed.py
 	$(BIN)/python benchmarks/parallel_speedup.py
+	$(BIN)/python benchmarks/hall_speed.py
+	$(BIN)/python benchmarks/memory_scaling.py
+	$(BIN)/python benchmarks/dask_projection.py
 
 clean:
 	rm -rf $(VENV) results build src/*.egg-info .pytest_cache .hypothesis
