@@ -1,6 +1,11 @@
 """`govsim optimize` and `govsim warmup` end to end: answers, evidence and one-line refusals."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -46,3 +51,23 @@ def test_warmup_suggests_and_draws_the_chart(write_scenario, tmp_path):
     result = CliRunner().invoke(app, ["warmup", str(write_scenario(SHORT)), "--out", str(out), "-j", "1", "-r", "3"])
     assert result.exit_code in (0, 1), result.output
     assert result.stdout.startswith("warmup_min: ") and (out / "warmup.png").exists()
+
+
+@pytest.mark.parametrize("command", [
+    ["run", "-q"], ["sensitivity", "-q"], ["warmup"],
+    ["optimize", "--target", "wait_mean_min <= 0.3", "--vary", "stations.window.servers=1..20"]])
+def test_an_unreachable_scheduler_is_one_line_and_exit_2(tmp_path, command):
+    """Every study command: no traceback when --scheduler's address answers no scheduler.
+    (A process of its own: a Client that failed to connect leaves Dask's config unusable
+    for another in the same process.)"""
+    pytest.importorskip("distributed")
+    out = tmp_path / "out"
+    env = {**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "1s"}
+    demo = Path(__file__).resolve().parents[1] / "scenarios" / "mmc_demo.yaml"  # it declares uncertain inputs
+    result = subprocess.run([sys.executable, "-m", "govsim.cli", command[0], str(demo), *command[1:],
+                             "--out", str(out), "--scheduler", "tcp://127.0.0.1:1"],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    assert len(lines) == 1 and "cannot reach the Dask scheduler 'tcp://127.0.0.1:1'" in lines[0], lines
+    assert not [p for p in out.rglob("*") if p.suffix in (".csv", ".html", ".png")] if out.exists() else True

@@ -8,6 +8,7 @@ import shlex
 import signal
 import sys
 import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import List, Optional
@@ -51,6 +52,19 @@ def _fail(lines: list[str]) -> None:
     for line in lines:
         err_console.print(line, markup=False)
     raise typer.Exit(BAD_INPUT)
+
+
+@contextmanager
+def _cluster_reached(progress=None):
+    """A study on ``--scheduler``: an address with no scheduler is one line and exit 2."""
+    from .experiment import SchedulerUnreachable
+
+    try:
+        yield
+    except SchedulerUnreachable as exc:
+        if progress is not None:
+            progress.stop()
+        _fail([str(exc)])
 
 
 def _version(value: bool):
@@ -167,7 +181,10 @@ def run(
             if scheduler is None:
                 raise
             progress.stop()
-            _fail([f"--scheduler: cannot reach the Dask scheduler '{scheduler}' ({exc})"])
+            from .experiment import SchedulerUnreachable
+
+            _fail([str(exc) if isinstance(exc, SchedulerUnreachable)
+                   else f"--scheduler: cannot reach the Dask scheduler '{scheduler}' ({exc})"])
     run_info = {
         "command": _command_line(file, out, replications, seed, jobs, policy or [], quiet, lang, scheduler, trace,
                                  force) + "".join(f" --sweep {shlex.quote(x)}" for x in sweep or []) + (
@@ -618,8 +635,9 @@ def sensitivity(
     with _progress(quiet) as progress:
         task = progress.add_task(f"{scenario.name}: {len(scenario.uncertain)} inputs x 2 + base, "
                                  f"{len(policies)} policies x {scenario.run.replications} reps", total=total)
-        reps = run_sensitivity(scenario, policies, jobs, on_done=lambda: progress.advance(task), scheduler=scheduler,
-                               checkpoint=checkpoint)
+        with _cluster_reached(progress):
+            reps = run_sensitivity(scenario, policies, jobs, on_done=lambda: progress.advance(task),
+                                   scheduler=scheduler, checkpoint=checkpoint)
     table = sensitivity_table(scenario, reps)
     robust = robustness(scenario, reps)
     base = reps[reps["level"] == "base"].drop(columns=["input", "level"]).reset_index(drop=True)
@@ -655,7 +673,8 @@ def warmup(
     scenario = _load(file, replications=replications)
     policy = policy or scenario.baseline_policy
     _select_policies(scenario, [policy])
-    s = suggest(scenario, policy, jobs or default_jobs(), scheduler=scheduler)
+    with _cluster_reached():
+        s = suggest(scenario, policy, jobs or default_jobs(), scheduler=scheduler)
     from .report.warmup_figure import warmup_figure
 
     out = out if out is not None else Path("results") / f"{scenario.name}-warmup"
@@ -722,7 +741,8 @@ def optimize(
         _fail([str(exc)])
     search = Search(varies, targets, scenario_runner(scenario, policy, varies, jobs=jobs, scheduler=scheduler,
                                                                 checkpoint=checkpoint), policy)
-    best = search.solve(start_point(scenario, policy, varies, targets))
+    with _cluster_reached():
+        best = search.solve(start_point(scenario, policy, varies, targets))
     out.mkdir(parents=True, exist_ok=True)
     checkpoint.finish()
     table = search.table()

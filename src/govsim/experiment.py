@@ -24,6 +24,10 @@ from .scenario import Scenario, dump_params
 COLUMNS = ["policy", "rep", "seed", "scope", "metric", "value"]
 
 
+class SchedulerUnreachable(OSError):
+    """``--scheduler``'s address answers no Dask scheduler (the message says which)."""
+
+
 def run_replication(model, params, run, policy: str, rep: int, trace: bool = False):
     """One task: its rows; with ``trace``, ``(rows, events)``, events being the
     replication's ``Trace.rows``."""
@@ -105,7 +109,11 @@ def _run_on_dask(scenario: Scenario, tasks, jobs: int, scheduler: str, finished:
     cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=":0") \
         if scheduler == "local" else None
     try:
-        with Client(cluster if cluster is not None else scheduler) as client:
+        try:
+            client = Client(cluster if cluster is not None else scheduler)
+        except (OSError, TimeoutError) as exc:
+            raise SchedulerUnreachable(f"--scheduler: cannot reach the Dask scheduler '{scheduler}' ({exc})") from exc
+        with client:
             futures = {client.submit(run_replication, scenario.model, scenario.resolved[p], scenario.run, p, r,
                                      trace, pure=False): (p, r) for p, r in tasks}
             for fut in dask_completed(futures):
