@@ -4,6 +4,7 @@ import math
 import numpy as np
 import pytest
 
+from govsim.calendar import DAY
 from govsim.models.service_hall import HallParams, kpis, simulate
 from govsim.models.service_hall.hall import SERVED
 from govsim.rng import Streams
@@ -212,3 +213,32 @@ def test_the_proxy_desk_follows_the_closing_rule(closing_rule):
         sent_home += activity == "sent_home" and resource == "helpers"
     assert (late_precheck > 0) == (closing_rule == "serve_waiting")
     assert (sent_home > 0) == (closing_rule == "send_home")
+
+
+def test_a_step_at_the_same_bank_is_served_before_the_windows_close_for_the_night():
+    """serve_waiting: whoever is waiting at closing is served that evening, a visitor whose
+    next department is at the bank it was just served by (a green visitor with two steps at
+    the dedicated green-channel window of separate departments) included: it queues before
+    its window is freed, and so comes before the staff going home."""
+    exp6 = {"dist": "exponential", "mean": 6}
+    params = HallParams.model_validate({
+        "hours": {"open": "09:00", "close": "17:00", "breaks": [["12:00", "13:00"]], "closing_rule": "serve_waiting"},
+        "demand": {"visitors_per_day": 30, "by_hour": {"09:00": 1, "10:00": 1, "11:00": 1, "13:00": 1, "14:00": 1,
+                                                       "15:00": 1, "16:00": 3}},
+        "groups": {"citizen": {"share": 0.5}, "elderly": {"share": 0.5, "green_channel": True}},
+        "departments": {"a": {"windows": 1}, "b": {"windows": 1}},
+        "matters": {"ab": {"departments": ["a", "b"], "share": 1.0, "accept": exp6, "approve": exp6,
+                           "documents": 3, "p_missing": 0.0}},
+        "layout": {"kind": "separate", "green_channel": "dedicated", "dedicated_windows": 1},
+        "documents": {"notice": "one_time", "check": exp6, "return_days": {"dist": "deterministic", "value": 1}},
+    })
+    same_bank = overnight = 0
+    for rep in range(5):
+        visits: dict[int, list] = {}
+        for w in simulate(params, Streams(1, rep), 10, 0).window_visits:
+            visits.setdefault(w.vid, []).append(w)
+        for first, second in ((a, b) for vs in visits.values() for a, b in zip(vs, vs[1:])):
+            if first.bank == second.bank == "green_channel" and first.outcome == "step_done":
+                same_bank += 1
+                overnight += second.t_start // DAY > first.t_end // DAY
+    assert same_bank > 100 and overnight == 0

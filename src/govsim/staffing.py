@@ -40,10 +40,10 @@ class Ticket:
     while waiting.  (It holds no reference to its requester, so a requester holding its
     ticket makes no reference cycle: a replication's objects go when it ends.)"""
 
-    __slots__ = ("granted", "cancelled")
+    __slots__ = ("granted", "cancelled", "released")
 
     def __init__(self) -> None:
-        self.granted = self.cancelled = False
+        self.granted = self.cancelled = self.released = False
 
 
 class Staffed:
@@ -77,6 +77,9 @@ class Staffed:
 
     def release(self, ticket: Ticket) -> None:
         """The server ``ticket`` held is free: it goes to the first one waiting."""
+        if ticket.released or not ticket.granted:
+            raise RuntimeError("a server released twice, or one never granted: a model bug")
+        ticket.released = True
         self.users -= 1
         self._serve_next()
 

@@ -429,10 +429,12 @@ class Hall:
         self.loop.at(v.t_start + minutes * v.bank.slowdown, self.served, v)
 
     def served(self, v: Visitor) -> None:
-        """The window is free for the next; the visitor goes on to the next department's
-        windows (``STEP_DONE``) or the trip ends."""
-        bank, outcome, now = v.bank, v.outcome, self.loop.now
-        bank.staffed.release(v.ticket)
+        """The visitor goes on to the next department's windows (``STEP_DONE``) or the trip
+        ends; then the window is free for whoever is first in its queue by priority (the
+        visitor itself, if its next step is at the same bank and no one is ahead of it);
+        then what the window accepted goes to the back office.  The order is simpy's, whose
+        freed resource went to the queue once the releasing process had moved on."""
+        bank, outcome, now, ticket, to_approve = v.bank, v.outcome, self.loop.now, v.ticket, v.to_approve
         bank.services.append((v.t_start, now))
         self.rec.window_visits.append(WindowVisit(v.who.vid, bank.name, v.t_wait, v.t_start, now, outcome, v.by_helper))
         if outcome == ACCEPTED:
@@ -441,20 +443,22 @@ class Hall:
             self.log(v, "serve", bank.name)
             if outcome in (ACCEPTED, REJECTED):
                 self.log(v, outcome, bank.name)
-        if v.to_approve is not None:
-            self.approve(v, v.to_approve)
+        if to_approve is not None:  # counted now: the matter is not through before its approval
+            v.approvals += 1
+            self.open_work += 1
         if outcome == STEP_DONE:
             self.at_window(v)
         else:
             self.windows_done(v, outcome)
+        bank.staffed.release(ticket)
+        if to_approve is not None:
+            self.approve(v, to_approve)
 
     # -- the back office --------------------------------------------------------------------
     def approve(self, v: Visitor, minutes: float) -> None:
         """The back office approves what a window accepted, in order of acceptance, in its
-        hours; the visitor has gone."""
+        hours; the visitor has gone (``served`` has counted the approval as open work)."""
         office = self.back_office
-        v.approvals += 1
-        self.open_work += 1
         self.rec.to_approve(office, self.loop.now, minutes)
         if self.trace is not None:
             self.log(v, "queue", BACK_OFFICE)
