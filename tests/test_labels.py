@@ -99,3 +99,20 @@ def test_hall_and_licence_each_say_what_open_end_means_to_them():
     assert hall.label_unit("open_end") != licence.label_unit("open_end")
     assert "open_end" not in vocabulary().metrics  # no common meaning to fall back on
     assert "acceptance_time_mean_h" in hall.metrics and "acceptance_time_mean_h" not in vocabulary().metrics
+
+
+def test_a_model_names_its_own_scopes_in_chinese_after_the_scenarios_labels():
+    """Scopes a model makes itself (its banks, the back office) have a Chinese name from the
+    model; a labels: entry still comes first, and English readers see the identifier."""
+    from govsim.labels import DisplayNames
+    from govsim.models.service_hall import ServiceHallModel
+    from govsim.report.figures import _short
+
+    voc = vocabulary(ServiceHallModel)
+    plain = DisplayNames({})
+    assert _short("back_office", "zh", plain, voc) == "后台审批"
+    assert _short("bank:comprehensive", "zh", plain, voc) == "综合窗口"
+    assert _short("bank:comprehensive", "en", plain, voc) == "comprehensive"
+    named = DisplayNames({"department": {"health": {"en": "Health", "zh": "卫生健康"}}})
+    assert _short("bank:health", "zh", named, voc) == "卫生健康"
+    assert _short("bank:unknown_bank", "zh", named, voc) == "unknown_bank"

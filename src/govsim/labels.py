@@ -127,10 +127,16 @@ class Vocabulary:
     """The words a reader sees for one model: the common ones and the model's own."""
 
     def __init__(self, metrics: dict, metrics_zh: dict, scope_kinds: dict, phrases_zh: dict,
-                 directions: dict | None = None):
+                 directions: dict | None = None, scope_names_zh: dict | None = None):
         self.metrics, self.metrics_zh = metrics, metrics_zh
         self.scope_kinds, self.phrases_zh = scope_kinds, phrases_zh
         self.directions = DIRECTIONS if directions is None else directions
+        self.scope_names_zh = scope_names_zh or {}
+
+    def scope_name(self, scope: str, lang: str = "en") -> str | None:
+        """The model's own name for one of its scopes in ``lang`` (None: it has none)."""
+        _check_lang(lang)
+        return self.scope_names_zh.get(scope) if lang == "zh" else None
 
     def label_unit(self, metric: str, lang: str = "en") -> tuple[str, str]:
         _check_lang(lang)
@@ -192,7 +198,8 @@ def _vocabulary_of(model_cls) -> Vocabulary:
                       _joined(METRICS_ZH, model_cls.labels_zh, "metric (Chinese)", name),
                       _joined(SCOPE_KINDS, model_cls.scope_kinds, "scope kind", name),
                       _joined(PHRASES_ZH, model_cls.phrases_zh, "phrase (Chinese)", name),
-                      _joined(DIRECTIONS, model_cls.directions, "direction of the metric", name))
+                      _joined(DIRECTIONS, model_cls.directions, "direction of the metric", name),
+                      dict(model_cls.scope_names_zh))
 
 
 def vocabulary(model=None) -> Vocabulary:

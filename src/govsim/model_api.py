@@ -122,6 +122,9 @@ class Model:
     labels: ClassVar[dict[str, tuple[str, str]]] = {}  # metric: (English label, unit)
     labels_zh: ClassVar[dict[str, tuple[str, str]]] = {}  # metric: (Chinese label, unit)
     scope_kinds: ClassVar[dict[str, tuple[str, str]]] = {}  # kind: (English, Chinese)
+    # Chinese names of scopes the model makes itself, which no labels: block can name
+    # (its own banks, "back_office", "matters:general"); English readers see the identifier
+    scope_names_zh: ClassVar[dict[str, str]] = {}
     phrases_zh: ClassVar[dict[str, str]] = {}  # English axis phrase: Chinese
     # which way is better for its own metrics: "lower", "higher" or "neither" (say, utilisation);
     # the report's badges say better / worse from it.  Common metrics' directions are in govsim.labels

@@ -69,8 +69,10 @@ class FigureOut:
 
 
 def policy_colours(policies: list[str]) -> dict[str, str]:
-    """The same colour for a policy in every figure."""
-    cycle = plt.get_cmap("tab10").colors
+    """The same colour for a policy in every figure: tab10's ten, then their ten lighter
+    shades (tab20's), so that up to 20 policies never share a colour."""
+    shades = plt.get_cmap("tab20").colors
+    cycle = shades[0::2] + shades[1::2]  # the first ten are tab10's
     return {p: matplotlib.colors.to_hex(cycle[i % len(cycle)]) for i, p in enumerate(policies)}
 
 
@@ -176,8 +178,15 @@ def _legend(fig: Figure, policies: list[str], colours: dict, lang: str, names: D
                ncols=ncols, frameon=False, title_fontsize=size)
 
 
-def _short(scope: str, lang: str, names: DisplayNames) -> str:
-    return t("overall", lang) if scope == "all" else names.scope(scope, lang)
+def _short(scope: str, lang: str, names: DisplayNames, voc=None) -> str:
+    """A scope's name on a chart: the scenario's labels first, then the model's own name
+    for a scope it makes itself (``voc``: its vocabulary), else the identifier."""
+    if scope == "all":
+        return t("overall", lang)
+    named = names.scope(scope, lang)
+    if voc is not None and named == scope.split(":", 1)[-1]:  # no label for it
+        return voc.scope_name(scope, lang) or named
+    return named
 
 
 def natural_key(scope: str) -> list:
@@ -267,7 +276,7 @@ def breakdown_figure(summary: pd.DataFrame, spec: Breakdown, policies: list[str]
     data = data[data["scope"].isin(scopes)]
     kind = spec.name.split("_by_")[-1] if "_by_" in spec.name else scopes[0].split(":", 1)[0]
     size = _size("small")
-    labels = [wrap(_short(s, lang, names), NAME_WIDTH_IN, size) for s in scopes]
+    labels = [wrap(_short(s, lang, names, voc), NAME_WIDTH_IN, size) for s in scopes]
     rows_in = _rows_in(labels, 0.08 + 0.06 * len(policies))  # room for each policy's point in a row
     fig = _figure(MAX_WIDTH_IN, min(MAX_HEIGHT_IN, 1.4 + rows_in + _legend_height(policies)))
     ax = fig.add_subplot()
@@ -305,7 +314,7 @@ def stacked_figure(summary: pd.DataFrame, spec: Stacked, policies: list[str], la
     rows = -(-n // cols)
     size = _size("small")
     panel_w = (MAX_WIDTH_IN - 0.3) / cols
-    labels = [wrap(_short(sc, lang, names), min(NAME_WIDTH_IN, panel_w / 2), size) for sc in scopes]
+    labels = [wrap(_short(sc, lang, names, voc), min(NAME_WIDTH_IN, panel_w / 2), size) for sc in scopes]
     panel_h = 0.7 + _rows_in(labels, 0.25)
     fig = _figure(MAX_WIDTH_IN, min(MAX_HEIGHT_IN, 1.4 + panel_h * rows))
     axes = fig.subplots(rows, cols, sharex=True, squeeze=False)

@@ -49,6 +49,11 @@ class ServiceHallModel(Model):
     )
 
     runs_in_days = True
+    scope_names_zh = {"bank:comprehensive": "综合窗口", "bank:green_channel": "绿色通道窗口",
+                      "bank:cross_province": "跨省通办窗口", "back_office": "后台审批", "helpers": "帮办代办",
+                      "matters:general": "一般事项", "matters:zones": "专区事项", "channel:proxy": "帮办代办",
+                      "channel:online_review": "网上预审", "channel:appointment": "预约",
+                      "channel:home_visit": "上门服务", "channel:other_province": "跨省通办"}
     scope_kinds = {"back_office": ("back office", "后台"), "online_review": ("online review team", "网上预审"),
                    "wait_within": ("served within", "等候不超过")}
 
