@@ -446,19 +446,27 @@ def _chunks(items: list, parts: int) -> list[list]:
 
 
 def _print_baselines(checked, lang: str = "en", names=None) -> None:
-    """The article baselines, a few lines each (they wrap; nothing is cut)."""
+    """The article baselines, a few lines each, within 80 columns where the names allow
+    (nothing is cut): the verdict and the policy, then what is measured, then the numbers."""
+    import re
+
     from .labels import DisplayNames
 
     names = names or DisplayNames()
-    out_console.print("Article baselines (reproduced when the whole 95% CI meets the claim; "
-                      "calibrated: an input was set from it)", markup=False)
+    out_console.print("Article baselines (reproduced when the whole 95% CI meets the claim;\n"
+                      "  calibrated: an input was set from it)", markup=False)
     colours = {"yes": "green", "no": "red"}
+    width = max((len(str(b)) for b in checked["baseline"]), default=0)
     for _, r in checked.iterrows():
         verdict = str(r["reproduced"])
-        line = Text(f"  {r['baseline']}  ")
-        line.append(verdict, style=colours.get(verdict, "yellow"))
-        line.append(f"  {names.policy(str(r['policy']), lang)}: {r['metric']}")
+        line = Text(f"  {str(r['baseline']):<{width}}  ")
+        line.append(f"{verdict:<3}", style=colours.get(verdict, "yellow"))
+        line.append(f"  {names.policy(str(r['policy']), lang)}")
         out_console.print(line)
+        # "... (relative change vs POLICY)": the policy as readers know it
+        metric = re.sub(r"(vs )([\w.-]+)\)$", lambda m: m.group(1) + names.policy(m.group(2), lang) + ")",
+                        str(r["metric"]))
+        out_console.print(f"      {metric}", markup=False, soft_wrap=True)
         out_console.print(f"      expected {r['expected']}; simulated {_fmt(r['simulated'])} "
                           f"(95% CI {_fmt(r['ci_low'])} to {_fmt(r['ci_high'])})", markup=False)
         robust = str(r.get("robust", "not checked"))
@@ -652,8 +660,12 @@ def sensitivity(
     checkpoint.finish()
     if not quiet:
         if tables["baselines"] is not None:
-            _print_baselines(tables["baselines"], lang)
-        out_console.print(f"Results written to [bold]{out}[/bold]: sensitivity.csv, baselines.csv (robust), report.html")
+            from .labels import DisplayNames
+
+            names = DisplayNames({k: {i: d.model_dump() for i, d in v.items()} for k, v in scenario.labels.items()})
+            _print_baselines(tables["baselines"], lang, names)
+        written = "sensitivity.csv, baselines.csv (robust)" if tables["baselines"] is not None else "sensitivity.csv"
+        out_console.print(f"Results written to [bold]{out}[/bold]: {written}, report.html")
 
 
 @app.command()

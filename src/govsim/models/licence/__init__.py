@@ -80,7 +80,8 @@ STRESS_METRICS = ("promise_share", "lead_time_mean_days")
 class LicenceModel(Model):
     name = "licence"
     description = ("Multi-day application workflows on a working-day calendar: documents and supplements, "
-                   "serial or parallel steps, daily hand-overs and sign-offs, inspections, proxy helpers, hand-over.")
+                   "serial or parallel steps, daily batches and sign-offs, inspections, proxy helpers, "
+                   "and handing the result over.")
     params_model = LicenceParams
     metrics = METRICS
     key_metrics = ("lead_time_mean_days", "lead_time_p90_days", "promise_time_p95_days", "promise_share",
