@@ -59,3 +59,5 @@ def test_the_layouts_are_compared_at_equal_staff():
     assert all(staff[p] > staff["separate"] and hours[p] > hours["separate"] for p in extra)
     assert hours["integrated_staggered_lunch"] > hours["separate"]  # through lunch: more hours on duty
     assert hours["integrated_saturday"] < hours["separate"]  # per open day: Saturday at half strength
+    # counted against the same full-time week (full_time_week_h), both need more staff than the baseline
+    assert staff["integrated_staggered_lunch"] > staff["separate"] and staff["integrated_saturday"] > staff["separate"]

@@ -132,6 +132,16 @@ def test_staff_total_counts_windows_back_office_and_helpers(changes, staff):
     assert m["all", "staff_total"] == pytest.approx(staff)
 
 
+def test_a_full_time_week_counts_a_weeks_staff_hours_and_is_the_default_at_the_halls_own_hours():
+    params = office_hall()
+    default = rows(params, simulate(params, Streams(1, 0), 2, 0))["all", "staff_total"]
+    own_week = params.hours.open_minutes() / 60 * len(params.open_weekdays())
+    same = office_hall(full_time_week_h=own_week)
+    assert rows(same, simulate(same, Streams(1, 0), 2, 0))["all", "staff_total"] == pytest.approx(default)
+    longer = office_hall(full_time_week_h=2 * own_week)
+    assert rows(longer, simulate(longer, Streams(1, 0), 2, 0))["all", "staff_total"] == pytest.approx(default / 2)
+
+
 def test_staff_utilisation_weighs_windows_and_back_office_by_their_staff():
     params = office_hall()
     m = rows(params, simulate(params, Streams(2, 0), 4, 1))

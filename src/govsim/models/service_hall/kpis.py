@@ -105,9 +105,9 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
     # staff of the windows and the back office, and the helpers in full-time equivalents
     helpers = _helper_minutes_per_day(params) / params.hours.open_minutes() if params.proxy is not None else 0.0
     online = params.online_review.staff if params.online_review is not None else 0
-    rows += [("all", "staff_total", staff + helpers + online),
-             ("all", "staff_utilisation", total_busy / total_capacity if total_capacity else math.nan)]
     staff_min = window_min + (office.staffed_min if office else 0.0) + (helpers + online) * full_day
+    rows += [("all", "staff_total", _full_time_equivalents(params, staff_min / days, staff + helpers + online)),
+             ("all", "staff_utilisation", total_busy / total_capacity if total_capacity else math.nan)]
     rows.append(("all", "staff_hours_per_day", staff_min / 60.0 / days))
     if params.cost is not None:
         c = params.cost
@@ -248,6 +248,15 @@ def working_clock(params: HallParams):
         out = before[day] * DAY + np.where(working[day], t - day * DAY, 0.0)
         return np.where(np.isnan(t), np.nan, out)
     return clock
+
+
+def _full_time_equivalents(params: HallParams, staff_min_per_day: float, per_open_day: float) -> float:
+    """Staff in full-time equivalents: a week's staff-minutes (a simulated day is an open
+    day) over ``full_time_week_h``; without it, ``per_open_day`` (staff-minutes over the
+    hall's own opening minutes, the same thing when the full-time week is the hall's)."""
+    if params.full_time_week_h is None:
+        return per_open_day
+    return staff_min_per_day * len(params.open_weekdays()) / (params.full_time_week_h * 60.0)
 
 
 def _helper_minutes_per_day(params: HallParams) -> float:

@@ -212,6 +212,10 @@ class HallParams(StrictParams):
     cost: Optional[Cost] = Field(None, description="staff cost per hour: gives staff_cost_yuan_per_day and "
                                                    "cost_per_matter_yuan")
     service_level: Optional[ServiceLevel] = None
+    full_time_week_h: Optional[Positive] = Field(
+        None, description="hours a full-time member of staff works in a week: staff_total counts the staff-hours "
+        "of a week in these (set it once in params, so policies that change the opening hours compare at the "
+        "same full-time week); default: the hall's own opening hours over its open days")
 
     def rosters(self) -> dict[tuple, object]:
         """Every window count or roster, by its path in the params."""
