@@ -208,9 +208,7 @@ def run(
     if auto_info and not quiet:
         out_console.print(_auto_text(auto_info), soft_wrap=True)
     if not quiet:
-        from .labels import DisplayNames
-
-        names = DisplayNames({k: {i: d.model_dump() for i, d in v.items()} for k, v in scenario.labels.items()})
+        names = _display_names(scenario)
         _print_summary(scenario, tables["summary"], policies, lang, names)
         if tables["baselines"] is not None:
             _print_baselines(tables["baselines"], lang, names)
@@ -445,6 +443,13 @@ def _chunks(items: list, parts: int) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
+def _display_names(scenario):
+    """The scenario's labels: block as the terminal's names."""
+    from .labels import DisplayNames
+
+    return DisplayNames({k: {i: d.model_dump() for i, d in v.items()} for k, v in scenario.labels.items()})
+
+
 def _print_baselines(checked, lang: str = "en", names=None) -> None:
     """The article baselines, a few lines each, within 80 columns where the names allow
     (nothing is cut): the verdict and the policy, then what is measured, then the numbers."""
@@ -660,10 +665,7 @@ def sensitivity(
     checkpoint.finish()
     if not quiet:
         if tables["baselines"] is not None:
-            from .labels import DisplayNames
-
-            names = DisplayNames({k: {i: d.model_dump() for i, d in v.items()} for k, v in scenario.labels.items()})
-            _print_baselines(tables["baselines"], lang, names)
+            _print_baselines(tables["baselines"], lang, _display_names(scenario))
         written = "sensitivity.csv, baselines.csv (robust)" if tables["baselines"] is not None else "sensitivity.csv"
         out_console.print(f"Results written to [bold]{out}[/bold]: {written}, report.html")
 

@@ -499,13 +499,9 @@ class Hall:
         if len(covered) == 1:  # most visits: one department's step (a quicker path, the same answer)
             return self._check_one_step(v, step, n_steps)
         if sum(v.major[i] + v.minor[i] for i in covered):  # gaps: the check decides
-            docs = self.p.documents
-            outcome = documents.check(v.major, v.minor, covered, docs.notice, docs.pledge)
-            if outcome == documents.REJECTED:
-                minutes = self.population.later(who, v.rejections).check_min
-                v.rejections += 1
-                return REJECTED, minutes, None
-            v.pledged |= outcome == documents.PLEDGED
+            rejected = self._check_gaps(v, covered)
+            if rejected:
+                return rejected
         accept, approve, later = who.accept_min, who.approve_min, None
         if self.back_office is None:
             minutes = sum(accept[i] + approve[i] for i in covered)
@@ -518,17 +514,25 @@ class Hall:
         return (ACCEPTED if v.step == n_steps else STEP_DONE), minutes, later
 
 
+    def _check_gaps(self, v: Visitor, covered: range) -> Optional[tuple[str, float, None]]:
+        """The documents of the covered steps, which have gaps: ``check_documents``'s answer
+        if the window sends the visitor away, else None (accepted, on a pledge if any)."""
+        docs = self.p.documents
+        outcome = documents.check(v.major, v.minor, covered, docs.notice, docs.pledge)
+        if outcome == documents.REJECTED:
+            minutes = self.population.later(v.who, v.rejections).check_min
+            v.rejections += 1
+            return REJECTED, minutes, None
+        v.pledged |= outcome == documents.PLEDGED
+        return None
+
     def _check_one_step(self, v: Visitor, i: int, n_steps: int) -> tuple[str, float, Optional[float]]:
         """``check_documents`` for a visit that covers step ``i`` alone."""
         who = v.who
         if v.major[i] or v.minor[i]:
-            docs = self.p.documents
-            outcome = documents.check(v.major, v.minor, range(i, i + 1), docs.notice, docs.pledge)
-            if outcome == documents.REJECTED:
-                minutes = self.population.later(who, v.rejections).check_min
-                v.rejections += 1
-                return REJECTED, minutes, None
-            v.pledged |= outcome == documents.PLEDGED
+            rejected = self._check_gaps(v, range(i, i + 1))
+            if rejected:
+                return rejected
         v.step = i + 1
         done = ACCEPTED if i + 1 == n_steps else STEP_DONE
         if self.back_office is not None and self.layout.to_back_office[who.steps[i]]:

@@ -85,9 +85,8 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
     rows.append(("all", "window_utilisation", total_busy / total_capacity if total_capacity else math.nan))
     # the back office: its staff's work, the files' wait, the work left waiting at the end
     office = rec.back_office
-    full_day = rec.open_minutes * days  # a full-time equivalent's minutes on duty
+    full_day = rec.open_minutes * days  # opening minutes over the counted days
     window_min = sum(bank.staffed_min for bank in rec.banks.values())
-    staff = window_min / full_day
     if office is not None:
         capacity = office.staffed_min
         counted_files = [(t_in, t_start) for vid, t_in, t_start, _ in office.approvals
@@ -98,7 +97,6 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
                   _mean([(clock(b) - clock(a)) / 60.0 for a, b in counted_files])),
                  ("back_office", "approvals_per_day", sum(1 for _, _, b, _ in office.approvals if t0 <= b < t1) / days),
                  ("back_office", "approval_backlog_min", office.backlog[-1])]
-        staff += capacity / full_day
         total_busy += office.busy
         total_capacity += capacity
     rows.append(("all", "back_office_min_per_day", office.minutes_in / days if office else 0.0))
@@ -106,7 +104,7 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
     helpers = _helper_minutes_per_day(params) / params.hours.open_minutes() if params.proxy is not None else 0.0
     online = params.online_review.staff if params.online_review is not None else 0
     staff_min = window_min + (office.staffed_min if office else 0.0) + (helpers + online) * full_day
-    rows += [("all", "staff_total", _full_time_equivalents(params, staff_min / days, staff + helpers + online)),
+    rows += [("all", "staff_total", _full_time_equivalents(params, staff_min / days, rec.open_minutes)),
              ("all", "staff_utilisation", total_busy / total_capacity if total_capacity else math.nan)]
     rows.append(("all", "staff_hours_per_day", staff_min / 60.0 / days))
     if params.cost is not None:
@@ -250,13 +248,12 @@ def working_clock(params: HallParams):
     return clock
 
 
-def _full_time_equivalents(params: HallParams, staff_min_per_day: float, per_open_day: float) -> float:
+def _full_time_equivalents(params: HallParams, staff_min_per_day: float, open_min_per_day: float) -> float:
     """Staff in full-time equivalents: a week's staff-minutes (a simulated day is an open
-    day) over ``full_time_week_h``; without it, ``per_open_day`` (staff-minutes over the
-    hall's own opening minutes, the same thing when the full-time week is the hall's)."""
-    if params.full_time_week_h is None:
-        return per_open_day
-    return staff_min_per_day * len(params.open_weekdays()) / (params.full_time_week_h * 60.0)
+    day) over ``full_time_week_h``, by default the hall's own opening hours over its open days."""
+    open_days = len(params.open_weekdays())
+    week_min = params.full_time_week_h * 60.0 if params.full_time_week_h is not None else open_min_per_day * open_days
+    return staff_min_per_day * open_days / week_min
 
 
 def _helper_minutes_per_day(params: HallParams) -> float:
