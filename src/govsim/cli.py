@@ -1,6 +1,7 @@
 """The ``govsim`` command: parses arguments and calls the library, nothing more."""
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -67,6 +68,25 @@ def _cluster_reached(progress=None):
         _fail([str(exc)])
 
 
+def _interrupted(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _interrupted_by_sigterm(command):
+    """While ``command`` runs, SIGTERM stops it as Ctrl-C does (workers killed, nothing
+    written); then the handler before it is back (a program that called us keeps its own)."""
+
+    @functools.wraps(command)
+    def wrapped(*args, **kwargs):
+        previous = signal.signal(signal.SIGTERM, _interrupted) or signal.SIG_DFL  # None: set outside Python
+        try:
+            return command(*args, **kwargs)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+    return wrapped
+
+
 def _version(value: bool):
     if value:
         out_console.print(f"govsim {__version__}")
@@ -80,6 +100,7 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 
 
 @app.command()
+@_interrupted_by_sigterm
 def run(
     file: Path = typer.Argument(..., help="Scenario file (YAML).", show_default=False),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder \\[default: results/<scenario name>]."),
@@ -151,7 +172,6 @@ def run(
         _fail([str(exc)])
 
     jobs = jobs or default_jobs()
-    signal.signal(signal.SIGTERM, _interrupted)  # like Ctrl-C: stop the workers, write nothing
     decompose = scenario.decomposition is not None and {scenario.decomposition.from_, scenario.decomposition.to} <= set(policies)
     extra, auto_info = {}, None
     total = (max_replications if auto else scenario.run.replications) * (
@@ -328,10 +348,6 @@ def _print_comparison(cmp, rows, method: str, lang: str) -> None:
         table.add_row(cmp.a.names.policy(r["policy"], lang), voc.metric_label(r["metric"], lang=lang),
                       _fmt(r["a_mean"]), _fmt(r["b_mean"]), diff)
     out_console.print(table)
-
-
-def _interrupted(signum, frame):
-    raise KeyboardInterrupt
 
 
 def _command_line(file, out, replications, seed, jobs, policies, quiet, lang=None, scheduler=None, trace=False,
@@ -606,6 +622,7 @@ def models():
 
 
 @app.command()
+@_interrupted_by_sigterm
 def sensitivity(
     file: Path = typer.Argument(..., help="Scenario file (YAML) with an uncertain: list.", show_default=False),
     out: Optional[Path] = typer.Option(None, "--out", "-o",
@@ -642,7 +659,6 @@ def sensitivity(
     except ResultsError as exc:
         _fail([str(exc)])
     jobs = jobs or default_jobs()
-    signal.signal(signal.SIGTERM, _interrupted)
     total = len(settings(scenario)) * len(policies) * scenario.run.replications
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
     with _progress(quiet) as progress:
@@ -671,6 +687,7 @@ def sensitivity(
 
 
 @app.command()
+@_interrupted_by_sigterm
 def warmup(
     file: Path = typer.Argument(..., help="Scenario file (YAML).", show_default=False),
     policy: Optional[str] = typer.Option(None, "--policy", "-p", help="The policy to run \\[default: the baseline]."),
@@ -704,6 +721,7 @@ def warmup(
 
 
 @app.command()
+@_interrupted_by_sigterm
 def optimize(
     file: Path = typer.Argument(..., help="Scenario file (YAML).", show_default=False),
     target: List[str] = typer.Option(..., "--target", "-t", help='A target, "METRIC <= X" or "METRIC >= X" (repeatable).'),

@@ -11,7 +11,6 @@ from __future__ import annotations
 import gc
 import os
 from dataclasses import replace
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Callable, Optional, Union
 
 import pandas as pd
@@ -20,6 +19,7 @@ from .checkpoint import Checkpoint, task_key
 from .model_api import Trace
 from .rng import Streams
 from .scenario import Scenario, dump_params
+from .workers import WorkerPool
 
 COLUMNS = ["policy", "rep", "seed", "scope", "metric", "value"]
 
@@ -79,21 +79,12 @@ def run_experiment(scenario: Scenario, policies: Optional[list[str]] = None, job
         for p, r in todo:
             finished((p, r), run_replication(scenario.model, scenario.resolved[p], run, p, r, trace))
     elif todo:
-        # a worker starts with the parent's imports: frozen, the collector never rescans them
-        pool = ProcessPoolExecutor(max_workers=jobs, initializer=gc.freeze)
-        try:
-            futures = {pool.submit(run_replication, scenario.model, scenario.resolved[p], run, p, r, trace): (p, r)
-                       for p, r in todo}
-            for fut in as_completed(futures):
-                finished(futures[fut], fut.result())
-        except BaseException:
-            # interrupted (Ctrl-C, SIGTERM) or a failed task: stop the workers too
-            workers = list((getattr(pool, "_processes", None) or {}).values())  # before shutdown forgets them
-            pool.shutdown(wait=False, cancel_futures=True)
-            for proc in workers:
-                proc.terminate()
-            raise
-        pool.shutdown()
+        # a worker starts with the parent's imports: frozen, the collector never rescans them;
+        # an exception or Ctrl-C leaves the block with the workers killed
+        with WorkerPool(jobs, initializer=gc.freeze) as pool:
+            for i, result in pool.imap_unordered(
+                    run_replication, [(scenario.model, scenario.resolved[p], run, p, r, trace) for p, r in todo]):
+                finished(todo[i], result)
     rows = [row for task in tasks for row in (results[task][0] if trace else results[task])]
     table = pd.DataFrame(rows, columns=COLUMNS)
     return (table, {task: results[task][1] for task in tasks}) if trace else table

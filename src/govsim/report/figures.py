@@ -27,7 +27,6 @@ import os
 import re
 import sys
 import threading
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
@@ -46,6 +45,7 @@ from matplotlib.patches import Patch  # noqa: E402
 
 from ..labels import DisplayNames, Vocabulary, vocabulary  # noqa: E402
 from ..model_api import Breakdown, Profile, Stacked  # noqa: E402,F401  (re-exported: the specs live with the model contract)
+from ..workers import WorkerPool  # noqa: E402
 from .fonts import font_rc  # noqa: E402
 from .i18n import t  # noqa: E402
 
@@ -594,14 +594,12 @@ def save_charts(plan: list[Chart], folder: Path, lang: str) -> list[FigureOut]:
         drawn = [_save_chart(plan[i], folder, lang) for i in range(len(plan))]
         return [out for out in drawn if out is not None]
     order = sorted(range(len(plan)), key=lambda i: plan[i][1] not in HEAVY_SECTIONS)
-    # the forked processes inherit the plan (its tables and closures need no pickling)
-    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_adopt_plan, initargs=(plan, folder, lang))
-    try:
-        futures = {i: pool.submit(_save_planned, i) for i in order}
-        drawn = [futures[i].result() for i in range(len(plan))]
-    finally:  # on an error or Ctrl-C, the charts not started are not drawn
-        pool.shutdown(wait=True, cancel_futures=True)
+    # the forked processes inherit the plan (its tables and closures need no pickling);
+    # on an error or Ctrl-C the block kills them, and the charts not drawn are not drawn
+    drawn: list[Optional[FigureOut]] = [None] * len(plan)
+    with WorkerPool(processes, initializer=_adopt_plan, initargs=(plan, folder, lang), context="fork") as pool:
+        for k, out in pool.imap_unordered(_save_planned, [(i,) for i in order]):
+            drawn[order[k]] = out
     return [out for out in drawn if out is not None]
 
 
