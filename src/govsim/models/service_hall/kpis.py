@@ -49,15 +49,19 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
 
     rows: list[Row] = []
     scopes = {"all": np.ones(len(vis), bool)}
-    for g in params.groups:
-        scopes[f"group:{g}"] = table.group == g
-    for mname in params.matters:
-        scopes[f"matter:{mname}"] = table.matter == mname
+    # groups and matters as codes (their order in the scenario): integer masks, not string comparisons
+    group = _codes([w.who.group for w in vis], list(params.groups))
+    matter = _codes([w.who.matter for w in vis], list(params.matters))
+    for k, g in enumerate(params.groups):
+        scopes[f"group:{g}"] = group == k
+    for k, mname in enumerate(params.matters):
+        scopes[f"matter:{mname}"] = matter == k
     for d in params.departments:
-        scopes[f"department:{d}"] = np.isin(table.matter, [m for m, spec in params.matters.items()
-                                                           if d in spec.departments])
-    general = [m for m, spec in params.matters.items() if not any(params.departments[d].zone for d in spec.departments)]
-    scopes["matters:general"] = np.isin(table.matter, general)
+        scopes[f"department:{d}"] = np.isin(matter, [k for k, spec in enumerate(params.matters.values())
+                                                     if d in spec.departments])
+    general = [k for k, spec in enumerate(params.matters.values())
+               if not any(params.departments[d].zone for d in spec.departments)]
+    scopes["matters:general"] = np.isin(matter, general)
     scopes["matters:zones"] = ~scopes["matters:general"]
     scopes["channel:proxy"] = table.proxied
     if params.online_review is not None and params.online_review.share > 0:
@@ -160,8 +164,6 @@ class _Table:
         self.limit_h = limit_h  # the promised acceptance time limit, if any
         who = [v.who for v in vis]
         self.vid = np.array([w.vid for w in who], dtype=np.int64)
-        self.group = np.array([w.group for w in who], dtype=object)
-        self.matter = np.array([w.matter for w in who], dtype=object)
         self.proxied = np.array([v.proxied for v in vis], bool)
         self.home_visit = np.array([w.home_visit for w in who], bool)
         self.other_province = np.array([w.other_province for w in who], bool)
@@ -182,7 +184,7 @@ class _Table:
         self.wv_wait = self.wv_start - np.array([w.t_arr for w in wvs], dtype=float)
         outcome = np.array([w.outcome for w in wvs], dtype=object)
         self.wv_served = np.isin(outcome, SERVED)
-        self.wv_outcome = outcome
+        self.wv_ended = {o: outcome == o for o in (BALKED, ABANDONED, SENT_HOME)}  # compared once, not per scope
         self.wv_own = self.wv_counted & ~np.array([w.by_helper for w in wvs], bool)
         self.trip_row = self.pos[np.array([t[0] for t in rec.trips], dtype=np.int64)] if rec.trips else np.zeros(0, np.int64)
         self.trip_len = np.array([b - a for _, a, b in rec.trips], dtype=float)
@@ -202,7 +204,7 @@ class _Table:
         n, n_acc = int(mask.sum()), int(acc.sum())
 
         def share(outcome):
-            return float(np.sum(self.wv_outcome[own] == outcome)) / n_own if n_own else math.nan
+            return float(np.sum(self.wv_ended[outcome][own])) / n_own if n_own else math.nan
 
         promise = [] if self.limit_h is None else [
             (scope, "accepted_within_limit_share", float(np.mean(self.acc_h[mask] <= self.limit_h)) if n else math.nan)]
@@ -265,6 +267,12 @@ def _helper_minutes_per_day(params: HallParams) -> float:
 
 def _slot_is_open(params: HallParams, start: float) -> bool:
     return any(a < start + SLOT and start < b for a, b in params.hours.periods())
+
+
+def _codes(names: list[str], known: list[str]) -> np.ndarray:
+    """Each name's position in ``known`` (-1 for a name not there)."""
+    index = {name: k for k, name in enumerate(known)}
+    return np.array([index.get(name, -1) for name in names], dtype=np.int64)
 
 
 def _mean(x) -> float:
