@@ -1,6 +1,7 @@
 """`govsim run` end to end into a temporary folder, and the other commands."""
 import json
 import re
+import textwrap
 
 import pandas as pd
 import pytest
@@ -218,3 +219,43 @@ def test_run_on_a_local_dask_cluster_writes_the_same_tables(tmp_path):
         assert result.exit_code == 0, result.output
         outs.append((out / "replications.csv").read_bytes())
     assert outs[0] == outs[1]
+
+
+def test_the_terminal_speaks_the_runs_language(tmp_path):
+    """--lang zh: the baselines' verdicts, numbers and the closing line in Chinese, as the
+    report is; English stays the default."""
+    text = SHORT + textwrap.dedent("""\
+        baselines:
+          - id: B1
+            source: a test figure
+            policy: six_windows
+            compare_to: base
+            metric: wait_mean_min
+            at_most: -0.5
+        """)
+    (tmp_path / "s.yaml").write_text(text)
+    said = {}
+    for lang in ("en", "zh"):
+        result = runner.invoke(app, ["run", str(tmp_path / "s.yaml"), "-r", "2", "-j", "1", "--lang", lang,
+                                     "--out", str(tmp_path / lang)])
+        assert result.exit_code == 0, result.output
+        said[lang] = result.stdout
+    assert "Results written to" in said["en"] and "expected <= -0.5; simulated" in said["en"]
+    assert "relative change vs" in said["en"]
+    for english in ("Results written to", "Article baselines", "expected", "simulated", "relative change"):
+        assert english not in said["zh"], english
+    assert "结果已写入" in said["zh"] and "报道 <= -0.5；模拟" in said["zh"] and "相对" in said["zh"]
+
+
+@pytest.mark.parametrize("width", [4, 6, 9, 12])
+def test_chinese_headers_break_between_characters_never_inside_a_number(width):
+    from rich.cells import cell_len
+
+    from govsim.cli import _wrap_cjk
+
+    text = "95%事项的受理时间（可承诺）（小时）第90百分位"
+    lines = _wrap_cjk(text, width).split("\n")
+    assert "".join(lines) == text
+    assert all(cell_len(line) <= width for line in lines if len(line) > 1)
+    assert not any(line.startswith(("）", "%", "5", "0")) for line in lines)
+    assert not any(line.endswith("（") for line in lines)

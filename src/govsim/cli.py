@@ -17,10 +17,12 @@ from typing import List, Optional
 import typer
 from rich.console import Console
 from rich.cells import cell_len
+from rich.markup import escape
 from rich.text import Text
 
 from . import __version__
 from .errors import ResultsError, ScenarioError, ScenarioErrors
+from .report.i18n import t
 
 app = typer.Typer(
     add_completion=False,
@@ -232,7 +234,7 @@ def run(
         _print_summary(scenario, tables["summary"], policies, lang, names)
         if tables["baselines"] is not None:
             _print_baselines(tables["baselines"], lang, names)
-        out_console.print(f"Results written to [bold]{out}[/bold]; the report: [bold]{out / 'report.html'}[/bold]",
+        out_console.print(t("cli_written", lang, out=escape(str(out)), report=escape(str(out / "report.html"))),
                           soft_wrap=True)
 
 
@@ -415,6 +417,9 @@ def _print_summary(scenario, summary, policies, lang: str = "en", names=None) ->
         words = heads[m].split() if lang == "en" else [heads[m][:6]]  # Chinese may break between characters
         return max([cell_len(w) for w in words] + [cell_len(x) for p in policies for x in cells[(p, m)]])
 
+    if lang == "zh":  # broken by us, between characters but never inside a number ("9 / 5%")
+        heads = {m: _wrap_cjk(heads[m], col_width(m)) for m in metrics}
+
     width = out_console.width
     name_w = min(max(cell_len(x) for x in labels), max(16, width // 3))
     labels = [_wrap_name(x, name_w) for x in labels]
@@ -454,6 +459,19 @@ def _wrap_name(name: str, width: int) -> str:
     return "\n".join(lines + [line.rstrip()])
 
 
+def _wrap_cjk(text: str, width: int) -> str:
+    """Chinese text in lines of at most ``width`` cells, broken between characters; a run
+    of Latin letters, digits and signs ("95%", "p90") stays whole, an opening bracket
+    starts a line rather than ends one and a closing one ends a line rather than starts one."""
+    lines, line = [], ""
+    for piece in re.findall(r"（?(?:[A-Za-z0-9.%+\-]+|.)[）)，、]?", text):
+        if line and cell_len(line + piece) > width:
+            lines.append(line)
+            line = ""
+        line += piece
+    return "\n".join(lines + [line])
+
+
 def _chunks(items: list, parts: int) -> list[list]:
     size = -(-len(items) // parts)
     return [items[i:i + size] for i in range(0, len(items), size)]
@@ -472,27 +490,27 @@ def _print_baselines(checked, lang: str = "en", names=None) -> None:
     import re
 
     from .labels import DisplayNames
+    from .report.answer import verdict_words
 
     names = names or DisplayNames()
-    out_console.print("Article baselines (reproduced when the whole 95% CI meets the claim;\n"
-                      "  calibrated: an input was set from it)", markup=False)
+    out_console.print(t("cli_baselines", lang), markup=False)
     colours = {"yes": "green", "no": "red"}
     width = max((len(str(b)) for b in checked["baseline"]), default=0)
     for _, r in checked.iterrows():
         verdict = str(r["reproduced"])
         line = Text(f"  {str(r['baseline']):<{width}}  ")
-        line.append(f"{verdict:<3}", style=colours.get(verdict, "yellow"))
+        line.append(f"{verdict_words(verdict, lang)[0]:<3}", style=colours.get(verdict, "yellow"))
         line.append(f"  {names.policy(str(r['policy']), lang)}")
         out_console.print(line)
         # "... (relative change vs POLICY)": the policy as readers know it
-        metric = re.sub(r"(vs )([\w.-]+)\)$", lambda m: m.group(1) + names.policy(m.group(2), lang) + ")",
-                        str(r["metric"]))
+        metric = re.sub(r" \(relative change vs ([\w.-]+)\)$",
+                        lambda m: t("cli_relative", lang, policy=names.policy(m.group(1), lang)), str(r["metric"]))
         out_console.print(f"      {metric}", markup=False, soft_wrap=True)
-        out_console.print(f"      expected {r['expected']}; simulated {_fmt(r['simulated'])} "
-                          f"(95% CI {_fmt(r['ci_low'])} to {_fmt(r['ci_high'])})", markup=False)
+        out_console.print("      " + t("cli_expected", lang, expected=r["expected"], simulated=_fmt(r["simulated"]),
+                                        low=_fmt(r["ci_low"]), high=_fmt(r["ci_high"])), markup=False)
         robust = str(r.get("robust", "not checked"))
         if robust != "not checked":  # from govsim sensitivity: does the verdict survive every uncertain input?
-            out_console.print(f"      robust: {robust}", markup=False, soft_wrap=True)
+            out_console.print("      " + t("cli_robust", lang, robust=robust), markup=False, soft_wrap=True)
 
 
 @app.command()

@@ -133,6 +133,16 @@ TEXT: dict[str, dict[str, str]] = {
     "not run": {"en": "not run", "zh": "未运行"},
     "calibrated": {"en": "calibrated", "zh": "已校准"},
     "undecided": {"en": "undecided: interval too wide ({n} replications)", "zh": "未定：区间过宽（{n} 次重复运行）"},
+    # the terminal after govsim run
+    "cli_baselines": {"en": "Article baselines (reproduced when the whole 95% CI meets the claim;\n"
+                            "  calibrated: an input was set from it)",
+                      "zh": "报道数字是否复现（整个 95% 置信区间都满足报道时为已复现；\n  已校准：某项输入由它设定）"},
+    "cli_expected": {"en": "expected {expected}; simulated {simulated} (95% CI {low} to {high})",
+                     "zh": "报道 {expected}；模拟 {simulated}（95% 置信区间 {low} 至 {high}）"},
+    "cli_relative": {"en": " (relative change vs {policy})", "zh": "（相对{policy}的变化）"},
+    "cli_robust": {"en": "robust: {robust}", "zh": "稳健性：{robust}"},
+    "cli_written": {"en": "Results written to [bold]{out}[/bold]; the report: [bold]{report}[/bold]",
+                    "zh": "结果已写入 [bold]{out}[/bold]；报告：[bold]{report}[/bold]"},
     # 3
     "charts_intro": {
         "en": "Every chart is drawn from the saved tables (summary.csv, comparison.csv, replications.csv); "
