@@ -46,3 +46,15 @@ def test_a_tab_is_named_in_plain_words():
     with pytest.raises(yamlio.YamlProblem) as info:
         yamlio.load("a:\n\tb: 1\n")
     assert "tab" in info.value.message and "spaces" in info.value.message
+
+
+def test_plain_copy_is_a_deep_copy_of_loaded_data():
+    from govsim.yamlio import load, plain_copy
+
+    data, _ = load("a: {b: [1, {c: 2.5}], d: text, e: null, f: true}\ng: !!set {x, y}\n")
+    copied = plain_copy(data)
+    assert copied == data
+    copied["a"]["b"][1]["c"] = 9
+    copied["a"]["b"].append(3)
+    copied["g"].add("z")
+    assert data["a"]["b"] == [1, {"c": 2.5}] and data["g"] == {"x", "y"}

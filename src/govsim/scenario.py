@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import yamlio
+from .yamlio import plain_copy
 from .calendar import DAY
 from .baselines import Baseline
 from .errors import ScenarioError, ScenarioErrors
@@ -437,13 +438,13 @@ def _first_problem(model, params: dict, overlays: dict, changes: dict) -> Option
 def deep_merge(base: dict, overlay: dict) -> dict:
     """``overlay`` onto ``base``.  Mappings merge key by key; anything else (numbers,
     lists, and whole distributions, which carry a ``dist`` key) replaces."""
-    out = copy.deepcopy(base)
+    out = plain_copy(base)
     for key, value in overlay.items():
         old = out.get(key)
         if isinstance(old, dict) and isinstance(value, dict) and not _is_atomic(value):
             out[key] = deep_merge(old, value)
         else:
-            out[key] = copy.deepcopy(value)
+            out[key] = plain_copy(value)
     return out
 
 

@@ -10,12 +10,13 @@ an assumption).
 """
 from __future__ import annotations
 
-import copy
 import json
 from dataclasses import dataclass
 from typing import Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .yamlio import plain_copy
 
 WILDCARD = "*"
 
@@ -110,12 +111,12 @@ def expand(path: str, params: dict, knows) -> list[tuple[str, ...]]:
 
 def with_changes(params: dict, changes: dict[tuple[str, ...], Any]) -> dict:
     """A deep copy of ``params`` with each path's whole value replaced."""
-    out = copy.deepcopy(params)
+    out = plain_copy(params)
     for path, value in changes.items():
         node = out
         for key in path[:-1]:
             node = node[key] if isinstance(node, list) else node.setdefault(key, {})
-        node[path[-1]] = copy.deepcopy(value)  # a number in the path indexes a list (a roster entry)
+        node[path[-1]] = plain_copy(value)  # a number in the path indexes a list (a roster entry)
     return out
 
 
