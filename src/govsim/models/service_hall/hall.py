@@ -469,7 +469,10 @@ class Hall:
 
     def approval_begins(self, job: list) -> None:
         v, minutes = job[0], job[1]
-        self.back_office.queued_min -= minutes
+        office = self.back_office
+        office.queued -= 1
+        # a running sum of floats drifts (-1e-13 minutes left when nothing waits): an empty queue is 0
+        office.queued_min = office.queued_min - minutes if office.queued else 0.0
         job[4] = self.loop.now
         if self.trace is not None:
             self.log(v, "approve", BACK_OFFICE, START)

@@ -54,6 +54,7 @@ class BackOffice:
     slowdown: float  # factor on approval minutes here
     staffed: object  # govsim.staffing.Staffed
     queued_min: float = 0.0  # approval minutes waiting for a staff member, now
+    queued: int = 0  # approvals waiting for a staff member, now (none: queued_min is exactly 0)
     minutes_in: float = 0.0  # approval minutes sent here on counted days
     busy: float = 0.0  # approval minutes begun on counted days, in staffed time
     overtime: float = 0.0  # and outside it (finishing the approval in hand at closing)
@@ -106,6 +107,7 @@ class HallRecords:
     def to_approve(self, back_office: BackOffice, t: float, minutes: float) -> None:
         """Approval minutes sent to the back office at ``t``."""
         back_office.queued_min += minutes
+        back_office.queued += 1
         if self.counted(t):
             back_office.minutes_in += minutes
 
