@@ -250,6 +250,34 @@ def test_share_intervals_stay_inside_zero_and_one_and_change_in_points():
     assert t_interval([0.0, 0.0, 0.0, 0.002])[1] < 0 and math.isnan(comp.loc["wait", "rel_change"])
 
 
+def test_a_time_or_counts_interval_stops_at_zero_and_a_signed_metric_keeps_its_own():
+    from govsim.stats import compare, summarize
+
+    reps = _reps({("a", "wait"): [0.0, 0.0, 0.0, 0.4], ("a", "net"): [0.0, 0.0, 0.0, 0.4],
+                  ("a", "share"): [0.0, 0.0, 0.0, 0.002], ("b", "wait"): [0.5, 0.7, 0.6, 0.8],
+                  ("b", "net"): [0.5, 0.7, 0.6, 0.8], ("b", "share"): [0.1, 0.2, 0.1, 0.2]})
+    plain = summarize(reps).set_index(["policy", "metric"])
+    kept = summarize(reps, fractions={"share"}, nonnegative={"wait", "share"}).set_index(["policy", "metric"])
+    assert plain.loc[("a", "wait"), "ci_low"] < 0 and kept.loc[("a", "wait"), "ci_low"] == 0
+    assert kept.loc[("a", "wait"), "ci_high"] == plain.loc[("a", "wait"), "ci_high"]  # only the impossible part goes
+    assert kept.loc[("a", "net"), "ci_low"] == plain.loc[("a", "net"), "ci_low"] < 0  # signed: the t interval
+    assert kept.loc[("a", "share"), "ci_low"] == 0 and kept.loc[("b", "share"), "ci_high"] <= 1
+    pd.testing.assert_frame_equal(kept.loc[["b"]], plain.loc[["b"]])  # intervals clear of zero do not move
+    # differences may be negative whatever the metric: comparisons are never cut at zero
+    comp = compare(reps, "b").set_index("metric")
+    assert comp.loc["wait", "ci_low"] < 0
+
+
+def test_every_models_signed_metrics_are_its_own():
+    from govsim.models import MODELS
+    from govsim.stats import nonnegative_metrics
+
+    for name, model in MODELS.items():
+        assert set(model.signed_metrics) <= set(model.metrics), name
+        assert nonnegative_metrics(model) == set(model.metrics) - set(model.signed_metrics)
+    assert MODELS["licence"].signed_metrics == {"lateness_mean_days"}  # negative: days to spare
+
+
 def test_a_relative_change_is_kept_on_a_base_clear_of_zero():
     from govsim.stats import compare
 

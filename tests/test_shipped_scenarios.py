@@ -23,6 +23,10 @@ def test_scenario_validates_and_runs(path):
     reps = run_experiment(short, jobs=1)
     assert set(reps["policy"]) == set(sc.policy_names)
     assert len(reps) and reps["value"].notna().any()
+    # the model's contract: only its signed metrics go below zero (the others' intervals stop at 0)
+    negative = set(reps.loc[reps["value"] < 0, "metric"]) - set(sc.model.signed_metrics)
+    assert not negative, f"below zero, though not among {sc.model.name}'s signed_metrics: {sorted(negative)}"
+    assert set(sc.model.signed_metrics) <= set(sc.model.metrics)
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])

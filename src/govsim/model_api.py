@@ -126,6 +126,9 @@ class Model:
     # (its own banks, "back_office", "matters:general"); English readers see the identifier
     scope_names_zh: ClassVar[dict[str, str]] = {}
     phrases_zh: ClassVar[dict[str, str]] = {}  # English axis phrase: Chinese
+    # metrics that may be below zero (a net change, a balance).  Every other metric is a count,
+    # a time, a rate, a cost or a share, never negative: its interval stops at zero
+    signed_metrics: ClassVar[frozenset[str]] = frozenset()
     # which way is better for its own metrics: "lower", "higher" or "neither" (say, utilisation);
     # the report's badges say better / worse from it.  Common metrics' directions are in govsim.labels
     directions: ClassVar[dict[str, str]] = {}

@@ -17,7 +17,8 @@ import pandas as pd
 
 from .baselines import Baseline, evaluate
 from .scenario import Scenario
-from .stats import summarize
+from .labels import vocabulary
+from .stats import nonnegative_metrics, summarize
 from .uncertain import value_text
 
 COLUMNS = ["input", "level", "value", "policy", "scope", "metric", "mean", "ci_low", "ci_high"]
@@ -78,9 +79,11 @@ def sensitivity_table(scenario: Scenario, reps: pd.DataFrame) -> pd.DataFrame:
     """``sensitivity.csv``: the mean and 95% interval of every metric at every setting,
     and, per baseline, the quantity its claim is about (scope ``baseline``, metric its id)."""
     rows = []
+    model = scenario.model
+    bounds = {"fractions": vocabulary(model).fractions(model.metrics), "nonnegative": nonnegative_metrics(model)}
     for (index, level), group in reps.groupby(["input", "level"], sort=False):
         head = (_input_text(scenario, index), level, _value_text(scenario, index, level))
-        summary = summarize(group.drop(columns=["input", "level"]))
+        summary = summarize(group.drop(columns=["input", "level"]), **bounds)  # as summary.csv's intervals
         rows += [head + (r.policy, r.scope, r.metric, r.mean, r.ci_low, r.ci_high) for r in summary.itertuples()]
         checked = evaluate(scenario.baselines, group)
         for b, r in zip(scenario.baselines, checked.itertuples()):

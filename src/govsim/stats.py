@@ -35,7 +35,8 @@ def t_interval(values, confidence: float = 0.95) -> tuple[float, float, float, i
 
 
 SHARE_METHOD = ("Student-t interval over replications, clipped to [0, 1] for shares (to [-1, 1] for "
-                "their differences): the true value lies in that range, so clipping keeps the coverage")
+                "their differences) and at 0 for counts, times and costs: the true value lies in that "
+                "range, so clipping keeps the coverage")
 
 
 def clip(lo: float, hi: float, low: float, high: float) -> tuple[float, float]:
@@ -62,9 +63,16 @@ def welch_interval(a, b, confidence: float = 0.95) -> tuple[float, float, float]
     return diff, diff - half, diff + half
 
 
-def summarize(reps: pd.DataFrame, confidence: float = 0.95, fractions=frozenset()) -> pd.DataFrame:
+def nonnegative_metrics(model) -> frozenset[str]:
+    """The metrics of ``model`` that are never below zero (all but its ``signed_metrics``)."""
+    return frozenset(model.metrics) - frozenset(model.signed_metrics)
+
+
+def summarize(reps: pd.DataFrame, confidence: float = 0.95, fractions=frozenset(),
+              nonnegative=frozenset()) -> pd.DataFrame:
     """One row per (policy, scope, metric): mean, ci_low, ci_high, n.  Intervals of the
-    metrics in ``fractions`` (shares) are kept inside [0, 1]."""
+    metrics in ``fractions`` (shares) are kept inside [0, 1], those in ``nonnegative``
+    (counts, times, costs) above 0."""
     columns = KEYS + ["mean", "ci_low", "ci_high", "n"]
     groups = _Groups(reps)
     if groups.count == 0:
@@ -72,6 +80,7 @@ def summarize(reps: pd.DataFrame, confidence: float = 0.95, fractions=frozenset(
     mean, lo, hi, n = groups.t_intervals(reps["value"].to_numpy(dtype=float), confidence)
     shares = groups.is_share(fractions)
     lo, hi = _clip_where(shares, lo, hi, 0.0, 1.0)
+    lo, hi = _clip_where(groups.is_share(nonnegative) & ~shares, lo, hi, 0.0, math.inf)
     return pd.DataFrame({**groups.keys, "mean": mean, "ci_low": lo, "ci_high": hi, "n": n},
                         columns=columns)
 
@@ -121,9 +130,9 @@ class _Groups:
         # frame built from rows has
         self.keys = {k: reps[k].to_numpy()[first].tolist() for k in KEYS}
 
-    def is_share(self, fractions) -> np.ndarray:
-        """Whether each group's metric is among ``fractions``."""
-        return np.array([m in fractions for m in self.keys["metric"]], dtype=bool)
+    def is_share(self, metrics) -> np.ndarray:
+        """Whether each group's metric is among ``metrics`` (the shares, say)."""
+        return np.array([m in metrics for m in self.keys["metric"]], dtype=bool)
 
     def t_intervals(self, values: np.ndarray, confidence: float):
         """``t_interval`` of each group's values (in the table's row order, missing values

@@ -11,7 +11,8 @@ import pandas as pd
 from ..errors import ScenarioError, ScenarioErrors
 from ..experiment import run_experiment
 from ..scenario import load_scenario
-from ..stats import summarize
+from ..labels import vocabulary
+from ..stats import nonnegative_metrics, summarize
 
 METRICS = ("wait_mean_min", "abandon_frac", "utilisation")
 
@@ -31,7 +32,8 @@ def predict(text: str, name: str = "fitted.yaml", jobs: Optional[int] = None) ->
         except ScenarioError as exc:
             return None, exc.one_line().replace(str(path), name)
     reps = run_experiment(scenario, jobs=jobs)
-    summary = summarize(reps)
+    model = scenario.model
+    summary = summarize(reps, fractions=vocabulary(model).fractions(model.metrics), nonnegative=nonnegative_metrics(model))
     keep = summary["metric"].isin(METRICS) & (summary["scope"].str.startswith(("all", "class:", "station:")))
     return summary[keep].reset_index(drop=True), ""
 

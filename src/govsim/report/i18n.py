@@ -202,12 +202,13 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "{confidence:.0%} Student-t intervals over replications; differences from the baseline are paired "
               "by replication; a relative interval is the paired interval divided by the baseline's mean, and no "
               "relative change is given where the baseline's own interval includes zero. Shares (between 0 and 1) "
-              "change in percentage points, and their intervals are clipped to [0, 1] (differences to [−1, 1]): "
-              "the true value lies in that range, so clipping keeps the coverage.",
+              "change in percentage points, and their intervals are clipped to [0, 1] (differences to [−1, 1]); "
+              "counts, times and costs, never negative, have intervals that stop at 0: the true value lies in "
+              "that range, so clipping keeps the coverage.",
         "zh": "基于各次重复运行的 {confidence:.0%} Student-t 区间；与基准的差值按重复运行配对；"
               "相对变化的区间为配对区间除以基准均值，基准自身的区间包含零时不给出相对变化。"
-              "比例（0 到 1 之间）的变化以百分点表示，其区间截取在 [0, 1] 之内（差值截取在 [−1, 1] 之内）："
-              "真值必在此范围内，截取不改变覆盖率。"},
+              "比例（0 到 1 之间）的变化以百分点表示，其区间截取在 [0, 1] 之内（差值截取在 [−1, 1] 之内）；"
+              "件数、时间和成本不会为负，其区间下限截取在 0：真值必在此范围内，截取不改变覆盖率。"},
     "e_policies": {"en": "Policies", "zh": "政策"},
     "e_command": {"en": "Command", "zh": "命令"},
     "e_started": {"en": "Started (UTC)", "zh": "开始时间（UTC）"},

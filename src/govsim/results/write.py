@@ -18,7 +18,7 @@ from .. import __version__
 from ..baselines import evaluate
 from ..labels import vocabulary
 from ..scenario import Scenario
-from ..stats import SHARE_METHOD, compare, summarize
+from ..stats import SHARE_METHOD, compare, nonnegative_metrics, summarize
 from .read import LABELS, RESOLVED, SCENARIO_COPY
 from .staging import MARKER, METADATA, staged_folder
 
@@ -37,7 +37,7 @@ def write_results(out: Path, scenario: Scenario, reps: pd.DataFrame, policies: l
     ``replace`` (``--force``); otherwise a ResultsError says so and nothing is written."""
     baseline = scenario.baseline_policy
     shares = vocabulary(scenario.model).fractions(scenario.model.metrics)
-    summary = summarize(reps, fractions=shares)
+    summary = summarize(reps, fractions=shares, nonnegative=nonnegative_metrics(scenario.model))
     comparison = compare(reps, baseline, fractions=shares)
     checked = evaluate(scenario.baselines, reps, robust) if scenario.baselines else None
     with staged_folder(out, replace=replace) as tmp:

@@ -84,6 +84,7 @@ class LicenceModel(Model):
                    "and handing the result over.")
     params_model = LicenceParams
     metrics = METRICS
+    signed_metrics = frozenset({"lateness_mean_days"})  # negative: days to spare
     key_metrics = ("lead_time_mean_days", "lead_time_p90_days", "promise_time_p95_days", "promise_share",
                    "visits_mean", "lead_time_mean_calendar_days", "open_end")
     directions = {"lead_time_mean_days": "lower", "lead_time_p50_days": "lower", "lead_time_p90_days": "lower",
