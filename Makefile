@@ -31,6 +31,7 @@ bench: setup
 	$(BIN)/python benchmarks/mmc_speed.py
 	$(BIN)/python benchmarks/parallel_speedup.py
 	$(BIN)/python benchmarks/hall_speed.py
+	$(BIN)/python benchmarks/hall_phases.py
 	$(BIN)/python benchmarks/memory_scaling.py
 	$(BIN)/python benchmarks/dask_projection.py
 

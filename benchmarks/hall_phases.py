@@ -1,0 +1,108 @@
+"""Where the shipped hall study's time goes: the phases of one replication, and the fixed
+costs of ``govsim run`` around the replications, side by side in one run.
+
+Per replication (one worker, in-process, garbage collection paused as in a task): drawing
+the population, building the hall, the event loop, the KPIs, and freeing the replication's
+objects, each timed with ``time.perf_counter`` over every policy x ``--replications``.
+Fixed costs: importing what ``govsim run`` imports (in a fresh process), loading and
+checking the scenario, and writing the results (tables, charts, report) from the
+replications of this run, into a temporary folder.
+
+Run from the repository root:
+
+    .venv/bin/python benchmarks/hall_phases.py                  # 3 replications per policy, ~1 min
+    .venv/bin/python benchmarks/hall_phases.py --replications 1
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+PHASES = ("population", "build", "event loop", "KPIs", "freeing")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scenario", default=str(REPO / "scenarios" / "hongjiang_hall.yaml"))
+    ap.add_argument("--replications", type=int, default=3)
+    args = ap.parse_args()
+    print(f"Python {platform.python_version()} | {platform.platform()} | {os.cpu_count()} CPUs | "
+          f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC | load avg {os.getloadavg()[0]:.2f} "
+          f"(other work skews timings)")
+
+    imports = subprocess.run([sys.executable, "-c", "import time; t = time.perf_counter(); "
+                              "import govsim.cli, govsim.experiment, govsim.scenario, govsim.results.write; "
+                              "print(time.perf_counter() - t)"], capture_output=True, text=True, check=True,
+                             env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+    import pandas as pd
+
+    from govsim.eventloop import gc_paused
+    from govsim.experiment import COLUMNS
+    from govsim.results.write import write_results
+    from govsim.rng import Streams
+    from govsim.scenario import load_scenario
+
+    hall = importlib.import_module("govsim.models.service_hall.hall")
+    kpis = importlib.import_module("govsim.models.service_hall.kpis")
+    population = importlib.import_module("govsim.models.service_hall.population")
+
+    t0 = time.perf_counter()
+    sc = load_scenario(args.scenario)
+    load_s = time.perf_counter() - t0
+    run = sc.run
+    totals = dict.fromkeys(PHASES, 0.0)
+    rows, n = [], 0
+    for rep in range(args.replications):
+        for policy in sc.policy_names:
+            params = sc.resolved[policy]
+            with gc_paused():
+                t = [time.perf_counter()]
+                pop = population.Population(params, Streams(run.seed, rep), run.days)
+                t.append(time.perf_counter())
+                h = hall.Hall(params, pop, run.days, run.warmup_days)
+                t.append(time.perf_counter())
+                rec = h.run()
+                t.append(time.perf_counter())
+                out = kpis.kpis(rec, params)
+                t.append(time.perf_counter())
+                del h, rec, pop
+                t.append(time.perf_counter())
+            for k, phase in enumerate(PHASES):
+                totals[phase] += t[k + 1] - t[k]
+            rows += [(policy, rep, run.seed, scope, metric, float(value)) for scope, metric, value in out]
+            n += 1
+    per = {phase: totals[phase] / n * 1000 for phase in PHASES}
+    print(f"\n{Path(args.scenario).name}: {len(sc.policy_names)} policies x {args.replications} replications, "
+          f"{run.days} days each")
+    print("one replication, ms of CPU:")
+    for phase in PHASES:
+        print(f"  {phase:<12} {per[phase]:7.1f}")
+    print(f"  {'total':<12} {sum(per.values()):7.1f}")
+
+    reps = pd.DataFrame(rows, columns=COLUMNS)
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        write_results(Path(tmp) / "out", sc, reps, sc.policy_names, {})
+        write_s = time.perf_counter() - t0
+    print("fixed costs of `govsim run`, s:")
+    print(f"  imports      {float(imports.stdout):7.2f}")
+    print(f"  load+checks  {load_s:7.2f}")
+    print(f"  write        {write_s:7.2f}  (tables, charts in two processes, report)")
+    tasks = len(sc.policy_names) * run.replications
+    print(f"projected whole study ({tasks} tasks on 2 cores): "
+          f"{tasks * sum(per.values()) / 1000 / 2 + float(imports.stdout) + load_s + write_s:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
