@@ -58,3 +58,20 @@ def test_a_claim_the_whole_interval_misses_is_no_and_one_replication_is_undecide
     one = reps_frame([5.0], [1])
     ok = Baseline(id="H", source="s", policy="base", metric="m", at_least=0)
     assert evaluate([ok], one).iloc[0]["reproduced"] == "undecided: interval too wide (1 replication)"
+
+
+def test_a_baselines_metric_reads_in_words_in_either_language():
+    """The report's and the terminal's baseline lines name the metric, the scope and the
+    compared policy as readers know them; baselines.csv keeps the codes."""
+    from govsim.labels import DisplayNames, vocabulary
+    from govsim.models import MODELS
+    from govsim.report.answer import baseline_metric_words
+
+    voc = vocabulary(MODELS["service_hall"])
+    names = DisplayNames({"policy": {"separate": {"en": "Separate windows", "zh": "分部门窗口"}}})
+    text = "acceptance_time_p95_h [matters:general] (relative change vs separate)"
+    assert baseline_metric_words(text, "en", voc, names) == (
+        "Acceptance time kept for 95% of matters, matter type: general (relative change vs Separate windows)")
+    assert baseline_metric_words(text, "zh", voc, names) == "95%事项的受理时间（可承诺），一般事项（相对分部门窗口的变化）"
+    assert baseline_metric_words("wait_mean_min", "en", voc) == "Mean wait"
+    assert baseline_metric_words("not a metric text!", "en", voc) == "not a metric text!"

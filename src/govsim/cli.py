@@ -233,7 +233,7 @@ def run(
         names = _display_names(scenario)
         _print_summary(scenario, tables["summary"], policies, lang, names)
         if tables["baselines"] is not None:
-            _print_baselines(tables["baselines"], lang, names)
+            _print_baselines(tables["baselines"], scenario.model, lang, names)
         out_console.print(t("cli_written", lang, out=escape(str(out)), report=escape(str(out / "report.html"))),
                           soft_wrap=True)
 
@@ -484,15 +484,14 @@ def _display_names(scenario):
     return DisplayNames({k: {i: d.model_dump() for i, d in v.items()} for k, v in scenario.labels.items()})
 
 
-def _print_baselines(checked, lang: str = "en", names=None) -> None:
+def _print_baselines(checked, model, lang: str = "en", names=None) -> None:
     """The article baselines, a few lines each, within 80 columns where the names allow
     (nothing is cut): the verdict and the policy, then what is measured, then the numbers."""
-    import re
-
-    from .labels import DisplayNames
-    from .report.answer import verdict_words
+    from .labels import DisplayNames, vocabulary
+    from .report.answer import baseline_metric_words, verdict_words
 
     names = names or DisplayNames()
+    voc = vocabulary(model)
     out_console.print(t("cli_baselines", lang), markup=False)
     colours = {"yes": "green", "no": "red"}
     width = max((len(str(b)) for b in checked["baseline"]), default=0)
@@ -502,10 +501,9 @@ def _print_baselines(checked, lang: str = "en", names=None) -> None:
         line.append(f"{verdict_words(verdict, lang)[0]:<3}", style=colours.get(verdict, "yellow"))
         line.append(f"  {names.policy(str(r['policy']), lang)}")
         out_console.print(line)
-        # "... (relative change vs POLICY)": the policy as readers know it
-        metric = re.sub(r" \(relative change vs ([\w.-]+)\)$",
-                        lambda m: t("cli_relative", lang, policy=names.policy(m.group(1), lang)), str(r["metric"]))
-        out_console.print(f"      {metric}", markup=False, soft_wrap=True)
+        # the metric, its scope and the compared policy as readers know them (baselines.csv keeps the codes)
+        out_console.print("      " + baseline_metric_words(str(r["metric"]), lang, voc, names), markup=False,
+                          soft_wrap=True)
         out_console.print("      " + t("cli_expected", lang, expected=r["expected"], simulated=_fmt(r["simulated"]),
                                         low=_fmt(r["ci_low"]), high=_fmt(r["ci_high"])), markup=False)
         robust = str(r.get("robust", "not checked"))
@@ -699,7 +697,7 @@ def sensitivity(
     checkpoint.finish()
     if not quiet:
         if tables["baselines"] is not None:
-            _print_baselines(tables["baselines"], lang, _display_names(scenario))
+            _print_baselines(tables["baselines"], scenario.model, lang, _display_names(scenario))
         written = "sensitivity.csv, baselines.csv (robust)" if tables["baselines"] is not None else "sensitivity.csv"
         out_console.print(f"Results written to [bold]{out}[/bold]: {written}, report.html")
 

@@ -60,6 +60,34 @@ def policy_name(policy: str, lang: str, names: DisplayNames | None) -> str:
     return _code(policy)
 
 
+BASELINE_METRIC = re.compile(r"^(?P<metric>[\w.-]+)(?: \[(?P<scope>[^\]]+)\])?"
+                             r"(?: \(relative change vs (?P<vs>[\w.-]+)\))?$")
+
+
+def baseline_metric_words(text: str, lang: str, voc: Vocabulary, names: DisplayNames | None = None) -> str:
+    """A baseline's ``metric [scope] (relative change vs POLICY)``, as baselines.csv writes
+    it, in words: the metric's label, the scope as readers know it, the policy's display
+    name (plain text; the text itself when it does not parse)."""
+    m = BASELINE_METRIC.match(text)
+    if not m:
+        return text
+    names = names or DisplayNames()
+    out = voc.metric_label(m["metric"], with_unit=False, lang=lang)
+    scope = m["scope"]
+    if scope and scope != "all":
+        kind, _, ident = scope.partition(":")
+        named = names.scope(scope, lang)
+        own = voc.scope_name(scope, lang)
+        if own and named == ident:  # the model's own name for a scope it makes (一般事项)
+            out += ("，" if lang == "zh" else ", ") + own
+        else:
+            sep = "：" if lang == "zh" else ": "
+            out += ("，" if lang == "zh" else ", ") + voc.scope_kind_label(kind, lang) + sep + named
+    if m["vs"]:
+        out += t("cli_relative", lang, policy=names.policy(m["vs"], lang))
+    return out
+
+
 def fmt(value: float) -> str:
     """A number as a planner reads it: three significant digits, thousands separated."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..labels import DisplayNames, Vocabulary, vocabulary
-from .answer import answer, breakable, fmt, in_sentence, policy_name, verdict_words
+from .answer import answer, baseline_metric_words, breakable, fmt, in_sentence, policy_name, verdict_words
 from .assumptions import scenario_notes
 from .bottomline import bottom_line
 from .figures import FigureOut, policy_colours
@@ -295,11 +295,13 @@ def _baselines(res, lang: str, names: DisplayNames) -> str:
     out.append(f"<p>{t('baselines_intro', lang)}</p>")
     head = [t(k, lang) for k in ("b_id", "b_source", "b_policy", "b_metric", "b_expected", "b_simulated",
                                  "b_reproduced")]
+    voc = vocabulary(res.model)
     rows = []
     for _, r in res.baselines.iterrows():
         shown, cls = verdict_words(str(r["reproduced"]), lang)
         rows.append([_td(esc(r["baseline"])), _td(esc(r["source"])), _td(policy_name(r["policy"], lang, names)),
-                     _td(code(r["metric"])), _td(esc(r["expected"]), "num"),
+                     _td(esc(baseline_metric_words(str(r["metric"]), lang, voc, names))
+                         + f"<br><small>{code(r['metric'])}</small>"), _td(esc(r["expected"]), "num"),
                      _td(_mean_ci(r["simulated"], r["ci_low"], r["ci_high"], lang, two_lines=True), "num"),
                      _td(f'<span class="{cls}">{esc(shown)}</span>' + _robust_note(r, lang))])
     widths = (9, 24, 13, 19, 10, 13, 12)  # per cent of the page: the source's words need the room
