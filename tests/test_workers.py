@@ -78,6 +78,68 @@ def test_leaving_early_kills_the_busy_workers_at_once():
     assert nothing_left(threads)
 
 
+def big_after(x):
+    time.sleep(x)
+    return b"x" * 10_000_000  # more than a pipe holds: a worker blocks sending it until read
+
+
+def test_stopping_to_read_early_kills_the_busy_workers_at_once():
+    """A caller that breaks out of the loop and leaves the block normally: the workers still
+    running a task (one blocked sending an answer bigger than the pipe) are killed, not
+    waited for, and the pool takes no more tasks before then."""
+    threads = threading.active_count()
+    t0 = time.perf_counter()
+    with WorkerPool(3) as pool:
+        for _ in pool.imap_unordered(big_after, [(0.0,), (0.2,), (30.0,), (30.0,)]):
+            break
+        with pytest.raises(RuntimeError, match="left unread"):
+            next(pool.imap_unordered(square, [(1,)]))
+    assert time.perf_counter() - t0 < 5
+    assert nothing_left(threads)
+
+
+class NeedsTwoArguments(Exception):
+    def __init__(self, what, where):
+        super().__init__(f"{what} at {where}")
+
+
+def raise_needs_two(x):
+    raise NeedsTwoArguments("bad value", "line 3")
+
+
+def test_an_exception_the_parent_cannot_rebuild_keeps_its_message():
+    with pytest.raises(RuntimeError, match="NeedsTwoArguments: bad value at line 3"):
+        with WorkerPool(1) as pool:
+            list(pool.imap_unordered(raise_needs_two, [(1,)]))
+
+
+def test_workers_of_a_parent_killed_outright_exit():
+    """SIGKILL to the parent (the OOM killer, kill -9): its idle workers notice and exit
+    instead of waiting forever on a pipe whose other end they hold themselves."""
+    script = textwrap.dedent("""\
+        import os, signal, sys
+        from govsim.workers import WorkerPool
+        pool = WorkerPool(2)
+        print(" ".join(str(p.pid) for p, _ in pool._workers), flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+        """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    pids = [int(x) for x in proc.stdout.split()]
+    assert proc.returncode == -signal.SIGKILL and len(pids) == 2
+    deadline = time.time() + 10
+    while time.time() < deadline and any(_alive(pid) for pid in pids):
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in pids)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return False
+
+
 def test_workers_ignore_the_parents_sigterm_handler_and_ctrl_c():
     """A worker forked from a process whose SIGTERM raises KeyboardInterrupt still dies on
     SIGTERM, and leaves Ctrl-C (SIGINT) to its parent."""

@@ -19,7 +19,7 @@ from .checkpoint import Checkpoint, task_key
 from .model_api import Trace
 from .rng import Streams
 from .scenario import Scenario, dump_params
-from .workers import WorkerPool
+from .workers import WorkerPool, default_context
 
 COLUMNS = ["policy", "rep", "seed", "scope", "metric", "value"]
 
@@ -81,7 +81,7 @@ def run_experiment(scenario: Scenario, policies: Optional[list[str]] = None, job
     elif todo:
         # a worker starts with the parent's imports: frozen, the collector never rescans them;
         # an exception or Ctrl-C leaves the block with the workers killed
-        with WorkerPool(jobs, initializer=gc.freeze) as pool:
+        with WorkerPool(jobs, initializer=gc.freeze, context=default_context()) as pool:
             for i, result in pool.imap_unordered(
                     run_replication, [(scenario.model, scenario.resolved[p], run, p, r, trace) for p, r in todo]):
                 finished(todo[i], result)
