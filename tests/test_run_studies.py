@@ -105,3 +105,18 @@ def test_resuming_a_changed_scenario_is_refused(write_scenario, tmp_path):
     result = _run([str(path), "--out", str(out), "--resume", "-q"])
     assert result.exit_code == 2 and "belong to another version of this study" in result.stderr
     assert not out.exists()
+
+
+def test_resume_leaves_a_finished_study_alone(write_scenario, tmp_path):
+    """--resume continues an interrupted run; over a finished study, with nothing to
+    continue, it refuses as a plain run does (a quick `-r 2 --resume` never wipes a study)."""
+    path = write_scenario(SHORT)
+    out = tmp_path / "study"
+    assert _run([str(path), "--out", str(out), "-q"]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    again = _run([str(path), "--out", str(out), "-r", "2", "--resume", "-q"])
+    assert again.exit_code == 2
+    assert "holds finished results and no interrupted run to continue (--resume)" in again.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    forced = _run([str(path), "--out", str(out), "-r", "2", "--resume", "--force", "-q"])
+    assert forced.exit_code == 0 and pd.read_csv(out / "replications.csv")["rep"].max() == 1

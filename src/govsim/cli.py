@@ -167,11 +167,12 @@ def run(
         except FontMissing as exc:
             _fail([str(exc)])
     out = out if out is not None else Path("results") / scenario.name
+    replace = _replace_allowed(out, force, resume)
     try:
-        check_output_folder(out, replace=force or resume)
+        check_output_folder(out, replace=replace)
         checkpoint = Checkpoint(folder_for(out), fingerprint(scenario, scenario.resolved), resume)
     except ResultsError as exc:
-        _fail([str(exc)])
+        _fail([_with_resume_hint(str(exc), resume)])
 
     jobs = jobs or default_jobs()
     decompose = scenario.decomposition is not None and {scenario.decomposition.from_, scenario.decomposition.to} <= set(policies)
@@ -223,7 +224,7 @@ def run(
         events = events_frame(scenario.model, {p: scenario.resolved[p] for p in policies}, raw)
     try:
         tables = write_results(out, scenario, reps, policies, run_info, lang=lang, events=events,
-                               replace=force or resume, extra=extra)
+                               replace=replace, extra=extra)
     except ResultsError as exc:  # someone wrote there while we ran
         _fail([str(exc)])
     checkpoint.finish()
@@ -236,6 +237,22 @@ def run(
             _print_baselines(tables["baselines"], scenario.model, lang, names)
         out_console.print(t("cli_written", lang, out=escape(str(out)), report=escape(str(out / "report.html"))),
                           soft_wrap=True)
+
+
+def _replace_allowed(out: Path, force: bool, resume: bool) -> bool:
+    """Whether a run may replace the results in ``out``: with --force, or with --resume when
+    an interrupted run left its saved replications beside ``out`` (that run was allowed to
+    write there).  A finished study, with nothing to continue, stays untouched."""
+    from .checkpoint import folder_for
+
+    return force or (resume and folder_for(out).is_dir())
+
+
+def _with_resume_hint(message: str, resume: bool) -> str:
+    if resume and "holds earlier results" in message:
+        return message.replace("holds earlier results", "holds finished results and no interrupted run to "
+                                                         "continue (--resume)", 1)
+    return message
 
 
 def _load(file: Path, **run_changes):
@@ -669,11 +686,12 @@ def sensitivity(
     _check_lang(lang)
     lang = lang or scenario.lang or "en"
     out = out if out is not None else Path("results") / f"{scenario.name}-sensitivity"
+    replace = _replace_allowed(out, force, resume)
     try:
-        check_output_folder(out, replace=force or resume)
+        check_output_folder(out, replace=replace)
         checkpoint = Checkpoint(folder_for(out), fingerprint(scenario, scenario.resolved) + ":sensitivity", resume)
     except ResultsError as exc:
-        _fail([str(exc)])
+        _fail([_with_resume_hint(str(exc), resume)])
     jobs = jobs or default_jobs()
     total = len(settings(scenario)) * len(policies) * scenario.run.replications
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
@@ -690,7 +708,7 @@ def sensitivity(
     run_info = {"command": command.replace("govsim run", "govsim sensitivity", 1), "jobs": jobs,
                 "started_utc": started.isoformat(timespec="seconds"), "run_time_s": round(time.perf_counter() - t0, 3)}
     try:
-        tables = write_results(out, scenario, base, policies, run_info, lang=lang, replace=force or resume,
+        tables = write_results(out, scenario, base, policies, run_info, lang=lang, replace=replace,
                                extra={"sensitivity.csv": table}, robust=robust)
     except ResultsError as exc:
         _fail([str(exc)])
