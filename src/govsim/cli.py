@@ -70,23 +70,37 @@ def _cluster_reached(progress=None):
         _fail([str(exc)])
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is (workers killed, nothing written), exit code 143."""
+
+
 def _interrupted(signum, frame):
-    raise KeyboardInterrupt
+    raise _Terminated
 
 
-def _interrupted_by_sigterm(command):
-    """While ``command`` runs, SIGTERM stops it as Ctrl-C does (workers killed, nothing
-    written); then the handler before it is back (a program that called us keeps its own)."""
+def _interruptible(resumable: bool):
+    """While the command runs, SIGTERM stops it as Ctrl-C does (workers killed, nothing
+    written), and either ends with one line saying so and the usual exit code (130 for
+    Ctrl-C, 143 for SIGTERM); then the SIGTERM handler before it is back (a program that
+    called us keeps its own)."""
 
-    @functools.wraps(command)
-    def wrapped(*args, **kwargs):
-        previous = signal.signal(signal.SIGTERM, _interrupted) or signal.SIG_DFL  # None: set outside Python
-        try:
-            return command(*args, **kwargs)
-        finally:
-            signal.signal(signal.SIGTERM, previous)
+    def decorate(command):
+        @functools.wraps(command)
+        def wrapped(*args, **kwargs):
+            previous = signal.signal(signal.SIGTERM, _interrupted) or signal.SIG_DFL  # None: set outside Python
+            try:
+                return command(*args, **kwargs)
+            except KeyboardInterrupt as exc:
+                hint = (" The replications finished so far are saved: the same command with --resume continues."
+                        if resumable else "")
+                err_console.print(f"Interrupted: no results written.{hint}", soft_wrap=True, markup=False)
+                raise typer.Exit(143 if isinstance(exc, _Terminated) else 130) from None
+            finally:
+                signal.signal(signal.SIGTERM, previous)
 
-    return wrapped
+        return wrapped
+
+    return decorate
 
 
 def _version(value: bool):
@@ -102,7 +116,7 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 
 
 @app.command()
-@_interrupted_by_sigterm
+@_interruptible(resumable=True)
 def run(
     file: Path = typer.Argument(..., help="Scenario file (YAML).", show_default=False),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder \\[default: results/<scenario name>]."),
@@ -655,7 +669,7 @@ def models():
 
 
 @app.command()
-@_interrupted_by_sigterm
+@_interruptible(resumable=True)
 def sensitivity(
     file: Path = typer.Argument(..., help="Scenario file (YAML) with an uncertain: list.", show_default=False),
     out: Optional[Path] = typer.Option(None, "--out", "-o",
@@ -721,7 +735,7 @@ def sensitivity(
 
 
 @app.command()
-@_interrupted_by_sigterm
+@_interruptible(resumable=False)
 def warmup(
     file: Path = typer.Argument(..., help="Scenario file (YAML).", show_default=False),
     policy: Optional[str] = typer.Option(None, "--policy", "-p", help="The policy to run \\[default: the baseline]."),
@@ -755,7 +769,7 @@ def warmup(
 
 
 @app.command()
-@_interrupted_by_sigterm
+@_interruptible(resumable=True)
 def optimize(
     file: Path = typer.Argument(..., help="Scenario file (YAML).", show_default=False),
     target: List[str] = typer.Option(..., "--target", "-t", help='A target, "METRIC <= X" or "METRIC >= X" (repeatable).'),
