@@ -17,8 +17,8 @@ import re
 
 import pandas as pd
 
-from ..labels import HIGHER, LOWER, NEITHER, DisplayNames, Vocabulary
-from .answer import Sentence, fmt, in_sentence, policy_name, verdict_words
+from ..labels import HIGHER, LOWER, NEITHER, DisplayNames, Vocabulary, vocabulary
+from .answer import Sentence, baseline_metric_words, fmt, in_sentence, policy_name, verdict_words
 from .i18n import t
 
 MAX_CHANGES = 4  # parameters named per policy; the rest are in section 4
@@ -89,7 +89,7 @@ def bottom_line(res, sentences: dict[str, list[Sentence]], changes: dict[str, li
     for policy in groups["all"]:  # what the candidates change; every policy's parameters are in section 4
         lines.append(("changes", _changes(policy, res.baseline, changes.get(policy, []), lang, names)))
     lines.extend(("cost", c) for c in _resources(res, lang, voc=voc, names=names))
-    lines.append(("baselines", _baselines(res.baselines, lang, names)))
+    lines.append(("baselines", _baselines(res.baselines, lang, names, vocabulary(res.model))))
     body = "\n".join(f'<li class="bl-{kind}">{text}</li>' for kind, text in lines)
     return f'<ul class="bottom-line">\n{body}\n</ul>'
 
@@ -145,7 +145,7 @@ def _resources(res, lang: str, *, voc: Vocabulary, names: DisplayNames) -> list[
     return out
 
 
-def _baselines(checked, lang: str, names: DisplayNames) -> str:
+def _baselines(checked, lang: str, names: DisplayNames, voc: Vocabulary) -> str:
     if checked is None or checked.empty:
         return t("bl_baselines_none", lang)
     counts: dict[str, list] = {}  # verdict -> [its words, how many]
@@ -160,7 +160,7 @@ def _baselines(checked, lang: str, names: DisplayNames) -> str:
             sim += f" ({t('ci_to', lang, lo=fmt(float(r['ci_low'])), hi=fmt(float(r['ci_high'])))})"
         items.append(t("bl_baseline_item", lang, id=html.escape(str(r["baseline"])),
                        verdict=f'<span class="{cls}">{html.escape(shown)}</span>',
-                       policy=policy_name(str(r["policy"]), lang, names), metric=f'<code>{html.escape(str(r["metric"]))}</code>',
+                       policy=policy_name(str(r["policy"]), lang, names), metric=html.escape(in_sentence(baseline_metric_words(str(r["metric"]), lang, voc, names), lang)),
                        simulated=sim, expected=html.escape(str(r["expected"]))))
     verdicts = [t("bl_count", lang, n=n, verdict=html.escape(shown)) for shown, n in counts.values()]
     return t("bl_baselines", lang, counts=t("list_sep", lang).join(verdicts)) + " " + " ".join(items)
