@@ -48,7 +48,11 @@ def test_a_sweep_from_the_command_line_writes_its_chart(write_scenario, tmp_path
 def test_a_bad_sweep_is_one_line(write_scenario, tmp_path):
     result = _run([str(write_scenario(SHORT)), "--sweep", "stations.window.serverz=5..6", "--out", str(tmp_path / "x")])
     assert result.exit_code == 2 and "--sweep: stations.window.serverz" in result.stderr
+    assert "(did you mean 'servers'?)" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+    # a typo one step earlier, in a station's name, is blamed there, not on the field after it
+    typo = _run([str(write_scenario(SHORT)), "--sweep", "stations.windw.servers=5..6", "--out", str(tmp_path / "y")])
+    assert typo.exit_code == 2 and "no 'windw' at params.stations (did you mean 'window'?)" in typo.stderr
 
 
 DECOMPOSE = SHORT.replace("  six_windows: {stations: {window: {servers: 6}}}\n", """\

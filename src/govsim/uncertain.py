@@ -10,6 +10,7 @@ an assumption).
 """
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass
 from typing import Any, Union
@@ -89,24 +90,41 @@ def value_text(value: Any) -> str:
 def expand(path: str, params: dict, knows) -> list[tuple[str, ...]]:
     """Every concrete path ``path`` names in ``params``.  ``knows(prefix, key)`` says whether
     the model defines ``key`` under ``prefix`` (a field params leaves at its default).
-    Raises ValueError naming the first step that matches nothing."""
+    Raises ValueError naming the first step that matches nothing, with the closest name
+    params has there."""
+    steps = path.split(".")
     found: list[tuple[tuple[str, ...], Any]] = [((), params)]
-    for step in path.split("."):
+    # steps taken on the model's word alone, under a mapping that names other things: a typo
+    # of a station or a matter passes there and fails a step later
+    unseen: dict[tuple[str, ...], list[str]] = {}
+    for k, step in enumerate(steps):
         nxt = []
         for prefix, node in found:
             if step == WILDCARD:
                 if isinstance(node, dict):
-                    nxt += [(prefix + (k,), v) for k, v in node.items()]
+                    nxt += [(prefix + (key,), v) for key, v in node.items()]
             elif isinstance(node, dict) and step in node:
                 nxt.append((prefix + (step,), node[step]))
             elif isinstance(node, dict) and knows(prefix, step):
                 nxt.append((prefix + (step,), None))
+                if node:
+                    unseen[prefix + (step,)] = [str(key) for key in node]
         if not nxt:
-            where = ".".join(path.split(".")[: path.split(".").index(step) + 1]) if step != WILDCARD else path
-            what = "'*' matches nothing" if step == WILDCARD else f"no field '{step}'"
-            raise ValueError(f"{what} at params.{where}")
+            for prefix, _ in found:
+                if prefix in unseen:  # the step before named nothing params has: that is the typo
+                    raise ValueError(f"no '{prefix[-1]}' at params.{'.'.join(prefix[:-1])}"
+                                     f"{_did_you_mean(prefix[-1], unseen[prefix])}")
+            if step == WILDCARD:
+                raise ValueError(f"'*' matches nothing at params.{path}")
+            names = [str(key) for _, node in found if isinstance(node, dict) for key in node]
+            raise ValueError(f"no field '{step}' at params.{'.'.join(steps[:k + 1])}{_did_you_mean(step, names)}")
         found = nxt
     return [p for p, _ in found]
+
+
+def _did_you_mean(name: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(set(options)), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def with_changes(params: dict, changes: dict[tuple[str, ...], Any]) -> dict:
