@@ -196,8 +196,8 @@ def run(
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     with _progress(quiet) as progress:
-        reps_text = "auto reps" if auto else f"{scenario.run.replications} reps"
-        task = progress.add_task(f"{scenario.name}: {len(policies)} policies × {reps_text}", total=total)
+        task = progress.add_task(t("cli_progress", lang, name=scenario.name, policies=len(policies),
+                                   reps="auto" if auto else scenario.run.replications), total=total)
         advance = lambda: progress.advance(task)  # noqa: E731
         try:
             if auto:
@@ -710,8 +710,9 @@ def sensitivity(
     total = len(settings(scenario)) * len(policies) * scenario.run.replications
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
     with _progress(quiet) as progress:
-        task = progress.add_task(f"{scenario.name}: {len(scenario.uncertain)} inputs x 2 + base, "
-                                 f"{len(policies)} policies x {scenario.run.replications} reps", total=total)
+        task = progress.add_task(t("cli_progress_sensitivity", lang, name=scenario.name,
+                                   inputs=len(scenario.uncertain), policies=len(policies),
+                                   reps=scenario.run.replications), total=total)
         with _cluster_reached(progress):
             reps = run_sensitivity(scenario, policies, jobs, on_done=lambda: progress.advance(task),
                                    scheduler=scheduler, checkpoint=checkpoint)
