@@ -107,16 +107,25 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
     # staff of the windows and the back office, and the helpers in full-time equivalents
     helpers = _helper_minutes_per_day(params) / params.hours.open_minutes() if params.proxy is not None else 0.0
     online = params.online_review.staff if params.online_review is not None else 0
-    staff_min = window_min + (office.staffed_min if office else 0.0) + (helpers + online) * full_day
-    rows += [("all", "staff_total", _full_time_equivalents(params, staff_min / days, rec.open_minutes)),
+    # per open day, each weekday weighing as in a week: the counted days need not be whole
+    # weeks (a six-day hall's 20 counted days hold four Saturdays, a week one in six)
+    week = _weekdays_of(params, rec.warmup_days, rec.days)
+    window_day = sum(_per_open_day(bank, week, t0) for bank in rec.banks.values())
+    office_day = _per_open_day(office, week, t0) if office is not None else 0.0
+    staff_day = window_day + office_day + (helpers + online) * rec.open_minutes
+    rows += [("all", "staff_total", _full_time_equivalents(params, staff_day, rec.open_minutes)),
              ("all", "staff_utilisation", total_busy / total_capacity if total_capacity else math.nan)]
-    rows.append(("all", "staff_hours_per_day", staff_min / 60.0 / days))
+    rows.append(("all", "staff_hours_per_day", staff_day / 60.0))
     if params.cost is not None:
         c = params.cost
-        yuan = (window_min * c.window_hour_yuan + (office.staffed_min if office else 0.0) * c.back_office_hour_yuan
-                + helpers * full_day * c.helper_hour_yuan + online * full_day * c.online_hour_yuan) / 60.0
-        rows += [("all", "staff_cost_yuan_per_day", yuan / days),
-                 ("all", "cost_per_matter_yuan", yuan / len(vis) if vis else math.nan)]
+
+        def cost(windows: float, back_office: float, open_min: float) -> float:
+            return (windows * c.window_hour_yuan + back_office * c.back_office_hour_yuan
+                    + (helpers * c.helper_hour_yuan + online * c.online_hour_yuan) * open_min) / 60.0
+        # a matter's cost: the counted days' staff over the matters they brought in
+        counted_cost = cost(window_min, office.staffed_min if office else 0.0, full_day)
+        rows += [("all", "staff_cost_yuan_per_day", cost(window_day, office_day, rec.open_minutes)),
+                 ("all", "cost_per_matter_yuan", counted_cost / len(vis) if vis else math.nan)]
     if params.service_level is not None:  # share of window visits served within each threshold
         own = table.wv_own
         for limit in params.service_level.wait_min:
@@ -248,6 +257,30 @@ def working_clock(params: HallParams):
         out = before[day] * DAY + np.where(working[day], t - day * DAY, 0.0)
         return np.where(np.isnan(t), np.nan, out)
     return clock
+
+
+def _weekdays_of(params: HallParams, first: int, stop: int) -> np.ndarray:
+    """Weekday (0 = Monday) of each counted day ``first`` .. ``stop - 1``."""
+    return np.array([params.hours.weekday(d) for d in range(first, stop)], dtype=np.int64)
+
+
+def _per_open_day(bank, weekdays: np.ndarray, t0: float) -> float:
+    """Staff-minutes on duty at ``bank`` (a window bank or the back office) per open day, as
+    in a week of the hall's: each weekday's mean over the counted days that fall on it (from
+    ``t0``, one a day in ``weekdays``), averaged over the weekdays.  With whole weeks counted
+    it is the plain mean per day."""
+    days = len(weekdays)
+    if not days:
+        return math.nan
+    step_t = np.array([t for t, _ in bank.staffed.steps], dtype=float)
+    step_n = np.array([n for _, n in bank.staffed.steps], dtype=float)
+    t1 = t0 + days * DAY
+    edges = np.unique(np.concatenate([step_t[(step_t > t0) & (step_t < t1)], t0 + DAY * np.arange(days + 1)]))
+    on = step_n[np.searchsorted(step_t, edges[:-1], side="right") - 1]
+    day = ((edges[:-1] - t0) // DAY).astype(np.int64)
+    by_day = np.bincount(day, weights=on * np.diff(edges), minlength=days)
+    by_weekday = [by_day[weekdays == w].mean() for w in np.unique(weekdays)]
+    return float(np.mean(by_weekday))
 
 
 def _full_time_equivalents(params: HallParams, staff_min_per_day: float, open_min_per_day: float) -> float:
