@@ -185,16 +185,18 @@ class _Table:
         top = max([v.who.vid for v in rec.visitors], default=0) + 1
         self.pos = np.full(top, -1, dtype=np.int64)  # visitor id -> row, -1 when not counted
         self.pos[self.vid] = np.arange(len(vis))
-        wvs = rec.window_visits
-        self.wv_row = self.pos[np.array([w.vid for w in wvs], dtype=np.int64)] if wvs else np.zeros(0, np.int64)
+        # the window visits' columns (each visit a tuple: one zip takes them apart)
+        vid, bank, t_arr, t_start, _, outcome, by_helper = (zip(*rec.window_visits) if rec.window_visits
+                                                             else ((),) * 7)
+        self.wv_row = self.pos[np.array(vid, dtype=np.int64)] if vid else np.zeros(0, np.int64)
         self.wv_counted = self.wv_row >= 0
-        self.wv_bank = np.array([w.bank for w in wvs], dtype=object)
-        self.wv_start = np.array([w.t_start for w in wvs], dtype=float)
-        self.wv_wait = self.wv_start - np.array([w.t_arr for w in wvs], dtype=float)
-        outcome = np.array([w.outcome for w in wvs], dtype=object)
+        self.wv_bank = np.array(bank, dtype=object)
+        self.wv_start = np.array(t_start, dtype=float)
+        self.wv_wait = self.wv_start - np.array(t_arr, dtype=float)
+        outcome = np.array(outcome, dtype=object)
         self.wv_served = np.isin(outcome, SERVED)
         self.wv_ended = {o: outcome == o for o in (BALKED, ABANDONED, SENT_HOME)}  # compared once, not per scope
-        self.wv_own = self.wv_counted & ~np.array([w.by_helper for w in wvs], bool)
+        self.wv_own = self.wv_counted & ~np.array(by_helper, bool)
         self.trip_row = self.pos[np.array([t[0] for t in rec.trips], dtype=np.int64)] if rec.trips else np.zeros(0, np.int64)
         self.trip_len = np.array([b - a for _, a, b in rec.trips], dtype=float)
 

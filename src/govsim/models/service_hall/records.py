@@ -3,7 +3,7 @@ trips, and the time-weighted and busy-time bookkeeping of the counted days."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import NamedTuple, Optional, Union
 
 import numpy as np
 
@@ -18,9 +18,9 @@ ACCEPTED, STEP_DONE, REJECTED, BALKED, ABANDONED, SENT_HOME = (
 SERVED = (ACCEPTED, STEP_DONE, REJECTED)
 
 
-@dataclass
-class WindowVisit:
-    """One attempt at a window bank."""
+class WindowVisit(NamedTuple):
+    """One attempt at a window bank (a tuple: light to keep by the thousand, and the KPIs
+    take its columns apart with one ``zip``)."""
 
     vid: int
     bank: str
