@@ -196,8 +196,11 @@ def run(
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     with _progress(quiet) as progress:
-        task = progress.add_task(t("cli_progress", lang, name=scenario.name, policies=len(policies),
-                                   reps="auto" if auto else scenario.run.replications), total=total)
+        reps_text = "auto" if auto else scenario.run.replications
+        if lang == "en":  # "1 policy × 1 replication"
+            reps_text = f"{reps_text} replications" if auto else _count(reps_text, "replication")
+        task = progress.add_task(t("cli_progress", lang, name=scenario.name, policies=_count(len(policies), "policy")
+                                   if lang == "en" else len(policies), reps=reps_text), total=total)
         advance = lambda: progress.advance(task)  # noqa: E731
         try:
             if auto:
@@ -280,6 +283,12 @@ def _load(file: Path, **run_changes):
         _fail([e.one_line() for e in exc.errors])
     except ScenarioError as exc:
         _fail([exc.one_line()])
+
+
+def _count(n, noun: str) -> str:
+    """``1 replication``, ``12 replications``, ``1 policy``, ``2 policies``."""
+    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return f"{n} {noun if n == 1 else plural}"
 
 
 def _whole(text: str, flag: str) -> int:
@@ -466,7 +475,7 @@ def _print_summary(scenario, summary, policies, lang: str = "en", names=None) ->
         part = f" ({k + 1}/{len(groups)})" if len(groups) > 1 else ""
         out_console.print(f"{scenario.name}：均值与 95% 置信区间，{scenario.run.replications} 次重复运行{part}"
                           if lang == "zh" else
-                          f"{scenario.name}: mean and 95% CI over {scenario.run.replications} replications{part}",
+                          f"{scenario.name}: mean and 95% CI over {_count(scenario.run.replications, 'replication')}{part}",
                           markup=False)
         table = _table()
         table.add_column("政策" if lang == "zh" else "policy", max_width=name_w, overflow="fold")

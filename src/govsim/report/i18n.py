@@ -139,7 +139,7 @@ TEXT: dict[str, dict[str, str]] = {
                       "zh": "报道数字是否复现（整个 95% 置信区间都满足报道时为已复现；\n  已校准：某项输入由它设定）"},
     "cli_expected": {"en": "expected {expected}; simulated {simulated} (95% CI {low} to {high})",
                      "zh": "报道 {expected}；模拟 {simulated}（95% 置信区间 {low} 至 {high}）"},
-    "cli_progress": {"en": "{name}: {policies} policies × {reps} replications",
+    "cli_progress": {"en": "{name}: {policies} × {reps}",  # counts with their nouns (1 policy, 2 policies)
                      "zh": "{name}：{policies} 个政策 × {reps} 次重复运行"},
     "cli_progress_sensitivity": {"en": "{name}: {inputs} inputs × 2 + base, {policies} policies × {reps} replications",
                                  "zh": "{name}：{inputs} 项输入 × 2 + 基准，{policies} 个政策 × {reps} 次重复运行"},
