@@ -741,7 +741,8 @@ def sensitivity(
         if tables["baselines"] is not None:
             _print_baselines(tables["baselines"], scenario.model, lang, _display_names(scenario))
         written = "sensitivity.csv, baselines.csv (robust)" if tables["baselines"] is not None else "sensitivity.csv"
-        out_console.print(f"Results written to [bold]{out}[/bold]: {written}, report.html")
+        out_console.print(t("cli_written_files", lang, out=escape(str(out)), files=f"{written}, report.html"),
+                          soft_wrap=True)
 
 
 @app.command()

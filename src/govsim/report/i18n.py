@@ -145,6 +145,8 @@ TEXT: dict[str, dict[str, str]] = {
                                  "zh": "{name}：{inputs} 项输入 × 2 + 基准，{policies} 个政策 × {reps} 次重复运行"},
     "cli_relative": {"en": " (relative change vs {policy})", "zh": "（相对{policy}的变化）"},
     "cli_robust": {"en": "robust: {robust}", "zh": "稳健性：{robust}"},
+    "cli_written_files": {"en": "Results written to [bold]{out}[/bold]: {files}",
+                          "zh": "结果已写入 [bold]{out}[/bold]：{files}"},
     "cli_written": {"en": "Results written to [bold]{out}[/bold]; the report: [bold]{report}[/bold]",
                     "zh": "结果已写入 [bold]{out}[/bold]；报告：[bold]{report}[/bold]"},
     # 3
