@@ -22,7 +22,7 @@ from rich.text import Text
 
 from . import __version__
 from .errors import ResultsError, ScenarioError, ScenarioErrors
-from .report.i18n import t
+from .report.i18n import t as tr
 
 app = typer.Typer(
     add_completion=False,
@@ -143,12 +143,12 @@ def run(
                                "for process-mining tools (pm4py, ProM, Disco)."),
 ):
     """Run every policy of a scenario and write tables, figures and report.html."""
-    from .checkpoint import Checkpoint, fingerprint, folder_for
+    from .checkpoint import fingerprint
     from .events import events_frame
     from .experiment import default_jobs, run_decomposition, run_experiment
     from .precision import run_until_precise
     from .report.fonts import FontMissing, require_cjk_font
-    from .results import check_output_folder, write_results
+    from .results import write_results
     from .sweep import from_cli
 
     auto = replications == "auto"
@@ -181,12 +181,7 @@ def run(
         except FontMissing as exc:
             _fail([str(exc)])
     out = out if out is not None else Path("results") / scenario.name
-    replace = _replace_allowed(out, force, resume)
-    try:
-        check_output_folder(out, replace=replace)
-        checkpoint = Checkpoint(folder_for(out), fingerprint(scenario, scenario.resolved), resume)
-    except ResultsError as exc:
-        _fail([_with_resume_hint(str(exc), resume)])
+    replace, checkpoint = _open_output(out, force, resume, fingerprint(scenario, scenario.resolved))
 
     jobs = jobs or default_jobs()
     decompose = scenario.decomposition is not None and {scenario.decomposition.from_, scenario.decomposition.to} <= set(policies)
@@ -199,7 +194,7 @@ def run(
         reps_text = "auto" if auto else scenario.run.replications
         if lang == "en":  # "1 policy × 1 replication"
             reps_text = f"{reps_text} replications" if auto else _count(reps_text, "replication")
-        task = progress.add_task(t("cli_progress", lang, name=scenario.name, policies=_count(len(policies), "policy")
+        task = progress.add_task(tr("cli_progress", lang, name=scenario.name, policies=_count(len(policies), "policy")
                                    if lang == "en" else len(policies), reps=reps_text), total=total)
         advance = lambda: progress.advance(task)  # noqa: E731
         try:
@@ -252,24 +247,29 @@ def run(
         _print_summary(scenario, tables["summary"], policies, lang, names)
         if tables["baselines"] is not None:
             _print_baselines(tables["baselines"], scenario.model, lang, names)
-        out_console.print(t("cli_written", lang, out=escape(str(out)), report=escape(str(out / "report.html"))),
+        out_console.print(tr("cli_written", lang, out=escape(str(out)), report=escape(str(out / "report.html"))),
                           soft_wrap=True)
 
 
-def _replace_allowed(out: Path, force: bool, resume: bool) -> bool:
-    """Whether a run may replace the results in ``out``: with --force, or with --resume when
-    an interrupted run left its saved replications beside ``out`` (that run was allowed to
-    write there).  A finished study, with nothing to continue, stays untouched."""
-    from .checkpoint import folder_for
+def _open_output(out: Path, force: bool, resume: bool, study: str):
+    """Check the output folder and open the study's saved replications (``study``: its
+    fingerprint); one line and exit 2 when refused.  Returns whether the run may replace
+    the results in ``out`` (with --force, or with --resume when an interrupted run left its
+    saved replications beside ``out``: that run was allowed to write there; a finished
+    study, with nothing to continue, stays untouched) and the checkpoint."""
+    from .checkpoint import Checkpoint, folder_for
+    from .errors import FolderHoldsResults
+    from .results import check_output_folder
 
-    return force or (resume and folder_for(out).is_dir())
-
-
-def _with_resume_hint(message: str, resume: bool) -> str:
-    if resume and "holds earlier results" in message:
-        return message.replace("holds earlier results", "holds finished results and no interrupted run to "
-                                                         "continue (--resume)", 1)
-    return message
+    replace = force or (resume and folder_for(out).is_dir())
+    try:
+        check_output_folder(out, replace=replace)
+        return replace, Checkpoint(folder_for(out), study, resume)
+    except FolderHoldsResults as exc:
+        _fail([str(FolderHoldsResults(out, "finished results and no interrupted run to continue (--resume)"))
+               if resume else str(exc)])
+    except ResultsError as exc:
+        _fail([str(exc)])
 
 
 def _load(file: Path, **run_changes):
@@ -532,7 +532,7 @@ def _print_baselines(checked, model, lang: str = "en", names=None) -> None:
 
     names = names or DisplayNames()
     voc = vocabulary(model)
-    out_console.print(t("cli_baselines", lang), markup=False)
+    out_console.print(tr("cli_baselines", lang), markup=False)
     colours = {"yes": "green", "no": "red"}
     width = max((len(str(b)) for b in checked["baseline"]), default=0)
     for _, r in checked.iterrows():
@@ -544,11 +544,11 @@ def _print_baselines(checked, model, lang: str = "en", names=None) -> None:
         # the metric, its scope and the compared policy as readers know them (baselines.csv keeps the codes)
         out_console.print("      " + baseline_metric_words(str(r["metric"]), lang, voc, names), markup=False,
                           soft_wrap=True)
-        out_console.print("      " + t("cli_expected", lang, expected=r["expected"], simulated=_fmt(r["simulated"]),
+        out_console.print("      " + tr("cli_expected", lang, expected=r["expected"], simulated=_fmt(r["simulated"]),
                                         low=_fmt(r["ci_low"]), high=_fmt(r["ci_high"])), markup=False)
         robust = str(r.get("robust", "not checked"))
         if robust != "not checked":  # from govsim sensitivity: does the verdict survive every uncertain input?
-            out_console.print("      " + t("cli_robust", lang, robust=robust), markup=False, soft_wrap=True)
+            out_console.print("      " + tr("cli_robust", lang, robust=robust), markup=False, soft_wrap=True)
 
 
 @app.command()
@@ -695,9 +695,9 @@ def sensitivity(
 ):
     """Every uncertain input at its low and its high, one at a time, on common random numbers:
     what each answer and each article baseline depends on."""
-    from .checkpoint import Checkpoint, fingerprint, folder_for
+    from .checkpoint import fingerprint
     from .experiment import default_jobs
-    from .results import check_output_folder, write_results
+    from .results import write_results
     from .sensitivity import robustness, run_sensitivity, sensitivity_table, settings
 
     scenario = _load(file, replications=replications, seed=seed)
@@ -709,17 +709,12 @@ def sensitivity(
     _check_lang(lang)
     lang = lang or scenario.lang or "en"
     out = out if out is not None else Path("results") / f"{scenario.name}-sensitivity"
-    replace = _replace_allowed(out, force, resume)
-    try:
-        check_output_folder(out, replace=replace)
-        checkpoint = Checkpoint(folder_for(out), fingerprint(scenario, scenario.resolved) + ":sensitivity", resume)
-    except ResultsError as exc:
-        _fail([_with_resume_hint(str(exc), resume)])
+    replace, checkpoint = _open_output(out, force, resume, fingerprint(scenario, scenario.resolved) + ":sensitivity")
     jobs = jobs or default_jobs()
     total = len(settings(scenario)) * len(policies) * scenario.run.replications
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
     with _progress(quiet) as progress:
-        task = progress.add_task(t("cli_progress_sensitivity", lang, name=scenario.name,
+        task = progress.add_task(tr("cli_progress_sensitivity", lang, name=scenario.name,
                                    inputs=len(scenario.uncertain), policies=len(policies),
                                    reps=scenario.run.replications), total=total)
         with _cluster_reached(progress):
@@ -741,7 +736,7 @@ def sensitivity(
         if tables["baselines"] is not None:
             _print_baselines(tables["baselines"], scenario.model, lang, _display_names(scenario))
         written = "sensitivity.csv, baselines.csv (robust)" if tables["baselines"] is not None else "sensitivity.csv"
-        out_console.print(t("cli_written_files", lang, out=escape(str(out)), files=f"{written}, report.html"),
+        out_console.print(tr("cli_written_files", lang, out=escape(str(out)), files=f"{written}, report.html"),
                           soft_wrap=True)
 
 

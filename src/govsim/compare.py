@@ -30,7 +30,7 @@ from . import __version__
 from .errors import ResultsError
 from .labels import vocabulary
 from .results.read import SavedResults, read_results
-from .stats import clip, t_interval, welch_interval
+from .stats import clip, interval_bounds, t_interval, welch_interval
 
 TABLE = "compare.csv"
 CHART = "compare.png"
@@ -65,7 +65,7 @@ def compare_folders(dir_a: Path, dir_b: Path, confidence: float = 0.95) -> Folde
     if not policies:
         raise CompareError(f"{dir_b}: no policy in common with {dir_a} (A: {', '.join(a.policies)}; "
                            f"B: {', '.join(b.policies)})")
-    shares = vocabulary(a.model).fractions(a.model.metrics)
+    shares = interval_bounds(a.model)["fractions"]
     rows, methods = [], {}
     for policy in policies:
         ra = a.replications[a.replications["policy"] == policy]

@@ -1,6 +1,15 @@
 """Errors a user can act on: which file, which line, which field, what is wrong."""
 from __future__ import annotations
 
+import difflib
+from typing import Iterable
+
+
+def did_you_mean(name, options: Iterable, cutoff: float = 0.6) -> str:
+    """`` (did you mean 'X'?)`` with the option closest to ``name``, or nothing."""
+    close = difflib.get_close_matches(str(name), sorted(set(map(str, options))), n=1, cutoff=cutoff)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
 
 class ScenarioError(Exception):
     """Bad input in a scenario file.  ``str()`` is the one line shown to the user."""
@@ -25,3 +34,11 @@ class ScenarioErrors(Exception):
 
 class ResultsError(Exception):
     """A results folder that is missing or not one govsim wrote."""
+
+
+class FolderHoldsResults(ResultsError):
+    """An output folder that holds results a run may not replace (no --force)."""
+
+    def __init__(self, out, what: str = "earlier results"):
+        super().__init__(f"{out}: holds {what}, left as they are; use --force to replace them, "
+                         f"or choose another --out")

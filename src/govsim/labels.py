@@ -276,3 +276,13 @@ class DisplayNames:
             if self.has(k, ident):
                 return self.name(k, ident, lang)
         return ident
+
+
+def scope_name(scope: str, lang: str, names: DisplayNames, voc: Vocabulary | None = None) -> str:
+    """The name part of ``kind:name`` as readers know it: the scenario's label, else the
+    model's own name for a scope it makes itself (``voc``: its vocabulary; 一般事项), else
+    the identifier."""
+    named = names.scope(scope, lang)
+    if voc is not None and named == scope.split(":", 1)[-1]:  # no label for it
+        return voc.scope_name(scope, lang) or named
+    return named

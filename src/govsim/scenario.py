@@ -22,7 +22,7 @@ from . import yamlio
 from .yamlio import plain_copy
 from .calendar import DAY
 from .baselines import Baseline
-from .errors import ScenarioError, ScenarioErrors
+from .errors import ScenarioError, ScenarioErrors, did_you_mean
 from .models import MODELS, get_model
 from . import sweep as sweeps_
 from .decompose import DecomposeBlock, Decomposition
@@ -264,9 +264,8 @@ def load_scenario(path: str | Path) -> Scenario:
             if name is not None and name not in overlays:
                 ctx.add(where + (key,), f"no policy named '{name}' (policies: {', '.join(overlays)})")
         if b.metric not in known_metrics:
-            close = difflib.get_close_matches(b.metric, known_metrics, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            ctx.add(where + ("metric",), f"model '{model.name}' has no metric '{b.metric}'{hint}")
+            ctx.add(where + ("metric",), f"model '{model.name}' has no metric '{b.metric}'"
+                                         f"{did_you_mean(b.metric, known_metrics)}")
     ctx.raise_if_any()
     uncertain = _check_uncertain(ctx, top, model, overlays)
     _check_labels(ctx, top, overlays)
@@ -619,8 +618,7 @@ def _message(err: dict, loc: tuple = (), vocabulary: frozenset = frozenset()) ->
 
 
 def _suggest(key: Any, vocabulary: frozenset) -> str:
-    close = difflib.get_close_matches(str(key), sorted(vocabulary), n=1, cutoff=0.7)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return did_you_mean(key, vocabulary, cutoff=0.7)
 
 
 @functools.lru_cache(maxsize=None)

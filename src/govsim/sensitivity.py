@@ -17,8 +17,7 @@ import pandas as pd
 
 from .baselines import Baseline, evaluate
 from .scenario import Scenario
-from .labels import vocabulary
-from .stats import nonnegative_metrics, summarize
+from .stats import interval_bounds, summarize
 from .uncertain import value_text
 
 COLUMNS = ["input", "level", "value", "policy", "scope", "metric", "mean", "ci_low", "ci_high"]
@@ -79,8 +78,7 @@ def sensitivity_table(scenario: Scenario, reps: pd.DataFrame) -> pd.DataFrame:
     """``sensitivity.csv``: the mean and 95% interval of every metric at every setting,
     and, per baseline, the quantity its claim is about (scope ``baseline``, metric its id)."""
     rows = []
-    model = scenario.model
-    bounds = {"fractions": vocabulary(model).fractions(model.metrics), "nonnegative": nonnegative_metrics(model)}
+    bounds = interval_bounds(scenario.model)
     for (index, level), group in reps.groupby(["input", "level"], sort=False):
         head = (_input_text(scenario, index), level, _value_text(scenario, index, level))
         summary = summarize(group.drop(columns=["input", "level"]), **bounds)  # as summary.csv's intervals

@@ -68,6 +68,15 @@ def nonnegative_metrics(model) -> frozenset[str]:
     return frozenset(model.metrics) - frozenset(model.signed_metrics)
 
 
+def interval_bounds(model) -> dict[str, frozenset[str]]:
+    """``summarize``'s bounds for ``model``'s metrics: its shares (``fractions``, by their
+    unit) and those never below zero (``nonnegative``); ``compare`` takes the first."""
+    from .labels import vocabulary
+
+    return {"fractions": frozenset(vocabulary(model).fractions(model.metrics)),
+            "nonnegative": nonnegative_metrics(model)}
+
+
 def summarize(reps: pd.DataFrame, confidence: float = 0.95, fractions=frozenset(),
               nonnegative=frozenset()) -> pd.DataFrame:
     """One row per (policy, scope, metric): mean, ci_low, ci_high, n.  Intervals of the

@@ -10,13 +10,13 @@ an assumption).
 """
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import dataclass
 from typing import Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .errors import did_you_mean
 from .yamlio import plain_copy
 
 WILDCARD = "*"
@@ -113,18 +113,13 @@ def expand(path: str, params: dict, knows) -> list[tuple[str, ...]]:
             for prefix, _ in found:
                 if prefix in unseen:  # the step before named nothing params has: that is the typo
                     raise ValueError(f"no '{prefix[-1]}' at params.{'.'.join(prefix[:-1])}"
-                                     f"{_did_you_mean(prefix[-1], unseen[prefix])}")
+                                     f"{did_you_mean(prefix[-1], unseen[prefix])}")
             if step == WILDCARD:
                 raise ValueError(f"'*' matches nothing at params.{path}")
             names = [str(key) for _, node in found if isinstance(node, dict) for key in node]
-            raise ValueError(f"no field '{step}' at params.{'.'.join(steps[:k + 1])}{_did_you_mean(step, names)}")
+            raise ValueError(f"no field '{step}' at params.{'.'.join(steps[:k + 1])}{did_you_mean(step, names)}")
         found = nxt
     return [p for p, _ in found]
-
-
-def _did_you_mean(name: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(name, sorted(set(options)), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def with_changes(params: dict, changes: dict[tuple[str, ...], Any]) -> dict:

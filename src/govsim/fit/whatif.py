@@ -11,8 +11,7 @@ import pandas as pd
 from ..errors import ScenarioError, ScenarioErrors
 from ..experiment import run_experiment
 from ..scenario import load_scenario
-from ..labels import vocabulary
-from ..stats import nonnegative_metrics, summarize
+from ..stats import interval_bounds, summarize
 
 METRICS = ("wait_mean_min", "abandon_frac", "utilisation")
 
@@ -32,8 +31,7 @@ def predict(text: str, name: str = "fitted.yaml", jobs: Optional[int] = None) ->
         except ScenarioError as exc:
             return None, exc.one_line().replace(str(path), name)
     reps = run_experiment(scenario, jobs=jobs)
-    model = scenario.model
-    summary = summarize(reps, fractions=vocabulary(model).fractions(model.metrics), nonnegative=nonnegative_metrics(model))
+    summary = summarize(reps, **interval_bounds(scenario.model))
     keep = summary["metric"].isin(METRICS) & (summary["scope"].str.startswith(("all", "class:", "station:")))
     return summary[keep].reset_index(drop=True), ""
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..labels import HIGHER, LOWER, DisplayNames, Vocabulary
+from ..labels import HIGHER, LOWER, DisplayNames, Vocabulary, scope_name
 from .i18n import t
 
 BADGES = ("better", "worse", "no_clear", "changed", "no_interval")  # the CSS classes, and the i18n keys
@@ -75,14 +75,11 @@ def baseline_metric_words(text: str, lang: str, voc: Vocabulary, names: DisplayN
     out = voc.metric_label(m["metric"], with_unit=False, lang=lang)
     scope = m["scope"]
     if scope and scope != "all":
-        kind, _, ident = scope.partition(":")
-        named = names.scope(scope, lang)
-        own = voc.scope_name(scope, lang)
-        if own and named == ident:  # the model's own name for a scope it makes (一般事项)
-            out += ("，" if lang == "zh" else ", ") + own
-        else:
-            sep = "：" if lang == "zh" else ": "
-            out += ("，" if lang == "zh" else ", ") + voc.scope_kind_label(kind, lang) + sep + named
+        name = scope_name(scope, lang, names, voc)
+        out += "，" if lang == "zh" else ", "
+        if name != voc.scope_name(scope, lang):  # the model's own names (一般事项) say their kind
+            out += voc.scope_kind_label(scope.partition(":")[0], lang) + ("：" if lang == "zh" else ": ")
+        out += name
     if m["vs"]:
         out += t("cli_relative", lang, policy=names.policy(m["vs"], lang))
     return out

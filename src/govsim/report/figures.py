@@ -43,7 +43,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from ..labels import DisplayNames, Vocabulary, vocabulary  # noqa: E402
+from ..labels import DisplayNames, Vocabulary, scope_name, vocabulary  # noqa: E402
 from ..model_api import Breakdown, Profile, Stacked  # noqa: E402,F401  (re-exported: the specs live with the model contract)
 from ..workers import WorkerPool  # noqa: E402
 from .fonts import font_rc  # noqa: E402
@@ -181,12 +181,7 @@ def _legend(fig: Figure, policies: list[str], colours: dict, lang: str, names: D
 def _short(scope: str, lang: str, names: DisplayNames, voc=None) -> str:
     """A scope's name on a chart: the scenario's labels first, then the model's own name
     for a scope it makes itself (``voc``: its vocabulary), else the identifier."""
-    if scope == "all":
-        return t("overall", lang)
-    named = names.scope(scope, lang)
-    if voc is not None and named == scope.split(":", 1)[-1]:  # no label for it
-        return voc.scope_name(scope, lang) or named
-    return named
+    return t("overall", lang) if scope == "all" else scope_name(scope, lang, names, voc)
 
 
 def natural_key(scope: str) -> list:

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import ResultsError
+from ..errors import FolderHoldsResults, ResultsError
 
 MARKER = "govsim_version"  # a key of metadata.json: proves a folder is ours to replace
 METADATA = "metadata.json"
@@ -44,8 +44,7 @@ def check_output_folder(out: Path, replace: bool = False) -> None:
         if not is_ours(out):
             raise ResultsError(f"{out}: folder exists and is not a govsim results folder; choose another --out")
         if not replace:
-            raise ResultsError(f"{out}: holds earlier results, left as they are; use --force to replace them, "
-                               f"or choose another --out")
+            raise FolderHoldsResults(out)
 
 
 @contextmanager

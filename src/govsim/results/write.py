@@ -16,9 +16,8 @@ import yaml
 
 from .. import __version__
 from ..baselines import evaluate
-from ..labels import vocabulary
 from ..scenario import Scenario
-from ..stats import SHARE_METHOD, compare, nonnegative_metrics, summarize
+from ..stats import SHARE_METHOD, compare, interval_bounds, summarize
 from .read import LABELS, RESOLVED, SCENARIO_COPY
 from .staging import MARKER, METADATA, staged_folder
 
@@ -36,9 +35,9 @@ def write_results(out: Path, scenario: Scenario, reps: pd.DataFrame, policies: l
     ``out``; return the tables.  Earlier results in ``out`` are replaced only when
     ``replace`` (``--force``); otherwise a ResultsError says so and nothing is written."""
     baseline = scenario.baseline_policy
-    shares = vocabulary(scenario.model).fractions(scenario.model.metrics)
-    summary = summarize(reps, fractions=shares, nonnegative=nonnegative_metrics(scenario.model))
-    comparison = compare(reps, baseline, fractions=shares)
+    bounds = interval_bounds(scenario.model)
+    summary = summarize(reps, **bounds)
+    comparison = compare(reps, baseline, fractions=bounds["fractions"])
     checked = evaluate(scenario.baselines, reps, robust) if scenario.baselines else None
     with staged_folder(out, replace=replace) as tmp:
         _csv(reps, tmp / "replications.csv")
