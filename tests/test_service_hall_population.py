@@ -6,7 +6,11 @@ import numpy as np
 import pytest
 
 from govsim.models.service_hall import HallParams
-from govsim.models.service_hall.population import COMEBACKS, Person, Population, binomial_quantile
+from govsim.models.service_hall import kpis
+from govsim.models.service_hall.hall import Hall
+from govsim.models.service_hall.population import (COMEBACKS, Person, Population, binomial_quantile,
+                                                   population_of)
+from govsim.models.service_hall import population as population_module
 from govsim.rng import Streams
 
 from conftest import params_with
@@ -130,3 +134,41 @@ def test_a_visitors_later_trips_do_not_depend_on_the_impatience_block():
         x, y = with_block.later(p, i), without.later(q, i)
         assert (x.fetch_days, x.time_of_day, x.check_min) == (y.fetch_days, y.time_of_day, y.check_min)
         assert math.isnan(y.gave_up_days) and not math.isnan(x.gave_up_days)
+
+
+# -- kept populations (population_of) -----------------------------------------------------
+
+def test_policies_that_change_only_the_hall_are_handed_the_population_drawn_afresh():
+    population_module._kept.clear()
+    integrated = hall(**{"layout.kind": "integrated", "documents.pledge": True, "documents.notice": "one_time"})
+    first = population_of(hall(), Streams(5, 0), 4)
+    assert population_of(integrated, Streams(5, 0), 4) is first
+    assert first.people == Population(integrated, Streams(5, 0), 4).people
+
+
+@pytest.mark.parametrize("changes", [{"appointments": None}, {"matters.ma.share": 0.4, "matters.mb.share": 0.4},
+                                     {"impatience.patience.mean": 20}, {"documents.return_days.value": 3}])
+def test_params_the_population_is_drawn_from_give_their_own(changes):
+    population_module._kept.clear()
+    base, other = hall(), hall(**changes)
+    assert population_of(other, Streams(5, 0), 4) is not population_of(base, Streams(5, 0), 4)
+    assert population_of(base, Streams(5, 1), 4) is not population_of(base, Streams(5, 0), 4)
+    assert population_of(other, Streams(5, 0), 4).people == Population(other, Streams(5, 0), 4).people
+
+
+def test_a_run_leaves_a_kept_population_as_drawn():
+    """A policy run on a population another policy has run on gets what it gets on a fresh one
+    (later trips beyond the COMEBACKS drawn ahead come from the visitor's own stream too)."""
+    first = hall(**{"documents.notice": "one_at_a_time", "matters.ma.p_missing": 0.9, "matters.ma.documents": 9})
+    second = hall(**{"layout.kind": "integrated", "documents.pledge": True,
+                     "matters.ma.p_missing": 0.9, "matters.ma.documents": 9})
+
+    def run(params, population):
+        return kpis(Hall(params, population, 6, 1).run(), params)
+
+    population_module._kept.clear()
+    kept = population_of(first, Streams(5, 0), 6)
+    run(first, kept)
+    assert kept._overflow  # the first run drew later trips beyond those drawn ahead
+    assert population_of(second, Streams(5, 0), 6) is kept
+    assert run(second, kept) == run(second, Population(second, Streams(5, 0), 6))

@@ -72,7 +72,9 @@ def run_experiment(scenario: Scenario, policies: Optional[list[str]] = None, job
         if on_done:
             on_done()
 
-    todo = [t for t in tasks if t not in results]
+    # replication after replication: a worker meets a replication's policies together, and
+    # the hall's keep the visitors drawn for one policy for the next (population_of)
+    todo = sorted((t for t in tasks if t not in results), key=lambda t: t[1])
     if todo and scheduler is not None:
         _run_on_dask(scenario, todo, jobs, scheduler, finished, trace)
     elif todo and jobs == 1:

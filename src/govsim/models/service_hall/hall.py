@@ -37,7 +37,7 @@ from ...rng import Streams
 from ...staffing import Ticket
 from .layout import Layout
 from .params import HallParams
-from .population import Person, Population
+from .population import Person, Population, population_of
 from .records import (ABANDONED, ACCEPTED, BALKED, REJECTED, SENT_HOME, SERVED, STEP_DONE,  # noqa: F401 (tests)
                       Bank, HallRecords, WindowVisit)
 
@@ -545,4 +545,4 @@ class Hall:
 
 def simulate(params: HallParams, streams: Streams, days: int, warmup_days: int,
              trace: Optional[Trace] = None) -> HallRecords:
-    return Hall(params, Population(params, streams, days), days, warmup_days, trace).run()
+    return Hall(params, population_of(params, streams, days), days, warmup_days, trace).run()

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from collections import OrderedDict
 from dataclasses import dataclass, fields, make_dataclass
 from functools import lru_cache
 from itertools import repeat, starmap
@@ -229,6 +230,36 @@ class Population:
         return (missing - minor, minor, m.accept.quantile_array(u["accept"]), m.approve.quantile_array(u["approve"]),
                 binomial_quantile(u["caught_major"], missing - minor, catches),
                 binomial_quantile(u["caught_minor"], minor, catches))
+
+
+# what a Population does not read: policies differing only here meet the very same visitors
+NOT_DRAWN_FROM = {"departments": True, "layout": True, "home_visits": True, "promise": True, "cost": True,
+                  "service_level": True, "full_time_week_h": True, "documents": {"notice", "pledge"},
+                  "hours": {"closing_rule"}}
+KEPT = 8  # populations a process keeps: a replication's policies need about six
+
+
+_kept: "OrderedDict[tuple, Population]" = OrderedDict()
+
+
+def population_of(params: HallParams, streams: Streams, days: int) -> Population:
+    """The replication's visitors, as ``Population(params, streams, days)``.  They depend on
+    the seed, the replication, the days and the params they are drawn from alone, so a
+    process keeps the last few and hands them out again: the policies of a replication
+    that change only the hall (its layout, the rules of the document check) draw them once.
+    The key leaves out only the params listed in ``NOT_DRAWN_FROM``: a param added later
+    is in it, so it can cost a second drawing but never a wrong population.  A kept
+    population is only read (``later`` fills a cache of draws from the visitor's own
+    stream, the same whichever policy asks first)."""
+    key = (streams.seed, streams.rep, days, params.model_dump_json(exclude=NOT_DRAWN_FROM))
+    found = _kept.get(key)
+    if found is not None:
+        _kept.move_to_end(key)
+        return found
+    found = _kept[key] = Population(params, streams, days)
+    if len(_kept) > KEPT:
+        _kept.popitem(last=False)
+    return found
 
 
 def _step_keys(departments: list[str]) -> list[str]:
