@@ -1,6 +1,7 @@
 """`govsim optimize` and `govsim warmup` end to end: answers, evidence and one-line refusals."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -51,6 +52,42 @@ def test_warmup_suggests_and_draws_the_chart(write_scenario, tmp_path):
     result = CliRunner().invoke(app, ["warmup", str(write_scenario(SHORT)), "--out", str(out), "-j", "1", "-r", "3"])
     assert result.exit_code in (0, 1), result.output
     assert result.stdout.startswith("warmup_min: ") and (out / "warmup.png").exists()
+
+
+OPTIMIZE = ["optimize", "--target", "wait_mean_min <= 0.3", "--vary", "stations.window.servers=1..20", "-j", "1"]
+WARMUP = ["warmup", "-j", "1", "-r", "3"]
+
+
+@pytest.mark.parametrize("command, files", [(OPTIMIZE, {"optimize.csv", "optimize.png"}), (WARMUP, {"warmup.png"})])
+def test_a_study_keeps_earlier_results_unless_forced(write_scenario, tmp_path, command, files):
+    """As `govsim run`: the files arrive together with metadata.json, a rerun into the same
+    folder is refused in one line (exit 2) and changes nothing, --force replaces them."""
+    scenario, out = str(write_scenario(SHORT)), tmp_path / "study"
+    first = CliRunner().invoke(app, [command[0], scenario, *command[1:], "--out", str(out)])
+    assert first.exit_code in (0, 1), first.output
+    assert {p.name for p in out.iterdir()} == files | {"metadata.json"}
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["kind"] == command[0] and meta["govsim_version"]
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    again = CliRunner().invoke(app, [command[0], scenario, *command[1:], "--out", str(out)])
+    assert again.exit_code == 2 and len(again.stderr.strip().splitlines()) == 1, again.output
+    assert "holds earlier results" in again.stderr and "--force" in again.stderr
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
+    forced = CliRunner().invoke(app, [command[0], scenario, *command[1:], "--out", str(out), "--force"])
+    assert forced.exit_code in (0, 1), forced.output
+    assert {p.name for p in out.iterdir()} == files | {"metadata.json"}
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging or resume folder left
+
+
+@pytest.mark.parametrize("command", [OPTIMIZE, WARMUP])
+def test_a_study_never_writes_into_a_folder_it_did_not_make(write_scenario, tmp_path, command):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "optimize.csv").write_text("my notes\n")
+    result = CliRunner().invoke(app, [command[0], str(write_scenario(SHORT)), *command[1:], "--out", str(out),
+                                      "--force"])
+    assert result.exit_code == 2 and "not a govsim results folder" in result.stderr, result.output
+    assert [p.name for p in out.iterdir()] == ["optimize.csv"] and (out / "optimize.csv").read_text() == "my notes\n"
 
 
 @pytest.mark.parametrize("command", [

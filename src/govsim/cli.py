@@ -272,6 +272,41 @@ def _open_output(out: Path, force: bool, resume: bool, study: str):
         _fail([str(exc)])
 
 
+def _check_out(out: Path, force: bool) -> None:
+    """One line and exit 2 if ``out`` may not take a study's results (not govsim's, or
+    holding earlier results without --force)."""
+    from .results import check_output_folder
+
+    try:
+        check_output_folder(out, replace=force)
+    except ResultsError as exc:
+        _fail([str(exc)])
+
+
+def _write_study(out: Path, replace: bool, write, meta: dict) -> None:
+    """A study's files into ``out`` all at once, as ``govsim run`` writes its own: ``write(folder)``
+    fills a hidden folder beside ``out`` and metadata.json marks it govsim's; it then takes
+    ``out``'s place (earlier results there only when ``replace``), or is removed on an error."""
+    from .results.staging import MARKER, METADATA, staged_folder
+
+    try:
+        with staged_folder(out, replace=replace) as tmp:
+            write(tmp)
+            (tmp / METADATA).write_text(json.dumps({MARKER: __version__, **meta}, indent=2, ensure_ascii=False)
+                                        + "\n", encoding="utf-8")
+    except ResultsError as exc:
+        _fail([str(exc)])
+
+
+def _save_and_close(fig, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    try:
+        fig.savefig(path, dpi=150)
+    finally:
+        plt.close(fig)
+
+
 def _load(file: Path, **run_changes):
     """The scenario with run settings overridden from the command line, or one line per
     problem and exit code 2."""
@@ -749,6 +784,7 @@ def warmup(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes \\[default: all cores]."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster (address, or 'local')."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Where to put warmup.png \\[default: results/<name>-warmup]."),
+    force: bool = typer.Option(False, "--force", help="Replace an earlier suggestion in the output folder."),
 ):
     """Suggest a warm-up: MSER-5 on the number of open cases, pooled over replications,
     from an empty start (per day for day-based models: the carry-over from day to day)."""
@@ -758,15 +794,21 @@ def warmup(
     scenario = _load(file, replications=replications)
     policy = policy or scenario.baseline_policy
     _select_policies(scenario, [policy])
+    out = out if out is not None else Path("results") / f"{scenario.name}-warmup"
+    _check_out(out, force)  # before the runs: a refusal costs nothing
     with _cluster_reached():
         s = suggest(scenario, policy, jobs or default_jobs(), scheduler=scheduler)
     from .report.warmup_figure import warmup_figure
 
-    out = out if out is not None else Path("results") / f"{scenario.name}-warmup"
-    out.mkdir(parents=True, exist_ok=True)
     key = "warmup_days" if s.unit == "days" else "warmup_min"
-    warmup_figure(s, f"{scenario.name}: {policy} from empty, {scenario.run.replications} replications").savefig(
-        out / "warmup.png", dpi=150)
+
+    def write(folder: Path) -> None:
+        fig = warmup_figure(s, f"{scenario.name}: {policy} from empty, {scenario.run.replications} replications")
+        _save_and_close(fig, folder / "warmup.png")
+
+    _write_study(out, force, write, {"kind": "warmup", "scenario": str(file), "policy": policy,
+                                     "replications": scenario.run.replications, key: s.value,
+                                     "settled": not s.cut.too_short})
     out_console.print(f"{key}: {s.value:g}    # MSER-5 on the open cases, {scenario.run.replications} replications; "
                       f"chart: {out / 'warmup.png'}")
     if s.cut.too_short:
@@ -788,9 +830,10 @@ def optimize(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster (address, or 'local')."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for optimize.csv and the chart \\[default: results/<name>-optimize]."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted search, recomputing no candidate run."),
+    force: bool = typer.Option(False, "--force", help="Replace an earlier search's results in the output folder."),
 ):
     """The cheapest combination of the varied inputs meeting every target with 95% confidence."""
-    from .checkpoint import Checkpoint, fingerprint, folder_for
+    from .checkpoint import fingerprint
     from .experiment import default_jobs
     from .optimize import Search, Vary, parse_cost, parse_target, parse_vary, path_keys, scenario_runner, start_point
     from .uncertain import expand
@@ -821,21 +864,24 @@ def optimize(
             _fail([f"--vary {v.path}={v.low}: {str(exc).splitlines()[0]}"])
     jobs = jobs or default_jobs()
     out = out if out is not None else Path("results") / f"{scenario.name}-optimize"
-    try:
-        checkpoint = Checkpoint(folder_for(out), fingerprint(scenario, scenario.resolved) + ":optimize", resume)
-    except ResultsError as exc:
-        _fail([str(exc)])
+    replace, checkpoint = _open_output(out, force, resume, fingerprint(scenario, scenario.resolved) + ":optimize")
     search = Search(varies, targets, scenario_runner(scenario, policy, varies, jobs=jobs, scheduler=scheduler,
                                                                 checkpoint=checkpoint), policy)
     with _cluster_reached():
         best = search.solve(start_point(scenario, policy, varies, targets))
-    out.mkdir(parents=True, exist_ok=True)
-    checkpoint.finish()
     table = search.table()
-    table.to_csv(out / "optimize.csv", index=False, lineterminator="\n")
     from .report.studies import optimize_figure
 
-    optimize_figure(table, varies[0].path, best.values[0] if best else None).savefig(out / "optimize.png", dpi=150)
+    def write(folder: Path) -> None:
+        table.to_csv(folder / "optimize.csv", index=False, lineterminator="\n")
+        _save_and_close(optimize_figure(table, varies[0].path, best.values[0] if best else None),
+                        folder / "optimize.png")
+
+    _write_study(out, replace, write, {"kind": "optimize", "scenario": str(file), "policy": policy,
+                                       "targets": [t.text() for t in targets], "vary": list(vary),
+                                       "replications": scenario.run.replications,
+                                       "best": dict(zip((v.path for v in varies), best.values)) if best else None})
+    checkpoint.finish()  # only now: a failed write leaves the search to --resume
     if best is None:
         out_console.print("no combination within the ranges meets every target; widen --vary "
                           f"(every candidate tried: {out / 'optimize.csv'})")
