@@ -259,3 +259,16 @@ def test_chinese_headers_break_between_characters_never_inside_a_number(width):
     assert all(cell_len(line) <= width for line in lines if len(line) > 1)
     assert not any(line.startswith(("）", "%", "5", "0")) for line in lines)
     assert not any(line.endswith("（") for line in lines)
+
+
+@pytest.mark.parametrize("lang, title, subtitle", [
+    ("en", "mmc-demo: the values of 1 replication (no 95% CI: that needs 2 or more)", "1 replication per policy"),
+    ("zh", "mmc-demo：1 次重复运行的值（无置信区间：至少需要 2 次重复运行）", "每个政策 1 次重复运行")])
+def test_one_replication_is_shown_as_values_without_intervals(tmp_path, lang, title, subtitle):
+    scenario = tmp_path / "mmc.yaml"
+    scenario.write_text(SHORT)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(scenario), "--out", str(out), "-r", "1", "-j", "1", "--lang", lang])
+    assert result.exit_code == 0, result.output
+    assert title in result.stdout and "95% CI over" not in result.stdout and "置信区间，" not in result.stdout
+    assert subtitle in (out / "report.html").read_text(encoding="utf-8")

@@ -508,10 +508,7 @@ def _print_summary(scenario, summary, policies, lang: str = "en", names=None) ->
     groups = _chunks(metrics, parts)
     for k, group in enumerate(groups):
         part = f" ({k + 1}/{len(groups)})" if len(groups) > 1 else ""
-        out_console.print(f"{scenario.name}：均值与 95% 置信区间，{scenario.run.replications} 次重复运行{part}"
-                          if lang == "zh" else
-                          f"{scenario.name}: mean and 95% CI over {_count(scenario.run.replications, 'replication')}{part}",
-                          markup=False)
+        out_console.print(_table_title(scenario.name, scenario.run.replications, lang) + part, markup=False)
         table = _table()
         table.add_column("政策" if lang == "zh" else "policy", max_width=name_w, overflow="fold")
         for m in group:
@@ -521,6 +518,16 @@ def _print_summary(scenario, summary, policies, lang: str = "en", names=None) ->
             table.add_row(Text(label), *[Text(mean) + (Text("\n" + ci, style="dim") if ci else Text(""))
                                          for mean, ci in (cells[(p, m)] for m in group)])
         out_console.print(table)
+
+
+def _table_title(name: str, replications: int, lang: str) -> str:
+    """What the table shows: means with their 95% intervals, or one replication's values
+    (an interval needs two or more)."""
+    if replications == 1:
+        return (f"{name}：1 次重复运行的值（无置信区间：至少需要 2 次重复运行）" if lang == "zh" else
+                f"{name}: the values of 1 replication (no 95% CI: that needs 2 or more)")
+    return (f"{name}：均值与 95% 置信区间，{replications} 次重复运行" if lang == "zh" else
+            f"{name}: mean and 95% CI over {_count(replications, 'replication')}")
 
 
 def _wrap_name(name: str, width: int) -> str:

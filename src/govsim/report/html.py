@@ -501,7 +501,7 @@ def render(res, figures: list[FigureOut], lang: str, fig_dir: str = "figures") -
         "<body><main>",
         f"<header><h1>{esc(title)}</h1>",
         '<p class="sub">' + esc(t("subtitle", lang, model=res.model.name, reps=meta.get("replications"),
-                                  started=meta.get("started_utc", "–"))) + "</p></header>",
+                                  s="" if meta.get("replications") == 1 else "s", started=meta.get("started_utc", "–"))) + "</p></header>",
         f'<nav><strong>{t("contents", lang)}</strong><ol>{nav}</ol></nav>',
         _answer(res, lang, voc, names, changes_from_baseline(res)),
         _baselines(res, lang, names),

@@ -22,7 +22,7 @@ TEXT: dict[str, dict[str, str]] = {
     "overall": {"en": "overall", "zh": "总体"},
     # sections
     "title": {"en": "{name}: policy comparison", "zh": "{name}：政策比较"},
-    "subtitle": {"en": "govsim report · model {model} · {reps} replications per policy · run {started}",
+    "subtitle": {"en": "govsim report · model {model} · {reps} replication{s} per policy · run {started}",
                  "zh": "govsim 报告 · 模型 {model} · 每个政策 {reps} 次重复运行 · 运行于 {started}"},
     "contents": {"en": "Contents", "zh": "目录"},
     "sec_answer": {"en": "1. Question and answer", "zh": "1. 问题与结论"},
