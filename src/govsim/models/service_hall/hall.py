@@ -129,7 +129,8 @@ class Hall:
         # matters not yet through (arriving, in the hall or coming back) and approvals not yet done:
         # at none, the rest of the run (staff coming and going over the drain days) changes nothing
         self.open_work = len(population.people)
-        first = sorted(((self.first_trip(who), who.vid, who) for who in population.people), key=lambda x: x[:2])
+        # by time, ties by visitor number (unique: the person itself is never compared)
+        first = sorted([(self.first_trip(who), who.vid, who) for who in population.people])
         self._arrivals = iter(first)
         self._next_arrival()
         if self.back_office is not None:
