@@ -126,3 +126,14 @@ def test_models_and_the_runner_do_not_import_plotting_or_the_report(name):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "", f"importing {name} imports {proc.stdout.strip()}"
+
+
+def test_a_run_starts_without_the_slow_parts_of_scipy():
+    """What ``govsim run`` imports before its first replication: scipy.special yes (the t
+    quantile, binomial and gamma quantiles), but not scipy.stats or scipy.optimize, which
+    take 0.2-0.5 s each at every start and are imported where a rare path needs them."""
+    code = ("import sys, govsim.cli, govsim.experiment, govsim.scenario, govsim.results.write\n"
+            "print(','.join(sorted(m for m in sys.modules if m in ('scipy.stats', 'scipy.optimize'))))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == ""

@@ -14,7 +14,6 @@ from statistics import NormalDist
 from typing import Annotated, Callable, Iterator, Literal, Union
 
 import numpy as np
-from scipy.optimize import brentq
 from scipy.special import gammaincinv, gammaln
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, model_validator
 
@@ -313,6 +312,8 @@ class Weibull(_Dist):
 
 def weibull_shape(cv: float) -> float:
     """The Weibull shape k whose coefficient of variation is ``cv`` (cv falls as k rises)."""
+    from scipy.optimize import brentq  # here: importing scipy.optimize takes 0.2 s, and few scenarios use a Weibull
+
     target = math.log1p(cv * cv)
 
     def gap(log_k):
