@@ -272,3 +272,25 @@ def test_one_replication_is_shown_as_values_without_intervals(tmp_path, lang, ti
     assert result.exit_code == 0, result.output
     assert title in result.stdout and "95% CI over" not in result.stdout and "置信区间，" not in result.stdout
     assert subtitle in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_baseline_whose_policy_is_left_out_is_listed_as_not_run(tmp_path):
+    """--policy may leave out the policy a baseline names: the run ends as usual, the
+    baseline is 'not run' in the terminal and baselines.csv, and the report rebuilds."""
+    text = SHORT + textwrap.dedent("""\
+        baselines:
+          - id: B1
+            source: a test figure
+            policy: six_windows
+            metric: wait_mean_min
+            at_most: 1
+        """)
+    (tmp_path / "s.yaml").write_text(text)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(tmp_path / "s.yaml"), "-r", "2", "-j", "1", "-p", "base", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "B1  not run  six_windows" in result.stdout
+    table = pd.read_csv(out / "baselines.csv")
+    assert table[["policy", "reproduced"]].values.tolist() == [["six_windows", "not run"]]
+    assert not list(tmp_path.glob(".out*"))  # no resume or staging folder left
+    assert runner.invoke(app, ["report", str(out)]).exit_code == 0

@@ -163,7 +163,9 @@ def _read_table(path: Path, columns: list[str], numeric: list[str], policies: li
             raise ResultsError(f"{path}:{row}: column '{c}' is not a number ({df[c][bad].iloc[0]!r})")
         df[c] = converted
     if "policy" in df.columns:
-        unknown = sorted(set(df["policy"].dropna().unique()) - set(policies))
+        # a baseline whose policy was left out of the run (--policy) is listed as not run
+        run = df[df["reproduced"] != "not run"] if "reproduced" in df.columns else df
+        unknown = sorted(set(run["policy"].dropna().unique()) - set(policies))
         if unknown:
             raise ResultsError(f"{path}: policy '{unknown[0]}' is not among metadata.json's policies")
     return df[columns]
