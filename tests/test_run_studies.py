@@ -9,6 +9,7 @@ import sys
 import time
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from govsim.cli import app
@@ -30,9 +31,34 @@ def test_auto_replications_say_how_many_and_why(write_scenario, tmp_path):
     meta = json.loads((out / "metadata.json").read_text())
     info = meta["replications_auto"]
     assert info["replications"] == meta["replications"] >= 10 and info["reached"]
-    assert "replications: every key metric's 95% interval is within 20% of its mean" in result.stdout
+    why = (f"{info['replications']} replications, chosen by --replications auto: every key metric's 95% interval "
+           "is within 20% of its mean (the last to get there: ")
+    assert why in result.stdout
+    assert why.replace("'", "&#x27;") in (out / "report.html").read_text()  # the report says it too
     reps = pd.read_csv(out / "replications.csv")
     assert reps["rep"].nunique() == info["replications"]
+
+
+def test_auto_replications_that_hit_the_cap_warn_even_when_quiet(write_scenario, tmp_path):
+    out = tmp_path / "capped"
+    result = _run([str(write_scenario(SHORT)), "-r", "auto", "--precision", "0.001", "--max-replications", "3",
+                   "--out", str(out), "-j", "1", "-q"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("3 replications, the most --max-replications allows: ")
+    assert "its interval is wider than asked" in result.stderr and result.stdout == ""
+    assert "the most --max-replications allows" in (out / "report.html").read_text()
+
+
+@pytest.mark.parametrize("args, words", [
+    (["-r", "auto", "--max-replications", "0"], "--max-replications: at least 2, for a 95% interval (got 0)"),
+    (["-r", "auto", "--precision", "0"], "--precision: a relative half-width between 0 and 1 (got 0.0)"),
+    (["--precision", "0.1"], "--precision goes with --replications auto (got -r from the file)"),
+    (["-r", "5", "--max-replications", "9"], "--max-replications goes with --replications auto (got -r 5)")])
+def test_auto_replication_options_are_checked_before_anything_runs(write_scenario, tmp_path, args, words):
+    out = tmp_path / "bad"
+    result = _run([str(write_scenario(SHORT)), *args, "--out", str(out)])
+    assert result.exit_code == 2 and result.stderr.strip() == words, result.output
+    assert not list(tmp_path.glob("*bad*")) and not list(tmp_path.glob(".bad*"))
 
 
 def test_a_sweep_from_the_command_line_writes_its_chart(write_scenario, tmp_path):

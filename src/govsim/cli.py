@@ -122,9 +122,10 @@ def run(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Results folder \\[default: results/<scenario name>]."),
     replications: Optional[str] = typer.Option(None, "--replications", "-r", help="Replications per policy (overrides "
                                                "the file), or 'auto': until every key metric is within --precision."),
-    precision: float = typer.Option(0.05, "--precision", help="With -r auto: the relative half-width of every key "
-                                    "metric's 95% interval to reach."),
-    max_replications: int = typer.Option(200, "--max-replications", help="With -r auto: stop here at the latest."),
+    precision: Optional[float] = typer.Option(None, "--precision", help="With -r auto: the relative half-width of "
+                                              "every key metric's 95% interval to reach \\[default: 0.05]."),
+    max_replications: Optional[int] = typer.Option(None, "--max-replications", help="With -r auto: stop here at the "
+                                                   "latest \\[default: 200]."),
     seed: Optional[int] = typer.Option(None, "--seed", "-s", help="Base seed (overrides the file)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes \\[default: all cores]."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster: its scheduler address "
@@ -155,8 +156,15 @@ def run(
     reps_given = None if replications is None or auto else _whole(replications, "--replications")
     if auto and trace:
         _fail(["--trace goes with a fixed number of replications, not -r auto"])
+    for flag, given in (("--precision", precision), ("--max-replications", max_replications)):
+        if given is not None and not auto:
+            _fail([f"{flag} goes with --replications auto (got -r {replications or 'from the file'})"])
+    precision = 0.05 if precision is None else precision
+    max_replications = 200 if max_replications is None else max_replications
     if auto and not 0 < precision < 1:
         _fail([f"--precision: a relative half-width between 0 and 1 (got {precision})"])
+    if auto and max_replications < 2:
+        _fail([f"--max-replications: at least 2, for a 95% interval (got {max_replications})"])
     scenario = _load(file, replications=reps_given, seed=seed)
     if sweep:
         specs = []
@@ -240,8 +248,10 @@ def run(
     except ResultsError as exc:  # someone wrote there while we ran
         _fail([str(exc)])
     checkpoint.finish()
-    if auto_info and not quiet:
-        out_console.print(_auto_text(auto_info), soft_wrap=True)
+    if auto_info and not auto_info["reached"]:  # a warning: shown even with --quiet
+        err_console.print(_auto_text(auto_info, scenario, lang), soft_wrap=True, markup=False)
+    elif auto_info and not quiet:
+        out_console.print(_auto_text(auto_info, scenario, lang), soft_wrap=True, markup=False)
     if not quiet:
         names = _display_names(scenario)
         _print_summary(scenario, tables["summary"], policies, lang, names)
@@ -336,14 +346,12 @@ def _whole(text: str, flag: str) -> int:
     return value
 
 
-def _auto_text(info: dict) -> str:
-    """Why -r auto stopped where it did."""
-    if info["reached"]:
-        return (f"{info['replications']} replications: every key metric's 95% interval is within "
-                f"{100 * info['precision']:g}% of its mean (the last to get there: {info['worst_metric']}, "
-                f"{100 * info['worst']:.2g}%; Law's sequential procedure, target {100 * info['target']:.3g}%)")
-    return (f"{info['replications']} replications, the most allowed (--max-replications): {info['worst_metric']} "
-            f"is still at {100 * info['worst']:.2g}% of its mean, above {100 * info['target']:.3g}%")
+def _auto_text(info: dict, scenario, lang: str) -> str:
+    """Why -r auto stopped where it did, in the run's language, as the report says it."""
+    from .labels import vocabulary
+    from .report.answer import auto_reason
+
+    return auto_reason(info, lang, vocabulary(scenario.model), _display_names(scenario))
 
 
 def _check_lang(lang: Optional[str]) -> None:

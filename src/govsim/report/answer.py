@@ -85,6 +85,20 @@ def baseline_metric_words(text: str, lang: str, voc: Vocabulary, names: DisplayN
     return out
 
 
+def auto_reason(info: dict, lang: str, voc: Vocabulary, names: DisplayNames | None = None) -> str:
+    """Why ``--replications auto`` stopped where it did (``info``: metadata.json's
+    ``replications_auto``), the slowest metric named as readers know it (plain text)."""
+    policy, _, metric = str(info["worst_metric"]).partition(": ")
+    policy = (names or DisplayNames()).policy(policy, lang)
+    sep = "：" if lang == "zh" else ": "
+    who = f"{policy}{sep}{voc.metric_label(metric, with_unit=False, lang=lang)}" if metric else policy
+    values = {"n": info["replications"], "metric": who, "precision": f"{100 * info['precision']:g}",
+              "target": f"{100 * info['target']:.3g}", "worst": f"{100 * info['worst']:.2g}"}
+    if info["reached"]:
+        return t("auto_reached", lang, **values)
+    return t("auto_capped" if math.isfinite(info["worst"]) else "auto_unjudged", lang, **values)
+
+
 def fmt(value: float) -> str:
     """A number as a planner reads it: three significant digits, thousands separated."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..labels import DisplayNames, Vocabulary, vocabulary
-from .answer import answer, baseline_metric_words, breakable, fmt, in_sentence, policy_name, verdict_words
+from .answer import answer, auto_reason, baseline_metric_words, breakable, fmt, in_sentence, policy_name, verdict_words
 from .assumptions import scenario_notes
 from .bottomline import bottom_line
 from .figures import FigureOut, policy_colours
@@ -460,7 +460,9 @@ def _experiment(res, lang: str, names: DisplayNames) -> str:
     software = ", ".join([f"govsim {meta.get('govsim_version', '')}", f"Python {meta.get('python', '')}"]
                          + [f"{k} {v}" for k, v in libs.items() if v])
     facts = [
-        ("e_replications", esc(meta.get("replications"))),
+        ("e_replications", esc(meta.get("replications")) + (
+            f" · {esc(auto_reason(meta['replications_auto'], lang, vocabulary(res.model), names))}"
+            if meta.get("replications_auto") else "")),
         ("e_seed", esc(meta.get("seed"))),
         ("e_streams", esc(t("e_streams_text", lang))),
         ("e_length", esc(length)),

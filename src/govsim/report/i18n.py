@@ -133,6 +133,21 @@ TEXT: dict[str, dict[str, str]] = {
     "not run": {"en": "not run", "zh": "未运行"},
     "calibrated": {"en": "calibrated", "zh": "已校准"},
     "undecided": {"en": "undecided: interval too wide ({n} replications)", "zh": "未定：区间过宽（{n} 次重复运行）"},
+    # why --replications auto stopped where it did (terminal and report)
+    "auto_reached": {"en": "{n} replications, chosen by --replications auto: every key metric's 95% interval is within "
+                           "{precision}% of its mean (the last to get there: {metric}, {worst}%; Law's sequential "
+                           "procedure, whose target of {target}% judges against the estimated mean)",
+                     "zh": "{n} 次重复运行，由 --replications auto 决定：每个关键指标的 95% 置信区间半宽都在其均值的 "
+                           "{precision}% 以内（最后达到的：{metric}，{worst}%；Law 序贯方法，按估计均值判断的目标为 {target}%）"},
+    "auto_capped": {"en": "{n} replications, the most --max-replications allows: {metric} is still at {worst}% of "
+                          "its mean, above the target of {target}% ({precision}% judged against the estimated mean); "
+                          "its interval is wider than asked",
+                    "zh": "{n} 次重复运行，已达 --max-replications 上限：{metric} 仍为其均值的 {worst}%，高于目标 "
+                          "{target}%（按估计均值判断的 {precision}%）；其区间比要求的宽"},
+    "auto_unjudged": {"en": "{n} replications, the most --max-replications allows: {metric} cannot be judged "
+                            "(its mean is 0, or it has fewer than two values); its interval is not within {precision}%",
+                      "zh": "{n} 次重复运行，已达 --max-replications 上限：{metric} 无法判断（均值为 0 或少于两个值）；"
+                            "其区间未达到 {precision}% 以内"},
     # the terminal after govsim run
     "cli_baselines": {"en": "Article baselines (reproduced when the whole 95% CI meets the claim;\n"
                             "  calibrated: an input was set from it)",
