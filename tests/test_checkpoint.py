@@ -63,7 +63,7 @@ def test_without_resume_the_saved_tasks_are_dropped(write_scenario, tmp_path):
 def test_resuming_a_changed_study_is_refused_in_one_line(write_scenario, tmp_path):
     sc = load_scenario(write_scenario(SHORT))
     folder = folder_for(tmp_path / "out")
-    Checkpoint(folder, fingerprint(sc, sc.resolved), resume=False)
+    Checkpoint(folder, fingerprint(sc, sc.resolved), resume=False).save("a-task", [])
     changed = load_scenario(write_scenario(SHORT.replace("servers: 5", "servers: 7"), "changed.yaml"))
     with pytest.raises(ResultsError, match="another version of this study"):
         Checkpoint(folder, fingerprint(changed, changed.resolved), resume=True)
@@ -78,3 +78,13 @@ def test_a_saved_file_is_whole_or_absent(tmp_path):
     (cp.folder / "broken.json").write_text('{"result": [[1, 2', encoding="utf-8")  # a file cut short
     assert cp.load("broken") is None and cp.load("missing") is None
     assert json.dumps(cp.load("k")) == "[[1, 2.5, NaN]]"
+
+
+def test_a_study_that_saves_nothing_leaves_no_folder(tmp_path):
+    """The folder is made at the first save: a study refused or failing before its first
+    replication leaves nothing for a later run to trip over."""
+    folder = tmp_path / ".x.resume"
+    cp = Checkpoint(folder, "s", resume=False)
+    assert not folder.exists() and cp.done() == 0
+    cp.save("k", [1])
+    assert cp.done() == 1 and Checkpoint(folder, "s", resume=True).load("k") == [1]

@@ -118,6 +118,13 @@ def test_a_run_killed_part_way_and_resumed_gives_the_same_files(write_scenario, 
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert not resumed.exists() and len(list(saved.glob("*.json"))) >= 6
+    # a rerun that forgets --resume is refused rather than throwing the saved work away
+    kept = sorted(p.name for p in saved.glob("*.json"))
+    plain = subprocess.run(cmd + ["--out", str(resumed)], capture_output=True, text=True)
+    assert plain.returncode == 2 and len(plain.stderr.strip().splitlines()) == 1, plain.stderr
+    assert f"an interrupted run saved {len(kept) - 1} finished replications" in plain.stderr
+    assert "--resume continues it, --force starts afresh" in plain.stderr
+    assert sorted(p.name for p in saved.glob("*.json")) == kept and not resumed.exists()
     again = subprocess.run(cmd + ["--out", str(resumed), "--resume"], capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert not saved.exists()  # the saved tasks go once the results are written

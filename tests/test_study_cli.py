@@ -108,3 +108,17 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_2(tmp_path, command):
     lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
     assert len(lines) == 1 and "cannot reach the Dask scheduler 'tcp://127.0.0.1:1'" in lines[0], lines
     assert not [p for p in out.rglob("*") if p.suffix in (".csv", ".html", ".png")] if out.exists() else True
+    assert not (tmp_path / ".out.resume").exists()  # nothing saved, so nothing to resume
+
+
+@pytest.mark.parametrize("command", [
+    ["run", "-q"], ["sensitivity", "-q"], ["warmup"],
+    ["optimize", "--target", "wait_mean_min <= 0.3", "--vary", "stations.window.servers=1..20"]])
+@pytest.mark.parametrize("address", ["lcoal", "tcp://host-without-port"])
+def test_a_scheduler_that_is_no_address_is_one_line_before_anything_runs(write_scenario, tmp_path, command, address):
+    result = CliRunner().invoke(app, [command[0], str(write_scenario(SHORT)), *command[1:], "--out",
+                                      str(tmp_path / "out"), "--scheduler", address])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"--scheduler: '{address}' is neither 'local' nor a scheduler's address")
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
+    assert [p.name for p in tmp_path.iterdir()] == ["scenario.yaml"]  # no results, staging or resume folder

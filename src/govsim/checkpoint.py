@@ -55,17 +55,22 @@ def folder_for(out: Path) -> Path:
     return out.parent / f".{out.name}.resume"
 
 
+def saved_tasks(folder: Path) -> int:
+    """How many finished tasks ``folder`` holds (0 when there is no such folder)."""
+    return sum(1 for p in Path(folder).glob("*.json") if p.name != MANIFEST)
+
+
 class Checkpoint:
     """The saved tasks of one study."""
 
     def __init__(self, folder: Path, study: str, resume: bool):
         self.folder = Path(folder)
+        self.study = study
         if resume and self.folder.exists():
             self._check_same_study(study)
         elif self.folder.exists():
             shutil.rmtree(self.folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self._write(self.folder / MANIFEST, {"govsim": __version__, "study": study})
+        self._opened = self.folder.exists()  # made at the first save: a study that fails before leaves none
 
     def _check_same_study(self, study: str) -> None:
         try:
@@ -86,6 +91,10 @@ class Checkpoint:
             return None  # unreadable: recomputed (a file is renamed into place whole, so this is rare)
 
     def save(self, key: str, result: Any) -> None:
+        if not self._opened:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._write(self.folder / MANIFEST, {"govsim": __version__, "study": self.study})
+            self._opened = True
         self._write(self.folder / f"{key}.json", {"result": result})
 
     @staticmethod
@@ -95,7 +104,7 @@ class Checkpoint:
         os.replace(tmp, path)  # atomic: the file is whole or absent
 
     def done(self) -> int:
-        return sum(1 for p in self.folder.glob("*.json") if p.name != MANIFEST)
+        return saved_tasks(self.folder)
 
     def finish(self) -> None:
         """The results are written: the saved tasks are no longer needed."""

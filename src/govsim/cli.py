@@ -152,6 +152,7 @@ def run(
     from .results import write_results
     from .sweep import from_cli
 
+    _check_scheduler(scheduler)
     auto = replications == "auto"
     reps_given = None if replications is None or auto else _whole(replications, "--replications")
     if auto and trace:
@@ -267,10 +268,14 @@ def _open_output(out: Path, force: bool, resume: bool, study: str):
     the results in ``out`` (with --force, or with --resume when an interrupted run left its
     saved replications beside ``out``: that run was allowed to write there; a finished
     study, with nothing to continue, stays untouched) and the checkpoint."""
-    from .checkpoint import Checkpoint, folder_for
+    from .checkpoint import Checkpoint, folder_for, saved_tasks
     from .errors import FolderHoldsResults
     from .results import check_output_folder
 
+    saved = saved_tasks(folder_for(out))
+    if saved and not (resume or force):  # a rerun without --resume would throw away hours
+        _fail([f"{out}: an interrupted run saved {_count(saved, 'finished replication')} in {folder_for(out)}; "
+               "--resume continues it, --force starts afresh"])
     replace = force or (resume and folder_for(out).is_dir())
     try:
         check_output_folder(out, replace=replace)
@@ -280,6 +285,17 @@ def _open_output(out: Path, force: bool, resume: bool, study: str):
                if resume else str(exc)])
     except ResultsError as exc:
         _fail([str(exc)])
+
+
+def _check_scheduler(scheduler: Optional[str]) -> None:
+    """A --scheduler that is no address: one line and exit 2, before anything runs."""
+    from .experiment import SchedulerUnreachable, check_scheduler
+
+    if scheduler is not None:
+        try:
+            check_scheduler(scheduler)
+        except SchedulerUnreachable as exc:
+            _fail([str(exc)])
 
 
 def _check_out(out: Path, force: bool) -> None:
@@ -751,6 +767,7 @@ def sensitivity(
     from .sensitivity import robustness, run_sensitivity, sensitivity_table, settings
 
     scenario = _load(file, replications=replications, seed=seed)
+    _check_scheduler(scheduler)
     if not scenario.uncertain:
         _fail([f"{file}: uncertain: no inputs declared uncertain (a list of {{path, low, high, reason}})"])
     policies = _select_policies(scenario, policy or [])
@@ -807,6 +824,7 @@ def warmup(
     from .warmup import suggest
 
     scenario = _load(file, replications=replications)
+    _check_scheduler(scheduler)
     policy = policy or scenario.baseline_policy
     _select_policies(scenario, [policy])
     out = out if out is not None else Path("results") / f"{scenario.name}-warmup"
@@ -854,6 +872,7 @@ def optimize(
     from .uncertain import expand
 
     scenario = _load(file, replications=replications)
+    _check_scheduler(scheduler)
     policy = policy or scenario.baseline_policy
     _select_policies(scenario, [policy])
     try:

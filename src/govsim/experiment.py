@@ -92,6 +92,25 @@ def run_experiment(scenario: Scenario, policies: Optional[list[str]] = None, job
     return (table, {task: results[task][1] for task in tasks}) if trace else table
 
 
+def check_scheduler(address: str) -> None:
+    """Raise ``SchedulerUnreachable`` (one line) unless ``--scheduler`` is "local" or reads as
+    a scheduler's address with its port, so a typo is told before anything runs."""
+    if address == "local":
+        return
+    try:
+        from distributed.comm.addressing import parse_address, parse_host_port
+    except ImportError:  # pragma: no cover - depends on the installation
+        raise SchedulerUnreachable("--scheduler: the Dask backend needs dask[distributed]: "
+                                   "pip install -e '.[cluster]'") from None
+    try:
+        protocol, location = parse_address(address)
+        if protocol in ("tcp", "tls", "ws", "wss"):
+            parse_host_port(location)
+    except (ValueError, TypeError) as exc:
+        raise SchedulerUnreachable(f"--scheduler: '{address}' is neither 'local' nor a scheduler's address such as "
+                                   f"tcp://HOST:8786 ({exc})") from None
+
+
 def _run_on_dask(scenario: Scenario, tasks, jobs: int, scheduler: str, finished: Callable,
                  trace: bool = False) -> None:
     """The same tasks on a Dask cluster (``pip install govsim[cluster]``)."""
