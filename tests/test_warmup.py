@@ -2,6 +2,8 @@
 transient (govsim.queueing.birth_death_transient)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -118,3 +120,51 @@ def test_suggest_a_warmup_for_a_queue_started_empty(write_scenario):
     assert s.unit == "min" and not s.cut.too_short
     assert 1.0 <= s.value <= 50.0
     assert s.series[0] < 0.5 * s.series[-20:].mean()  # it did start empty
+
+
+def test_a_case_is_open_until_a_final_event_completes_and_after_service_events_do_not_count():
+    from govsim.warmup import open_cases
+
+    events = [("a", "arrive", 0.0, "complete", ""), ("a", "leave", 1.0, "complete", ""),
+              ("a", "approve", 1.5, "start", "office"), ("a", "approve", 2.0, "complete", "office"),
+              ("b", "arrive", 0.0, "complete", ""), ("b", "leave", 1.0, "complete", ""),
+              ("b", "home_region_done", 3.5, "complete", ""),  # after the hall: b closed at 1
+              ("c", "arrive", 0.0, "complete", ""), ("c", "approve", 3.0, "start", "office")]  # c still open
+    edges = np.array([0.0, 2.0, 4.0])
+    final, after = ("leave", "approve"), ("home_region_done",)
+    # bin [0,2): a 2 + b 1 + c 2 -> 2.5; bin [2,4): c 2 -> 1
+    assert np.allclose(open_cases(events, edges, final, after), [2.5, 1.0])
+
+
+def test_every_matter_of_a_hall_run_ends_in_its_event_log():
+    """The hall drains until every matter is through: in its event log each case's last
+    event (the home region's answer aside) is one of the model's final activities, done.
+    (Before, the warm-up counted cases ending in an approval, a home visit or the home
+    region's answer as open for ever, and said the hall never settles.)"""
+    from govsim.experiment import run_experiment
+    from govsim.model_api import COMPLETE
+    from govsim.scenario import load_scenario
+
+    sc = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "hongjiang_hall.yaml").with_run(
+        replications=1, days=8, warmup_days=2)
+    model = sc.model
+    for policy in ("separate", "integrated_proxy_green"):  # approvals, helpers, home visits, other provinces
+        _, events = run_experiment(sc, [policy], 1, trace=True)
+        last = {}
+        for case, activity, _t, transition, _resource in next(iter(events.values())):
+            if activity not in model.after_service_activities:
+                last[case] = (activity, transition)
+        assert last and {a for a, tr in last.values() if tr == COMPLETE} <= set(model.final_activities), policy
+        assert all(tr == COMPLETE for _, tr in last.values()), policy
+
+
+def test_the_shipped_hall_warmup_covers_the_suggested_one():
+    """`govsim warmup` on the shipped hall study settles, and at or before the warm-up the
+    scenario assumes (10 working days: the longest fetch and a comeback)."""
+    from govsim.scenario import load_scenario
+    from govsim.warmup import suggest
+
+    sc = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "hongjiang_hall.yaml").with_run(
+        replications=3)
+    s = suggest(sc, "integrated", jobs=1)
+    assert not s.cut.too_short and 0 < s.value <= sc.run.warmup_days, s.value

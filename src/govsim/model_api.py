@@ -132,9 +132,12 @@ class Model:
     # which way is better for its own metrics: "lower", "higher" or "neither" (say, utilisation);
     # the report's badges say better / worse from it.  Common metrics' directions are in govsim.labels
     directions: ClassVar[dict[str, str]] = {}
-    # activities that end a case in the event log (a case whose last event is another is
-    # still open at the end of the run): for the warm-up series, `govsim warmup`
+    # activities that end a case in the event log, completed (a case whose last event is
+    # another is still open at the end of the run): for the warm-up series, `govsim warmup`
     final_activities: ClassVar[tuple[str, ...]] = ("leave",)
+    # events a case logs after it has left the service (the hall's answer from a home
+    # region): the warm-up series does not count them as time the case is open
+    after_service_activities: ClassVar[tuple[str, ...]] = ()
     # the report's account of its logic: a string or {"en": ..., "zh": ...}; default: the package docstring
     report_text: ClassVar[Union[str, dict, None]] = None
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .calendar import DAY
+from .model_api import COMPLETE
 
 BATCH = 5
 
@@ -50,19 +51,22 @@ def mser(series, batch: int = BATCH) -> Truncation:
     return Truncation(best * batch, stat, best >= half)
 
 
-def open_cases(events: list, edges: np.ndarray, final: tuple = ("leave",)) -> np.ndarray:
+def open_cases(events: list, edges: np.ndarray, final: tuple = ("leave",), after_service: tuple = ()) -> np.ndarray:
     """Mean number of cases open in each bin of ``edges`` (minutes), from one replication's
     event log: a case is open from its first event to its last, or to the end of the run
-    when its last activity is not one of ``final`` (it has not left).  Any model with an
-    event log gives this series."""
+    when its last event is not one of ``final`` completed (it has not left; an approval
+    begun is not one done).  Events in ``after_service`` (logged after the case left the
+    service) are not counted.  Any model with an event log gives this series."""
     first: dict = {}
     last: dict = {}
-    for case, activity, t, _transition, _resource in events:
+    for case, activity, t, transition, _resource in events:
+        if activity in after_service:
+            continue
         if case not in first:
             first[case] = t
-        last[case] = (t, activity)
+        last[case] = (t, activity in final and transition == COMPLETE)
     start = np.fromiter(first.values(), dtype=float, count=len(first))
-    end = np.fromiter((t if activity in final else edges[-1] for t, activity in (last[c] for c in first)),
+    end = np.fromiter((t if ended else edges[-1] for t, ended in (last[c] for c in first)),
                       dtype=float, count=len(first))
     area = np.zeros(len(edges) - 1)
     for lo_i in range(len(edges) - 1):  # bins are few (hundreds): a loop over bins, vectorised over cases
@@ -104,8 +108,9 @@ def suggest(scenario, policy: str, jobs=None, scheduler=None) -> Suggestion:
         edges = np.linspace(0.0, run.horizon, BINS + 1)
         unit = "min"
     _, events = run_experiment(sc, [policy], jobs, trace=True, scheduler=scheduler)
-    final = scenario.model.final_activities
-    per_rep = np.array([open_cases(rows, edges, final) for rows in events.values()])
+    model = scenario.model
+    per_rep = np.array([open_cases(rows, edges, model.final_activities, model.after_service_activities)
+                        for rows in events.values()])
     series = per_rep.mean(axis=0)
     batch = 1 if unit == "days" else BATCH  # a day is already a batch of a day's events
     cut = mser(series, batch=batch)

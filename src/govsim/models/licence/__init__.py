@@ -78,6 +78,7 @@ STRESS_METRICS = ("promise_share", "lead_time_mean_days")
 
 
 class LicenceModel(Model):
+    final_activities = ("handover",)  # an application ends when the licence is handed over
     name = "licence"
     description = ("Multi-day application workflows on a working-day calendar: documents and supplements, "
                    "serial or parallel steps, daily batches and sign-offs, inspections, proxy helpers, "

@@ -17,6 +17,10 @@ from .params import HallParams
 
 
 class ServiceHallModel(Model):
+    # a matter ends when its visitor leaves, its last approval is done or a helper accepted it at
+    # home; the home region's answer to a forwarded matter comes after it left the hall
+    final_activities = ("leave", "approve", "accepted")
+    after_service_activities = ("home_region_done",)
     name = "service_hall"
     description = ("Government service hall: separate vs integrated windows, zones, back office, document checks and "
                    "return trips, proxy helpers, green channel, rosters, online pre-review and appointments, over "

@@ -73,6 +73,8 @@ _SCOPES = {
 
 
 class ShuttleModel(Model):
+    # a seeker ends leaving the park, missing the bus or giving up; a vehicle's trip, back at its base
+    final_activities = ("leave", "no_show", "abandon", "back")
     name = "shuttle"
     description = ("Job shuttles from townships to an industrial park: sign-ups, no-shows, a fleet, dispatch "
                    "rules (timetable, when full, hybrid; per township, multi-stop, gathering point), employers.")
