@@ -26,6 +26,7 @@ def test_optimize_prints_the_answer_and_the_evidence(write_scenario, tmp_path):
     assert result.exit_code == 0, result.output
     assert "stations.window.servers = 6" in result.stdout  # Erlang C: 0.87 min with 5, 0.20 with 6
     assert "with stations.window.servers = 5" in result.stdout and "missed" in result.stdout
+    assert "total" not in result.stdout  # one input and no --cost: its value is the answer
     table = pd.read_csv(out / "optimize.csv")
     assert set(table["stations.window.servers"]) == {5, 6}
     assert (out / "optimize.png").exists()
@@ -38,6 +39,10 @@ def test_optimize_prints_the_answer_and_the_evidence(write_scenario, tmp_path):
     (["--target", "wait_mean_min <= 3", "--vary", "stations.windows.servers=1..9"], "--vary stations.windows.servers"),
     (["--target", "wait_mean_min <= 3", "--vary", "stations.window.servers=1..9", "--cost", "stations.x=3"],
      "not among the --vary paths"),
+    (["--target", "wait_mean_min <= 3", "--vary", "stations.window.servers=1..9", "-r", "1"],
+     "--replications: optimize needs at least 2 per candidate, for a 95% interval (got 1)"),
+    (["--target", "wait_mean_min <= 3", "--vary", "stations.window.servers=1..9", "--scope", "station:windw", "-j", "1"],
+     "--scope station:windw: policy 'base' reports no wait_mean_min there (did you mean 'station:window'?)"),
 ])
 def test_bad_optimize_input_is_one_line_and_exit_2(write_scenario, tmp_path, args, words):
     out = tmp_path / "opt"
@@ -122,3 +127,11 @@ def test_a_scheduler_that_is_no_address_is_one_line_before_anything_runs(write_s
     assert result.stderr.startswith(f"--scheduler: '{address}' is neither 'local' nor a scheduler's address")
     assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
     assert [p.name for p in tmp_path.iterdir()] == ["scenario.yaml"]  # no results, staging or resume folder
+
+
+def test_optimize_names_the_scope_of_its_targets(write_scenario, tmp_path):
+    result = CliRunner().invoke(app, ["optimize", str(write_scenario(SHORT)), "--target", "wait_mean_min <= 0.3",
+                                      "--vary", "stations.window.servers=1..20", "--scope", "station:window",
+                                      "--out", str(tmp_path / "opt"), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert "  wait_mean_min [station:window] <= 0.3: " in result.stdout  # not eaten as console markup

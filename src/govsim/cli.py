@@ -868,11 +868,15 @@ def optimize(
     """The cheapest combination of the varied inputs meeting every target with 95% confidence."""
     from .checkpoint import fingerprint
     from .experiment import default_jobs
-    from .optimize import Search, Vary, parse_cost, parse_target, parse_vary, path_keys, scenario_runner, start_point
+    from .optimize import (Search, TargetNotMeasured, Vary, parse_cost, parse_target, parse_vary, path_keys,
+                           scenario_runner, start_point)
     from .uncertain import expand
 
     scenario = _load(file, replications=replications)
     _check_scheduler(scheduler)
+    if scenario.run.replications < 2:  # a target is met with 95% confidence: an interval needs two
+        _fail([f"--replications: optimize needs at least 2 per candidate, for a 95% interval "
+               f"(got {scenario.run.replications}{'' if replications else ' from the scenario'})"])
     policy = policy or scenario.baseline_policy
     _select_policies(scenario, [policy])
     try:
@@ -902,7 +906,10 @@ def optimize(
     search = Search(varies, targets, scenario_runner(scenario, policy, varies, jobs=jobs, scheduler=scheduler,
                                                                 checkpoint=checkpoint), policy)
     with _cluster_reached():
-        best = search.solve(start_point(scenario, policy, varies, targets))
+        try:
+            best = search.solve(start_point(scenario, policy, varies, targets))
+        except TargetNotMeasured as exc:
+            _fail([str(exc)])
     table = search.table()
     from .report.studies import optimize_figure
 
@@ -921,8 +928,12 @@ def optimize(
                           f"(every candidate tried: {out / 'optimize.csv'})")
         raise typer.Exit(1)
     for v, x in zip(varies, best.values):
-        out_console.print(f"{v.path} = {x}", soft_wrap=True)
-    out_console.print(f"cost: {best.cost:g} per day" if cost else f"total: {sum(best.values)}")
+        out_console.print(f"{v.path} = {x}", soft_wrap=True, markup=False)
+    if cost:
+        out_console.print(f"cost: {best.cost:g} per day", markup=False)
+    elif len(varies) > 1:
+        out_console.print(f"total of the varied inputs: {sum(best.values)} (no --cost: each unit counts 1)",
+                          markup=False)
     for t in targets:
         mean, lo, hi, _ = best.stats[t.text()]
         line = f"  {t.text()}: {mean:.4g} (95% CI {lo:.4g} to {hi:.4g})"
@@ -931,7 +942,7 @@ def optimize(
             if less in search.seen:
                 m2, l2, h2, met = search.seen[less].stats[t.text()]
                 line += f"; with {v.path} = {less[i]}: {m2:.4g} ({l2:.4g} to {h2:.4g}){'' if met else ', missed'}"
-        out_console.print(line, soft_wrap=True)
+        out_console.print(line, soft_wrap=True, markup=False)
     if len(varies) > 1:
         out_console.print("several inputs: a local optimum (no one-unit saving keeps every target)")
     out_console.print(f"{len(search.seen)} candidates run on common random numbers: {out / 'optimize.csv'}",

@@ -26,6 +26,7 @@ from typing import Callable, Optional
 import pandas as pd
 
 from . import queueing
+from .errors import did_you_mean
 from .stats import t_interval
 from .sweep import RANGE
 
@@ -103,6 +104,10 @@ def get_path(data, keys: tuple):
     return data
 
 
+class TargetNotMeasured(ValueError):
+    """A target's metric is not reported in its scope: the one line says which."""
+
+
 @dataclass
 class Evaluation:
     values: tuple[int, ...]
@@ -130,6 +135,10 @@ class Search:
             stats, ok = {}, True
             for t in self.targets:
                 sel = reps[(reps["policy"] == self.policy) & (reps["scope"] == t.scope) & (reps["metric"] == t.metric)]
+                if sel.empty:  # a scope the model does not report (a typo): no answer is possible
+                    scopes = reps.loc[(reps["policy"] == self.policy) & (reps["metric"] == t.metric), "scope"]
+                    raise TargetNotMeasured(f"--scope {t.scope}: policy '{self.policy}' reports no {t.metric} there"
+                                            f"{did_you_mean(t.scope, scopes)}")
                 mean, lo, hi, _ = t_interval(sel["value"].to_numpy(dtype=float))
                 met = t.met(lo, hi)
                 stats[t.text()] = (mean, lo, hi, met)
