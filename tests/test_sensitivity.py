@@ -2,6 +2,7 @@
 range, and a robustness verdict that names the input breaking a claim."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from govsim import queueing as q
@@ -116,3 +117,14 @@ def test_swings_order_inputs_by_their_effect(study):
     w = swings(table, "base", "station:window", "wait_mean_min")
     assert list(w["input"])[0] == "stations.window.service"
     assert (w["swing"].diff().dropna() <= 0).all()
+
+
+def test_a_claim_the_interval_straddles_is_undecided_not_unmet(study):
+    """Too few replications to tell is not a claim missed: the robustness says so."""
+    sc, _, _ = study
+    b = sc.baselines[0]
+    rows = [("", "base", b.policy, rep, b.scope, b.metric, value) for rep, value in enumerate([0.6, 1.3, 0.8])]
+    reps = pd.DataFrame(rows, columns=["input", "level", "policy", "rep", "scope", "metric", "value"])
+    assert robustness(sc, reps) == ["undecided: the base values (interval too wide)"]
+    far = reps.assign(value=[3.0, 3.2, 3.1])
+    assert robustness(sc, far) == ["no: not met at the base values"]

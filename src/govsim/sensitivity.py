@@ -90,8 +90,10 @@ def sensitivity_table(scenario: Scenario, reps: pd.DataFrame) -> pd.DataFrame:
 
 
 def robustness(scenario: Scenario, reps: pd.DataFrame) -> list[str]:
-    """Per baseline: ``yes`` when its claim holds at every level of every input, else
-    ``no: <path>=<value>`` naming the first setting (in the file's order) that breaks it."""
+    """Per baseline: ``yes`` when its claim holds at every level of every input, else the
+    first setting (in the file's order) where it does not: ``no: <path>=<value>`` where the
+    interval misses the claim, ``undecided: <path>=<value> (interval too wide)`` where it
+    straddles it (more replications would tell), ``... the base values`` at the base."""
     out = []
     for b in scenario.baselines:
         out.append(_robust(scenario, b, reps))
@@ -102,9 +104,12 @@ def _robust(scenario: Scenario, b: Baseline, reps: pd.DataFrame) -> str:
     for (index, level), group in reps.groupby(["input", "level"], sort=False):
         row = evaluate([b], group).iloc[0]
         if not b.holds(row["ci_low"], row["ci_high"]):
-            if index == "":
-                return "no: not met at the base values"
-            return f"no: {_input_text(scenario, index)}={_value_text(scenario, index, level)}"
+            where = "the base values" if index == "" else f"{_input_text(scenario, index)}={_value_text(scenario, index, level)}"
+            if row["reproduced"] == "no":
+                return f"no: not met at {where}" if index == "" else f"no: {where}"
+            if row["reproduced"] == "not run":
+                return "not run"
+            return f"undecided: {where} (interval too wide)"
     return "yes"
 
 
