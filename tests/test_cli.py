@@ -294,3 +294,25 @@ def test_a_baseline_whose_policy_is_left_out_is_listed_as_not_run(tmp_path):
     assert table[["policy", "reproduced"]].values.tolist() == [["six_windows", "not run"]]
     assert not list(tmp_path.glob(".out*"))  # no resume or staging folder left
     assert runner.invoke(app, ["report", str(out)]).exit_code == 0
+
+
+def test_force_replaces_govsims_results_but_never_a_readers_files_beside_them(tmp_path):
+    scenario = tmp_path / "mmc.yaml"
+    scenario.write_text(SHORT)
+    out = tmp_path / "out"
+    args = ["run", str(scenario), "--out", str(out), "-r", "2", "-j", "1", "-q"]
+    assert runner.invoke(app, args).exit_code == 0
+    meta = json.loads((out / "metadata.json").read_text())
+    assert set(meta["files"]) == {p.name for p in out.iterdir()}  # what govsim wrote, listed
+    (out / "notes.txt").write_text("my notes\n")
+    before = _tree(out)
+    refused = runner.invoke(app, [*args, "--force"])
+    assert refused.exit_code == 2 and refused.stderr.strip() == (
+        f"{out}: holds 'notes.txt', which govsim did not write; --force replaces only govsim's results: "
+        "move it out or choose another --out")
+    assert _tree(out) == before
+    (out / "notes.txt").unlink()
+    # a folder written before metadata.json listed its files: the names govsim writes are its own
+    del meta["files"]
+    (out / "metadata.json").write_text(json.dumps(meta))
+    assert runner.invoke(app, [*args, "--force"]).exit_code == 0

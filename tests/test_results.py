@@ -22,9 +22,10 @@ SHORT = MMC_DEMO.replace("horizon_min: 20000", "horizon_min: 600").replace("warm
 
 
 def ours(folder, files: dict[str, str]):
-    """A folder as govsim would have written it, with ``files``."""
+    """A folder as govsim would have written it, with ``files`` (listed in its metadata.json)."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / staging.METADATA).write_text(json.dumps({staging.MARKER: "0"}))
+    entries = sorted({name.split("/")[0] for name in files} | {staging.METADATA})
+    (folder / staging.METADATA).write_text(json.dumps({staging.MARKER: "0", staging.FILES: entries}))
     for name, text in files.items():
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(text)
@@ -56,7 +57,8 @@ def test_a_new_folder_appears_complete(tmp_path, move):
     with staging.staged_folder(out) as tmp:
         assert tmp.parent == out.parent and tmp.name.startswith(".") and not out.exists()
         ours(tmp, {"a.csv": "1"})
-    assert tree(out) == {"a.csv": "1", "metadata.json": json.dumps({staging.MARKER: "0"})}
+    assert set(tree(out)) == {"a.csv", "metadata.json"} and tree(out)["a.csv"] == "1"
+    assert json.loads(tree(out)["metadata.json"]) == {staging.MARKER: "0", staging.FILES: ["a.csv", "metadata.json"]}
     assert hidden(out.parent) == []
 
 
@@ -139,13 +141,14 @@ def test_exchange_swaps_two_folders_or_touches_nothing(tmp_path):
 
 def test_entries_replace_their_namesakes_and_nothing_else(tmp_path, move):
     folder = ours(tmp_path / "out", {"summary.csv": "s", "figures/old.png": "old", "report.html": "old"})
+    meta = (folder / staging.METADATA).read_text()  # left as it was
     with staging.staged_entries(folder, ("figures", "report.html")) as tmp:
         assert tmp.parent == folder and tmp.name.startswith(".")
         (tmp / "figures").mkdir()
         (tmp / "figures" / "new.png").write_text("new")
         (tmp / "report.html").write_text("new")
         (tmp / "stray.txt").write_text("not asked for")
-    assert tree(folder) == {"figures/new.png": "new", "metadata.json": json.dumps({staging.MARKER: "0"}),
+    assert tree(folder) == {"figures/new.png": "new", "metadata.json": meta,
                             "report.html": "new", "summary.csv": "s"}
     assert hidden(folder) == [] and hidden(tmp_path) == []
 
@@ -219,11 +222,12 @@ def test_a_failing_report_leaves_nothing(run, tmp_path, monkeypatch):
 def test_entries_inside_a_subfolder_go_beside_the_others(tmp_path):
     """A report in another language: figures/zh replaces only itself, figures/*.png stay."""
     folder = ours(tmp_path / "out", {"figures/a.png": "en", "report.html": "en"})
+    meta = (folder / staging.METADATA).read_text()  # left as it was
     with staging.staged_entries(folder, ("figures/zh", "report.zh.html")) as tmp:
         (tmp / "figures" / "zh").mkdir(parents=True)
         (tmp / "figures" / "zh" / "a.png").write_text("zh")
         (tmp / "report.zh.html").write_text("zh")
-    assert tree(folder) == {"figures/a.png": "en", "figures/zh/a.png": "zh", "metadata.json": json.dumps({staging.MARKER: "0"}),
+    assert tree(folder) == {"figures/a.png": "en", "figures/zh/a.png": "zh", "metadata.json": meta,
                             "report.html": "en", "report.zh.html": "zh"}
 
 

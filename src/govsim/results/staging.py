@@ -45,6 +45,30 @@ def check_output_folder(out: Path, replace: bool = False) -> None:
             raise ResultsError(f"{out}: folder exists and is not a govsim results folder; choose another --out")
         if not replace:
             raise FolderHoldsResults(out)
+        theirs = sorted(set(os.listdir(out)) - _written(out))
+        if theirs:  # --force replaces govsim's results, never a reader's notes beside them
+            more = f" and {len(theirs) - 1} more" if len(theirs) > 1 else ""
+            raise ResultsError(f"{out}: holds '{theirs[0]}'{more}, which govsim did not write; --force replaces "
+                               "only govsim's results: move it out or choose another --out")
+
+
+# what a results folder written before metadata.json listed its files may hold
+EARLIER_NAMES = frozenset({METADATA, "summary.csv", "replications.csv", "comparison.csv", "baselines.csv",
+                           "sensitivity.csv", "decomposition.csv", "events.csv", "scenario.yaml",
+                           "scenario.resolved.yaml", "report.html", "figures", "optimize.csv", "optimize.png",
+                           "warmup.png", "compare.csv", "compare.png"})
+FILES = "files"  # a key of metadata.json: the entries govsim wrote into the folder
+
+
+def _written(folder: Path) -> set:
+    """The entries of ``folder`` that govsim wrote: those metadata.json lists, else the names
+    it writes; a rebuilt report's leftovers (``.staged...``) too."""
+    try:
+        listed = json.loads((Path(folder) / METADATA).read_text(encoding="utf-8")).get(FILES)
+    except (OSError, ValueError, AttributeError):
+        listed = None
+    names = set(listed) | {METADATA} if isinstance(listed, list) else set(EARLIER_NAMES)
+    return names | {n for n in os.listdir(folder) if n.startswith(".staged")}
 
 
 @contextmanager
@@ -60,10 +84,21 @@ def staged_folder(out: Path, replace: bool = False) -> Iterator[Path]:
     tmp.mkdir()
     try:
         yield tmp
+        _list_files(tmp)
         check_output_folder(out, replace)  # nobody put a folder there while we ran
         _move_into_place(tmp, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _list_files(folder: Path) -> None:
+    """Name in metadata.json every entry govsim wrote into ``folder``: a later --force then
+    knows what is its own to replace."""
+    path = Path(folder) / METADATA
+    if path.is_file():
+        meta = json.loads(path.read_text(encoding="utf-8"))
+        meta[FILES] = sorted(os.listdir(folder))
+        path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 @contextmanager
