@@ -314,3 +314,22 @@ def test_display_names_are_saved_with_the_results(run, tmp_path):
     assert res.names.policy("six_windows", "zh") == "六个窗口" and res.names.policy("six_windows") == "Six windows"
     assert res.names.policy("base", "zh") == "base"  # no name given: the identifier
     assert res.names.scope("station:window", "zh") == "窗口" and res.names.scope("station:window") == "window"
+
+
+def test_a_killed_writers_leftovers_go_and_a_running_ones_stay(tmp_path):
+    """A run killed while writing (SIGKILL) leaves its hidden partial folder: the next write
+    beside it removes it, unless that writer still runs."""
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    out = tmp_path / "out"
+    gone = tmp_path / f".out.partial-{int(dead.stdout)}"
+    running = tmp_path / f".out.partial-{os.getppid()}"
+    other = tmp_path / f".other.partial-{int(dead.stdout)}"  # another folder's: not ours to judge here
+    for folder in (gone, running, other):
+        ours(folder, {"a.csv": "half"})
+    with staging.staged_folder(out) as tmp:
+        ours(tmp, {"a.csv": "1"})
+    assert not gone.exists() and running.exists() and other.exists() and out.exists()

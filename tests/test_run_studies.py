@@ -157,3 +157,11 @@ def test_resume_leaves_a_finished_study_alone(write_scenario, tmp_path):
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
     forced = _run([str(path), "--out", str(out), "-r", "2", "--resume", "--force", "-q"])
     assert forced.exit_code == 0 and pd.read_csv(out / "replications.csv")["rep"].max() == 1
+
+
+def test_a_decimal_range_in_a_sweep_says_how_to_list_values(write_scenario, tmp_path):
+    result = _run([str(write_scenario(SHORT)), "--sweep", "stations.window.service.mean=0.8..1.0",
+                   "--out", str(tmp_path / "x")])
+    assert result.exit_code == 2 and result.stderr.strip() == (
+        "--sweep stations.window.service.mean=0.8..1.0: the range '0.8..1.0': LO..HI takes whole numbers; "
+        "list other values as a,b,c (say 0.8,0.9,1.0)")

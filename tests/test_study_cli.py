@@ -135,3 +135,10 @@ def test_optimize_names_the_scope_of_its_targets(write_scenario, tmp_path):
                                       "--out", str(tmp_path / "opt"), "-j", "1"])
     assert result.exit_code == 0, result.output
     assert "  wait_mean_min [station:window] <= 0.3: " in result.stdout  # not eaten as console markup
+
+
+@pytest.mark.parametrize("command", [["sensitivity"], WARMUP[:1], OPTIMIZE[:5]])
+def test_zero_replications_blame_the_option_not_the_file(write_scenario, tmp_path, command):
+    result = CliRunner().invoke(app, [command[0], str(write_scenario(SHORT)), *command[1:], "-r", "0",
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and result.stderr.strip() == "--replications: must be at least 1 (got 0)"

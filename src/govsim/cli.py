@@ -766,6 +766,8 @@ def sensitivity(
     from .results import write_results
     from .sensitivity import robustness, run_sensitivity, sensitivity_table, settings
 
+    if replications is not None and replications < 1:  # the option's fault, not the file's
+        _fail([f"--replications: must be at least 1 (got {replications})"])
     scenario = _load(file, replications=replications, seed=seed)
     _check_scheduler(scheduler)
     if not scenario.uncertain:
@@ -781,9 +783,12 @@ def sensitivity(
     total = len(settings(scenario)) * len(policies) * scenario.run.replications
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
     with _progress(quiet) as progress:
-        task = progress.add_task(tr("cli_progress_sensitivity", lang, name=scenario.name,
-                                   inputs=len(scenario.uncertain), policies=len(policies),
-                                   reps=scenario.run.replications), total=total)
+        n_inputs, n_policies, n_reps = len(scenario.uncertain), len(policies), scenario.run.replications
+        if lang == "en":  # "1 input", "2 policies", "1 replication"
+            n_inputs, n_policies, n_reps = (_count(n_inputs, "input"), _count(n_policies, "policy"),
+                                            _count(n_reps, "replication"))
+        task = progress.add_task(tr("cli_progress_sensitivity", lang, name=scenario.name, inputs=n_inputs,
+                                   policies=n_policies, reps=n_reps), total=total)
         with _cluster_reached(progress):
             reps = run_sensitivity(scenario, policies, jobs, on_done=lambda: progress.advance(task),
                                    scheduler=scheduler, checkpoint=checkpoint)
@@ -823,6 +828,8 @@ def warmup(
     from .experiment import default_jobs
     from .warmup import suggest
 
+    if replications is not None and replications < 1:  # the option's fault, not the file's
+        _fail([f"--replications: must be at least 1 (got {replications})"])
     scenario = _load(file, replications=replications)
     _check_scheduler(scheduler)
     policy = policy or scenario.baseline_policy
@@ -872,6 +879,8 @@ def optimize(
                            scenario_runner, start_point)
     from .uncertain import expand
 
+    if replications is not None and replications < 1:  # the option's fault, not the file's
+        _fail([f"--replications: must be at least 1 (got {replications})"])
     scenario = _load(file, replications=replications)
     _check_scheduler(scheduler)
     if scenario.run.replications < 2:  # a target is met with 95% confidence: an interval needs two

@@ -29,6 +29,9 @@ def parse_values(text: Union[str, list]) -> list[Any]:
         if not text:
             raise ValueError("give at least one value")
         return text
+    if ".." in str(text) and not RANGE.match(str(text)):
+        raise ValueError(f"the range {text!r}: LO..HI takes whole numbers; list other values as a,b,c "
+                         "(say 0.8,0.9,1.0)")
     m = RANGE.match(str(text))
     if m:
         lo, hi = int(m.group(1)), int(m.group(2))
@@ -83,7 +86,10 @@ def from_cli(spec: str) -> tuple[str, list[Any]]:
     if "=" not in spec:
         raise ValueError(f"--sweep {spec!r}: write PATH=LO..HI or PATH=a,b,c")
     path, values = spec.split("=", 1)
-    return path.strip(), parse_values(values)
+    try:
+        return path.strip(), parse_values(values)
+    except ValueError as exc:
+        raise ValueError(f"--sweep {spec}: {exc}") from None
 
 
 def policy_name(sweeps: list[Sweep], combo: tuple) -> str:

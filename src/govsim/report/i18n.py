@@ -156,7 +156,7 @@ TEXT: dict[str, dict[str, str]] = {
                      "zh": "报道 {expected}；模拟 {simulated}（95% 置信区间 {low} 至 {high}）"},
     "cli_progress": {"en": "{name}: {policies} × {reps}",  # counts with their nouns (1 policy, 2 policies)
                      "zh": "{name}：{policies} 个政策 × {reps} 次重复运行"},
-    "cli_progress_sensitivity": {"en": "{name}: {inputs} inputs × 2 + base, {policies} policies × {reps} replications",
+    "cli_progress_sensitivity": {"en": "{name}: {inputs} × 2 + base, {policies} × {reps}",  # counts with their nouns
                                  "zh": "{name}：{inputs} 项输入 × 2 + 基准，{policies} 个政策 × {reps} 次重复运行"},
     "cli_relative": {"en": " (relative change vs {policy})", "zh": "（相对{policy}的变化）"},
     "cli_robust": {"en": "robust: {robust}", "zh": "稳健性：{robust}"},

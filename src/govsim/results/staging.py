@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import glob
 import json
 import os
 import shutil
@@ -80,7 +81,7 @@ def staged_folder(out: Path, replace: bool = False) -> Iterator[Path]:
     check_output_folder(out, replace)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = _hidden(out, "partial")
-    shutil.rmtree(tmp, ignore_errors=True)  # a leftover of a killed run with our pid
+    _remove_leftovers(out.parent, f".{out.name}.")  # of runs killed while writing (SIGKILL, power cut)
     tmp.mkdir()
     try:
         yield tmp
@@ -110,7 +111,7 @@ def staged_entries(folder: Path, names: tuple[str, ...]) -> Iterator[Path]:
     if not is_ours(folder):
         raise ResultsError(f"{folder}: not a govsim results folder; nothing written")
     tmp = folder / f".staged.partial-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
+    _remove_leftovers(folder, ".staged.")
     tmp.mkdir()
     try:
         yield tmp
@@ -124,6 +125,28 @@ def staged_entries(folder: Path, names: tuple[str, ...]) -> Iterator[Path]:
 
 def _hidden(path: Path, what: str) -> Path:
     return path.parent / f".{path.name}.{what}-{os.getpid()}"
+
+
+def _remove_leftovers(parent: Path, prefix: str) -> None:
+    """Remove ``prefix`` + ``partial-PID`` or ``old-PID`` folders in ``parent`` left by a
+    process that no longer runs (killed while writing), and our own from before; a live
+    process's are its own business."""
+    for entry in parent.glob(f"{glob.escape(prefix)}*-*"):
+        what, _, pid = entry.name[len(prefix):].rpartition("-")
+        if what not in ("partial", "old") or not pid.isdigit():
+            continue
+        if int(pid) == os.getpid() or not _alive(int(pid)):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
 
 
 def _move_into_place(new: Path, dest: Path) -> None:
