@@ -147,7 +147,7 @@ def run(
     from .checkpoint import fingerprint
     from .events import events_frame
     from .experiment import default_jobs, run_decomposition, run_experiment
-    from .precision import run_until_precise
+    from .precision import next_round, run_until_precise
     from .report.fonts import FontMissing, require_cjk_font
     from .results import write_results
     from .sweep import from_cli
@@ -195,8 +195,9 @@ def run(
     jobs = jobs or default_jobs()
     decompose = scenario.decomposition is not None and {scenario.decomposition.from_, scenario.decomposition.to} <= set(policies)
     extra, auto_info = {}, None
-    total = (max_replications if auto else scenario.run.replications) * (
-        len(policies) + (len(scenario.decompose_resolved) if decompose else 0))
+    per_rep = len(policies) + (len(scenario.decompose_resolved) if decompose else 0)
+    # -r auto: the bar grows round by round (its end is not known before the rule is met)
+    total = (next_round(0, max_replications) if auto else scenario.run.replications) * per_rep
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     with _progress(quiet) as progress:
@@ -208,8 +209,9 @@ def run(
         advance = lambda: progress.advance(task)  # noqa: E731
         try:
             if auto:
-                reps, verdict, n = run_until_precise(scenario, policies, precision, max_replications, jobs,
-                                                     on_done=advance, scheduler=scheduler, checkpoint=checkpoint)
+                reps, verdict, n = run_until_precise(
+                    scenario, policies, precision, max_replications, jobs, on_done=advance, scheduler=scheduler,
+                    checkpoint=checkpoint, on_round=lambda reps_now: progress.update(task, total=reps_now * per_rep))
                 scenario = scenario.with_run(replications=n)
                 auto_info = {"precision": precision, "target": verdict.target, "replications": n,
                              "worst_metric": verdict.worst_metric, "worst": verdict.worst, "reached": verdict.enough,

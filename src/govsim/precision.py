@@ -77,10 +77,11 @@ def per_metric(reps, metrics: list[str]) -> dict[str, list[float]]:
 
 
 def run_until_precise(scenario, policies: list[str], gamma: float, max_replications: int, jobs=None, on_done=None,
-                      scheduler=None, checkpoint=None):
+                      scheduler=None, checkpoint=None, on_round=None):
     """Replications in rounds until every key metric (scope ``all``, every policy) is within
     ``gamma`` relative precision, or ``max_replications``.  Returns the table and the
-    ``Verdict`` with the number of replications run."""
+    ``Verdict`` with the number of replications run.  ``on_round(n)``: a round that takes
+    the study to n replications is about to run."""
     import pandas as pd
 
     from .experiment import run_experiment
@@ -91,6 +92,8 @@ def run_until_precise(scenario, policies: list[str], gamma: float, max_replicati
         more = next_round(done, max_replications)
         if more == 0:
             break
+        if on_round is not None:
+            on_round(done + more)
         batch = scenario.with_run(replications=done + more)
         parts.append(run_experiment(batch, policies, jobs, on_done=on_done, scheduler=scheduler,
                                     checkpoint=checkpoint, first_rep=done))
