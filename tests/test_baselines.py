@@ -75,3 +75,19 @@ def test_a_baselines_metric_reads_in_words_in_either_language():
     assert baseline_metric_words(text, "zh", voc, names) == "95%事项的受理时间（可承诺），一般事项（相对分部门窗口的变化）"
     assert baseline_metric_words("wait_mean_min", "en", voc) == "Mean wait"
     assert baseline_metric_words("not a metric text!", "en", voc) == "not a metric text!"
+
+
+def test_a_baselines_interval_stops_where_summary_csvs_does():
+    """A time's interval stops at 0 and a share's at [0, 1], as in summary.csv; a relative
+    change is signed and left as it is."""
+    reps = reps_frame([0.1, 5.0], [0.02, 0.98])  # two replications, far apart: wide intervals
+    time = Baseline(id="T", source="s", policy="base", metric="m", at_most=9)
+    share = Baseline(id="S", source="s", policy="p", metric="m", at_least=0.1)
+    change = Baseline(id="C", source="s", policy="p", compare_to="base", metric="m", at_most=0)
+    plain = evaluate([time, share, change], reps)
+    assert plain["ci_low"].iloc[0] < 0 and plain["ci_low"].iloc[1] < 0 < 1 < plain["ci_high"].iloc[1]
+    as_time = evaluate([time, change], reps, bounds={"nonnegative": {"m"}})
+    assert as_time["ci_low"].iloc[0] == 0.0 and as_time["ci_high"].iloc[0] == plain["ci_high"].iloc[0]
+    assert as_time["ci_low"].iloc[1] == plain["ci_low"].iloc[2]  # the change keeps its sign
+    as_share = evaluate([share], reps, bounds={"fractions": {"m"}}).iloc[0]
+    assert (as_share["ci_low"], as_share["ci_high"]) == (0.0, 1.0)

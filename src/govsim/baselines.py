@@ -94,10 +94,14 @@ def undecided(n: int) -> str:
     return UNDECIDED.format(n=n).replace("(1 replications)", "(1 replication)")
 
 
-def evaluate(baselines: list[Baseline], reps: pd.DataFrame, robust: Optional[list[str]] = None) -> pd.DataFrame:
+def evaluate(baselines: list[Baseline], reps: pd.DataFrame, robust: Optional[list[str]] = None,
+             bounds: Optional[dict] = None) -> pd.DataFrame:
     """Each baseline's verdict on ``reps``; ``robust`` (one per baseline, from
-    ``govsim sensitivity``) says whether it holds at every level of every uncertain input."""
+    ``govsim sensitivity``) says whether it holds at every level of every uncertain input.
+    ``bounds`` (``stats.interval_bounds(model)``) keeps a share's interval inside [0, 1] and
+    a count's, time's or cost's above 0, as summary.csv does (a relative change is signed)."""
     robust = robust or [NOT_CHECKED] * len(baselines)
+    bounds = bounds or {}
     rows = []
     for b in baselines:
         values = _per_rep(reps, b.policy, b.scope, b.metric)
@@ -110,6 +114,10 @@ def evaluate(baselines: list[Baseline], reps: pd.DataFrame, robust: Optional[lis
             continue
         values = np.asarray(values, dtype=float)
         mean, lo, hi, _ = t_interval(values)
+        if b.compare_to is None and b.metric in bounds.get("fractions", ()):
+            lo, hi = max(lo, 0.0), min(hi, 1.0)
+        elif b.compare_to is None and b.metric in bounds.get("nonnegative", ()):
+            lo = max(lo, 0.0)
         rows.append((b.id, b.source, b.policy, b.metric_text(), b.expected_text(), mean, lo, hi,
                      b.verdict(lo, hi, len(values)), robust[len(rows)]))
     return pd.DataFrame(rows, columns=COLUMNS)

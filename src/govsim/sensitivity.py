@@ -83,7 +83,7 @@ def sensitivity_table(scenario: Scenario, reps: pd.DataFrame) -> pd.DataFrame:
         head = (_input_text(scenario, index), level, _value_text(scenario, index, level))
         summary = summarize(group.drop(columns=["input", "level"]), **bounds)  # as summary.csv's intervals
         rows += [head + (r.policy, r.scope, r.metric, r.mean, r.ci_low, r.ci_high) for r in summary.itertuples()]
-        checked = evaluate(scenario.baselines, group)
+        checked = evaluate(scenario.baselines, group, bounds=bounds)
         for b, r in zip(scenario.baselines, checked.itertuples()):
             rows.append(head + (b.policy, "baseline", b.id, r.simulated, r.ci_low, r.ci_high))
     return pd.DataFrame(rows, columns=COLUMNS)
@@ -101,8 +101,9 @@ def robustness(scenario: Scenario, reps: pd.DataFrame) -> list[str]:
 
 
 def _robust(scenario: Scenario, b: Baseline, reps: pd.DataFrame) -> str:
+    bounds = interval_bounds(scenario.model)
     for (index, level), group in reps.groupby(["input", "level"], sort=False):
-        row = evaluate([b], group).iloc[0]
+        row = evaluate([b], group, bounds=bounds).iloc[0]
         if not b.holds(row["ci_low"], row["ci_high"]):
             where = "the base values" if index == "" else f"{_input_text(scenario, index)}={_value_text(scenario, index, level)}"
             if row["reproduced"] == "no":

@@ -38,7 +38,7 @@ def write_results(out: Path, scenario: Scenario, reps: pd.DataFrame, policies: l
     bounds = interval_bounds(scenario.model)
     summary = summarize(reps, **bounds)
     comparison = compare(reps, baseline, fractions=bounds["fractions"])
-    checked = evaluate(scenario.baselines, reps, robust) if scenario.baselines else None
+    checked = evaluate(scenario.baselines, reps, robust, bounds) if scenario.baselines else None
     with staged_folder(out, replace=replace) as tmp:
         _csv(reps, tmp / "replications.csv")
         _csv(summary, tmp / "summary.csv")
