@@ -304,6 +304,11 @@ def test_force_replaces_govsims_results_but_never_a_readers_files_beside_them(tm
     assert runner.invoke(app, args).exit_code == 0
     meta = json.loads((out / "metadata.json").read_text())
     assert set(meta["files"]) == {p.name for p in out.iterdir()}  # what govsim wrote, listed
+    # a report rebuilt in another language and a file browser's own file are no reader's notes
+    assert runner.invoke(app, ["report", str(out), "--lang", "zh"]).exit_code == 0
+    (out / ".DS_Store").write_bytes(b"\0")
+    assert runner.invoke(app, [*args, "--force"]).exit_code == 0
+    meta = json.loads((out / "metadata.json").read_text())
     (out / "notes.txt").write_text("my notes\n")
     before = _tree(out)
     refused = runner.invoke(app, [*args, "--force"])

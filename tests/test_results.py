@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import socket
 
 import pandas as pd
 import pytest
@@ -222,13 +223,15 @@ def test_a_failing_report_leaves_nothing(run, tmp_path, monkeypatch):
 def test_entries_inside_a_subfolder_go_beside_the_others(tmp_path):
     """A report in another language: figures/zh replaces only itself, figures/*.png stay."""
     folder = ours(tmp_path / "out", {"figures/a.png": "en", "report.html": "en"})
-    meta = (folder / staging.METADATA).read_text()  # left as it was
+    meta = json.loads((folder / staging.METADATA).read_text())
     with staging.staged_entries(folder, ("figures/zh", "report.zh.html")) as tmp:
         (tmp / "figures" / "zh").mkdir(parents=True)
         (tmp / "figures" / "zh" / "a.png").write_text("zh")
         (tmp / "report.zh.html").write_text("zh")
-    assert tree(folder) == {"figures/a.png": "en", "figures/zh/a.png": "zh", "metadata.json": meta,
-                            "report.html": "en", "report.zh.html": "zh"}
+    after = tree(folder)
+    assert json.loads(after.pop("metadata.json")) == {**meta, staging.FILES: sorted(meta[staging.FILES] + ["report.zh.html"])}
+    assert after == {"figures/a.png": "en", "figures/zh/a.png": "zh", "report.html": "en", "report.zh.html": "zh"}
+    check_output_folder(folder, replace=True)  # the new report is govsim's to replace
 
 
 def _reps(values: dict[tuple[str, str], list[float]]) -> pd.DataFrame:
@@ -328,8 +331,15 @@ def test_a_killed_writers_leftovers_go_and_a_running_ones_stay(tmp_path):
     gone = tmp_path / f".out.partial-{int(dead.stdout)}"
     running = tmp_path / f".out.partial-{os.getppid()}"
     other = tmp_path / f".other.partial-{int(dead.stdout)}"  # another folder's: not ours to judge here
+    lookalike = tmp_path / f".out.old-{int(dead.stdout)}"  # not govsim's (no metadata.json): a reader's
     for folder in (gone, running, other):
-        ours(folder, {"a.csv": "half"})
+        ours(folder, {"a.csv": "half", staging.PARTIAL_MARK: socket.gethostname()})
+    elsewhere = tmp_path / f".out.partial-{int(dead.stdout) + 1}"  # another host's writer: its pid says nothing here
+    ours(elsewhere, {staging.PARTIAL_MARK: "another-host"})
+    lookalike.mkdir()
+    (lookalike / "backup.csv").write_text("mine")
     with staging.staged_folder(out) as tmp:
         ours(tmp, {"a.csv": "1"})
-    assert not gone.exists() and running.exists() and other.exists() and out.exists()
+    assert not gone.exists() and out.exists()
+    assert running.exists() and other.exists() and elsewhere.exists() and lookalike.exists()
+    assert staging.PARTIAL_MARK not in os.listdir(out)

@@ -14,7 +14,9 @@ import errno
 import glob
 import json
 import os
+import re
 import shutil
+import socket
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,17 +61,25 @@ EARLIER_NAMES = frozenset({METADATA, "summary.csv", "replications.csv", "compari
                            "scenario.resolved.yaml", "report.html", "figures", "optimize.csv", "optimize.png",
                            "warmup.png", "compare.csv", "compare.png"})
 FILES = "files"  # a key of metadata.json: the entries govsim wrote into the folder
+SYSTEM_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})  # a file browser's, remade at will
+PARTIAL_MARK = ".govsim-partial"  # in a folder being written: the host writing it (for _remove_leftovers)
 
 
 def _written(folder: Path) -> set:
-    """The entries of ``folder`` that govsim wrote: those metadata.json lists, else the names
-    it writes; a rebuilt report's leftovers (``.staged...``) too."""
+    """The entries of ``folder`` that --force may replace: those metadata.json lists (else
+    the names govsim writes, ``report.<lang>.html`` included), a file browser's own files,
+    and govsim's hidden leftovers (``.staged.partial-N``, ``.report.html.old-N``)."""
     try:
         listed = json.loads((Path(folder) / METADATA).read_text(encoding="utf-8")).get(FILES)
     except (OSError, ValueError, AttributeError):
         listed = None
     names = set(listed) | {METADATA} if isinstance(listed, list) else set(EARLIER_NAMES)
-    return names | {n for n in os.listdir(folder) if n.startswith(".staged")}
+    present = os.listdir(folder)
+    return names | SYSTEM_FILES | {n for n in present if LEFTOVER.match(n) or (
+        listed is None and re.fullmatch(r"report\.[\w-]+\.html", n))}
+
+
+LEFTOVER = re.compile(r"^\..+\.(partial|old)-\d+$")
 
 
 @contextmanager
@@ -83,8 +93,10 @@ def staged_folder(out: Path, replace: bool = False) -> Iterator[Path]:
     tmp = _hidden(out, "partial")
     _remove_leftovers(out.parent, f".{out.name}.")  # of runs killed while writing (SIGKILL, power cut)
     tmp.mkdir()
+    (tmp / PARTIAL_MARK).write_text(socket.gethostname(), encoding="utf-8")
     try:
         yield tmp
+        (tmp / PARTIAL_MARK).unlink()
         _list_files(tmp)
         check_output_folder(out, replace)  # nobody put a folder there while we ran
         _move_into_place(tmp, out)
@@ -92,14 +104,23 @@ def staged_folder(out: Path, replace: bool = False) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _list_files(folder: Path) -> None:
-    """Name in metadata.json every entry govsim wrote into ``folder``: a later --force then
-    knows what is its own to replace."""
+def _list_files(folder: Path, added: tuple = ()) -> None:
+    """Name in metadata.json every entry govsim wrote into ``folder`` (a whole folder: all
+    of them; else those listed plus ``added``): a later --force then knows what is its own
+    to replace.  Written whole or not at all."""
     path = Path(folder) / METADATA
-    if path.is_file():
-        meta = json.loads(path.read_text(encoding="utf-8"))
+    if not path.is_file():
+        return
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    if added:
+        if not isinstance(meta.get(FILES), list) or set(added) <= set(meta[FILES]):
+            return  # listed already, or written before the list existed: _written knows its names
+        meta[FILES] = sorted(set(meta[FILES]) | set(added))
+    else:
         meta[FILES] = sorted(os.listdir(folder))
-        path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
 
 
 @contextmanager
@@ -113,12 +134,16 @@ def staged_entries(folder: Path, names: tuple[str, ...]) -> Iterator[Path]:
     tmp = folder / f".staged.partial-{os.getpid()}"
     _remove_leftovers(folder, ".staged.")
     tmp.mkdir()
+    (tmp / PARTIAL_MARK).write_text(socket.gethostname(), encoding="utf-8")
     try:
         yield tmp
+        moved = []
         for name in names:
             if (tmp / name).exists():
                 (folder / name).parent.mkdir(parents=True, exist_ok=True)  # figures/ for figures/zh
                 _move_into_place(tmp / name, folder / name)
+                moved.append(Path(name).parts[0])
+        _list_files(folder, tuple(moved))  # report.zh.html is govsim's too
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -128,14 +153,23 @@ def _hidden(path: Path, what: str) -> Path:
 
 
 def _remove_leftovers(parent: Path, prefix: str) -> None:
-    """Remove ``prefix`` + ``partial-PID`` or ``old-PID`` folders in ``parent`` left by a
-    process that no longer runs (killed while writing), and our own from before; a live
-    process's are its own business."""
+    """Remove ``prefix`` + ``partial-PID`` or ``old-PID`` folders in ``parent`` that govsim
+    left on this host (a partial folder holds PARTIAL_MARK naming the host; an old one is a
+    results folder) and whose process no longer runs (killed while writing), and our own from
+    before.  A live process's, another host's and anything else are left alone."""
+    host = socket.gethostname()
     for entry in parent.glob(f"{glob.escape(prefix)}*-*"):
         what, _, pid = entry.name[len(prefix):].rpartition("-")
-        if what not in ("partial", "old") or not pid.isdigit():
+        if what not in ("partial", "old") or not pid.isdigit() or not entry.is_dir():
             continue
-        if int(pid) == os.getpid() or not _alive(int(pid)):
+        if what == "partial":
+            try:
+                ours = (entry / PARTIAL_MARK).read_text(encoding="utf-8") == host
+            except OSError:
+                ours = False
+        else:
+            ours = is_ours(entry)
+        if ours and (int(pid) == os.getpid() or not _alive(int(pid))):
             shutil.rmtree(entry, ignore_errors=True)
 
 
