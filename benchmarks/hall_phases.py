@@ -86,7 +86,7 @@ def main() -> None:
             rows += [(policy, rep, run.seed, scope, metric, float(value)) for scope, metric, value in out]
             n += 1
     # the population as two workers get it: each keeps its own, and they take tasks in turn
-    kept_by_worker = [type(population._kept)(), type(population._kept)()]
+    kept_by_worker = [population._Kept(), population._Kept()]
     t0 = time.perf_counter()
     for task, (rep, policy) in enumerate((r, p) for r in range(args.replications) for p in sc.policy_names):
         population._kept = kept_by_worker[task % 2]

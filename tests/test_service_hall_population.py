@@ -139,7 +139,7 @@ def test_a_visitors_later_trips_do_not_depend_on_the_impatience_block():
 # -- kept populations (population_of) -----------------------------------------------------
 
 def test_policies_that_change_only_the_hall_are_handed_the_population_drawn_afresh():
-    population_module._kept.clear()
+    population_module.forget()
     integrated = hall(**{"layout.kind": "integrated", "documents.pledge": True, "documents.notice": "one_time"})
     first = population_of(hall(), Streams(5, 0), 4)
     assert population_of(integrated, Streams(5, 0), 4) is first
@@ -149,7 +149,7 @@ def test_policies_that_change_only_the_hall_are_handed_the_population_drawn_afre
 @pytest.mark.parametrize("changes", [{"appointments": None}, {"matters.ma.share": 0.4, "matters.mb.share": 0.4},
                                      {"impatience.patience.mean": 20}, {"documents.return_days.value": 3}])
 def test_params_the_population_is_drawn_from_give_their_own(changes):
-    population_module._kept.clear()
+    population_module.forget()
     base, other = hall(), hall(**changes)
     assert population_of(other, Streams(5, 0), 4) is not population_of(base, Streams(5, 0), 4)
     assert population_of(base, Streams(5, 1), 4) is not population_of(base, Streams(5, 0), 4)
@@ -166,7 +166,7 @@ def test_a_run_leaves_a_kept_population_as_drawn():
     def run(params, population):
         return kpis(Hall(params, population, 6, 1).run(), params)
 
-    population_module._kept.clear()
+    population_module.forget()
     kept = population_of(first, Streams(5, 0), 6)
     run(first, kept)
     assert kept._overflow  # the first run drew later trips beyond those drawn ahead

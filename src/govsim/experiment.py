@@ -78,8 +78,11 @@ def run_experiment(scenario: Scenario, policies: Optional[list[str]] = None, job
     if todo and scheduler is not None:
         _run_on_dask(scenario, todo, jobs, scheduler, finished, trace)
     elif todo and jobs == 1:
-        for p, r in todo:
-            finished((p, r), run_replication(scenario.model, scenario.resolved[p], run, p, r, trace))
+        try:
+            for p, r in todo:
+                finished((p, r), run_replication(scenario.model, scenario.resolved[p], run, p, r, trace))
+        finally:
+            scenario.model.forget()
     elif todo:
         # a worker starts with the parent's imports: frozen, the collector never rescans them;
         # an exception or Ctrl-C leaves the block with the workers killed

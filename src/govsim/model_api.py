@@ -150,6 +150,11 @@ class Model:
     def simulate(self, params: Any, streams, run, trace: Optional[Trace] = None) -> list[Row]:
         raise NotImplementedError
 
+    def forget(self) -> None:
+        """Let go of what the model keeps from one replication to the next (the hall keeps
+        a replication's visitors for its other policies): the runner calls it when a study
+        run in its own process ends."""
+
     def run(self, params: Any, streams, run, trace: Optional[Trace] = None) -> list[Row]:
         """One replication: ``simulate`` (kept as the one entry point the runner calls)."""
         return self.simulate(params, streams, run, trace)

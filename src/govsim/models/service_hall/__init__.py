@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ...eventloop import gc_paused
 from ...model_api import Breakdown, Model, Profile
+from . import population
 from .hall import HallRecords, simulate
 from .kpis import METRICS, kpis
 from .params import HallParams
@@ -129,6 +130,9 @@ class ServiceHallModel(Model):
         "reviews_per_day": ("每天网上预审件数", "件/开放日"),
         "gaps_caught_per_day": ("每天网上预审发现的缺件", "份/开放日"),
     }
+
+    def forget(self) -> None:
+        population.forget()
 
     def simulate(self, params: HallParams, streams, run, trace=None):
         with gc_paused():

@@ -28,6 +28,7 @@ was: every policy meets the same visitors (common random numbers).
 from __future__ import annotations
 
 import math
+import threading
 from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, fields, make_dataclass
@@ -236,30 +237,51 @@ class Population:
 NOT_DRAWN_FROM = {"departments": True, "layout": True, "home_visits": True, "promise": True, "cost": True,
                   "service_level": True, "full_time_week_h": True, "documents": {"notice", "pledge"},
                   "hours": {"closing_rule"}}
-KEPT = 8  # populations a process keeps: a replication's policies need about six
+# visitors kept, all populations together (the newest is always kept): a replication of the
+# shipped study holds 9,000 (about 12 MB), so this keeps its six, and one of a long run
+KEPT_VISITORS = 60_000
 
 
-_kept: "OrderedDict[tuple, Population]" = OrderedDict()
+class _Kept(threading.local):
+    """A thread's kept populations, of one replication (a Dask worker may run tasks in threads)."""
+
+    def __init__(self) -> None:
+        self.replication: tuple = ()
+        self.populations: "OrderedDict[str, Population]" = OrderedDict()
+
+
+_kept = _Kept()
 
 
 def population_of(params: HallParams, streams: Streams, days: int) -> Population:
     """The replication's visitors, as ``Population(params, streams, days)``.  They depend on
     the seed, the replication, the days and the params they are drawn from alone, so a
-    process keeps the last few and hands them out again: the policies of a replication
-    that change only the hall (its layout, the rules of the document check) draw them once.
-    The key leaves out only the params listed in ``NOT_DRAWN_FROM``: a param added later
-    is in it, so it can cost a second drawing but never a wrong population.  A kept
-    population is only read (``later`` fills a cache of draws from the visitor's own
-    stream, the same whichever policy asks first)."""
-    key = (streams.seed, streams.rep, days, params.model_dump_json(exclude=NOT_DRAWN_FROM))
-    found = _kept.get(key)
+    process keeps those of the replication in hand and hands them out again: the policies
+    of a replication that change only the hall (its layout, the rules of the document
+    check) draw them once.  The key leaves out only the params listed in
+    ``NOT_DRAWN_FROM``: a param added later is in it, so it can cost a second drawing but
+    never a wrong population.  A kept population is only read (``later`` fills a cache of
+    draws from the visitor's own stream, the same whichever policy asks first)."""
+    replication = (streams.seed, streams.rep, days)
+    if replication != _kept.replication:  # the runner goes replication after replication
+        forget()
+        _kept.replication = replication
+    key = params.model_dump_json(exclude=NOT_DRAWN_FROM)
+    kept = _kept.populations
+    found = kept.get(key)
     if found is not None:
-        _kept.move_to_end(key)
+        kept.move_to_end(key)
         return found
-    found = _kept[key] = Population(params, streams, days)
-    if len(_kept) > KEPT:
-        _kept.popitem(last=False)
+    found = kept[key] = Population(params, streams, days)
+    while len(kept) > 1 and sum(len(p.people) for p in kept.values()) > KEPT_VISITORS:
+        kept.popitem(last=False)
     return found
+
+
+def forget() -> None:
+    """Let the kept populations go (a study's end, in the process that ran it)."""
+    _kept.populations.clear()
+    _kept.replication = ()
 
 
 def _step_keys(departments: list[str]) -> list[str]:
