@@ -141,6 +141,7 @@ def test_resuming_a_changed_scenario_is_refused(write_scenario, tmp_path):
     (tmp_path / ".r.resume" / "manifest.json").write_text('{"study": "something else"}')
     result = _run([str(path), "--out", str(out), "--resume", "-q"])
     assert result.exit_code == 2 and "belong to another version of this study" in result.stderr
+    assert result.stderr.strip().endswith("--force starts afresh")  # the way out, not a loop back to --resume
     assert not out.exists()
 
 

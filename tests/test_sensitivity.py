@@ -128,3 +128,12 @@ def test_a_claim_the_interval_straddles_is_undecided_not_unmet(study):
     assert robustness(sc, reps) == ["undecided: the base values (interval too wide)"]
     far = reps.assign(value=[3.0, 3.2, 3.1])
     assert robustness(sc, far) == ["no: not met at the base values"]
+
+
+def test_a_definite_miss_anywhere_outranks_an_undecided_base(study):
+    sc, _, _ = study
+    b = sc.baselines[0]
+    rows = [("", "base", b.policy, rep, b.scope, b.metric, value) for rep, value in enumerate([0.6, 1.3, 0.8])]
+    rows += [("0", "high", b.policy, rep, b.scope, b.metric, value) for rep, value in enumerate([3.0, 3.2, 3.1])]
+    reps = pd.DataFrame(rows, columns=["input", "level", "policy", "rep", "scope", "metric", "value"])
+    assert robustness(sc, reps)[0].startswith("no: ")

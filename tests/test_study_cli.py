@@ -49,7 +49,7 @@ def test_bad_optimize_input_is_one_line_and_exit_2(write_scenario, tmp_path, arg
     result = CliRunner().invoke(app, ["optimize", str(write_scenario(SHORT)), *args, "--out", str(out)])
     assert result.exit_code == 2, result.output
     assert len(result.stderr.strip().splitlines()) == 1 and words in result.stderr
-    assert not out.exists()
+    assert not out.exists() and not (tmp_path / ".opt.resume").exists()  # nothing to resume: a mistake
 
 
 def test_warmup_suggests_and_draws_the_chart(write_scenario, tmp_path):

@@ -79,7 +79,7 @@ class Checkpoint:
             saved = None
         if saved != study:
             raise ResultsError(f"{self.folder}: the saved replications belong to another version of this study "
-                               "(the scenario, its run settings or govsim changed): rerun without --resume")
+                               "(the scenario, its run settings or govsim changed): --force starts afresh")
 
     def load(self, key: str) -> Optional[Any]:
         path = self.folder / f"{key}.json"

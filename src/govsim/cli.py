@@ -920,6 +920,7 @@ def optimize(
         try:
             best = search.solve(start_point(scenario, policy, varies, targets))
         except TargetNotMeasured as exc:
+            checkpoint.finish()  # a mistake in the command, not an interruption: nothing to resume
             _fail([str(exc)])
     table = search.table()
     from .report.studies import optimize_figure

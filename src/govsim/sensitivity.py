@@ -91,9 +91,10 @@ def sensitivity_table(scenario: Scenario, reps: pd.DataFrame) -> pd.DataFrame:
 
 def robustness(scenario: Scenario, reps: pd.DataFrame) -> list[str]:
     """Per baseline: ``yes`` when its claim holds at every level of every input, else the
-    first setting (in the file's order) where it does not: ``no: <path>=<value>`` where the
-    interval misses the claim, ``undecided: <path>=<value> (interval too wide)`` where it
-    straddles it (more replications would tell), ``... the base values`` at the base."""
+    first setting (in the file's order) where the interval misses the claim, ``no:
+    <path>=<value>`` (``no: not met at the base values`` at the base); where none does but
+    one straddles it, ``undecided: <path>=<value> (interval too wide)``: more replications
+    would tell."""
     out = []
     for b in scenario.baselines:
         out.append(_robust(scenario, b, reps))
@@ -102,16 +103,18 @@ def robustness(scenario: Scenario, reps: pd.DataFrame) -> list[str]:
 
 def _robust(scenario: Scenario, b: Baseline, reps: pd.DataFrame) -> str:
     bounds = interval_bounds(scenario.model)
+    undecided = None  # a definite miss anywhere outranks an interval too wide to tell
     for (index, level), group in reps.groupby(["input", "level"], sort=False):
         row = evaluate([b], group, bounds=bounds).iloc[0]
-        if not b.holds(row["ci_low"], row["ci_high"]):
-            where = "the base values" if index == "" else f"{_input_text(scenario, index)}={_value_text(scenario, index, level)}"
-            if row["reproduced"] == "no":
-                return f"no: not met at {where}" if index == "" else f"no: {where}"
-            if row["reproduced"] == "not run":
-                return "not run"
-            return f"undecided: {where} (interval too wide)"
-    return "yes"
+        if b.holds(row["ci_low"], row["ci_high"]):
+            continue
+        if row["reproduced"] == "not run":
+            return "not run"
+        where = "the base values" if index == "" else f"{_input_text(scenario, index)}={_value_text(scenario, index, level)}"
+        if row["reproduced"] == "no":
+            return f"no: not met at {where}" if index == "" else f"no: {where}"
+        undecided = undecided or f"undecided: {where} (interval too wide)"
+    return undecided or "yes"
 
 
 def swings(table: pd.DataFrame, policy: str, scope: str, metric: str) -> pd.DataFrame:
