@@ -172,3 +172,33 @@ def test_a_run_leaves_a_kept_population_as_drawn():
     assert kept._overflow  # the first run drew later trips beyond those drawn ahead
     assert population_of(second, Streams(5, 0), 6) is kept
     assert run(second, kept) == run(second, Population(second, Streams(5, 0), 6))
+
+
+# one change to each param a Population does not read (population.NOT_DRAWN_FROM)
+NOT_DRAWN = {
+    "departments": {"departments.a.windows": 3},
+    "layout": {"layout.kind": "integrated"},
+    "home_visits": {"home_visits": True},
+    "promise": {"promise": {"limit_h": 24}},
+    "cost": {"cost": {"window_hour_yuan": 60}},
+    "service_level": {"service_level": {"wait_min": [10]}},
+    "full_time_week_h": {"full_time_week_h": 40},
+    "documents.notice": {"documents.notice": "one_time"},
+    "documents.pledge": {"documents.pledge": True},
+    "hours.closing_rule": {"hours.closing_rule": "send_home"},
+}
+
+
+def test_every_param_left_out_of_the_key_is_one_the_population_does_not_read():
+    """Each entry of NOT_DRAWN_FROM changed alone: the same visitors and later trips, drawn
+    afresh (so a wrong exclusion, a param the population does read, would show here)."""
+    from govsim.models.service_hall.population import NOT_DRAWN_FROM
+
+    listed = {f"{k}.{sub}" for k, v in NOT_DRAWN_FROM.items() if isinstance(v, set) for sub in v}
+    listed |= {k for k, v in NOT_DRAWN_FROM.items() if v is True}
+    assert listed == set(NOT_DRAWN), "a test change for every exclusion"
+    base = Population(hall(), Streams(5, 0), 4)
+    for name, changes in NOT_DRAWN.items():
+        other = Population(hall(**changes), Streams(5, 0), 4)
+        assert other.people == base.people, name
+        assert all(other.later(p, i) == base.later(p, i) for p in base.people[:50] for i in (0, COMEBACKS)), name

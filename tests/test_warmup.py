@@ -168,3 +168,33 @@ def test_the_shipped_hall_warmup_covers_the_suggested_one():
         replications=3)
     s = suggest(sc, "integrated", jobs=1)
     assert not s.cut.too_short and 0 < s.value <= sc.run.warmup_days, s.value
+
+
+@pytest.mark.parametrize("name", ["anren_shuttle", "anren_secretaries_visit"])
+def test_every_seeker_and_trip_of_a_shuttle_run_ends_in_its_event_log(name):
+    from govsim.experiment import run_experiment
+    from govsim.model_api import COMPLETE
+    from govsim.scenario import load_scenario
+
+    sc = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / f"{name}.yaml").with_run(replications=1)
+    _, events = run_experiment(sc, [sc.baseline_policy], 1, trace=True)
+    last = {case: (activity, transition) for case, activity, _t, transition, _r in next(iter(events.values()))}
+    assert last and all(a in sc.model.final_activities and tr == COMPLETE for a, tr in last.values()), \
+        {v for v in last.values() if v[0] not in sc.model.final_activities}
+
+
+def test_the_licence_warmup_counts_working_days_on_its_calendar():
+    """The licence logs calendar minutes (weekends and nights included): its per-day series
+    runs over the run's working days, each from one opening to the next, to the last one."""
+    from govsim.scenario import load_scenario
+    from govsim.warmup import suggest
+
+    sc = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "hongjiang_health_licence.yaml").with_run(
+        replications=2)
+    starts = sc.model.day_starts(sc.resolved[sc.baseline_policy], sc.run.days)
+    gaps = np.diff(starts) / 1440
+    assert len(starts) == sc.run.days + 1 and set(np.round(gaps, 9)) >= {1.0, 3.0}  # a weekday; Friday to Monday
+    assert starts[-1] / 1440 > sc.run.days * 7 / 5 - 5  # with its weekends: about 48 weeks
+    s = suggest(sc, sc.baseline_policy, jobs=1)
+    assert len(s.series) == sc.run.days and s.series[-20:].min() > 0  # applications open to the end
+    assert not s.cut.too_short and s.unit == "days" and s.value == s.cut.index

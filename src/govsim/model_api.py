@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any, ClassVar, Optional, Union
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
+
+from .calendar import DAY
 
 Row = tuple[str, str, float]  # (scope, metric, value)
 Problem = tuple[tuple, str]  # (path under the scenario, message)
@@ -158,6 +161,12 @@ class Model:
     def run(self, params: Any, streams, run, trace: Optional[Trace] = None) -> list[Row]:
         """One replication: ``simulate`` (kept as the one entry point the runner calls)."""
         return self.simulate(params, streams, run, trace)
+
+    def day_starts(self, params: Any, days: int) -> np.ndarray:
+        """When each of days 0 .. ``days`` begins in the event log's minutes (the last: the
+        end of the run), for a per-day warm-up series; a model logging on a calendar of its
+        own (the licence's office clock) says where its working days fall."""
+        return np.arange(days + 1, dtype=float) * DAY
 
     def clock(self, params: Any) -> Optional[callable]:
         """Minutes from the run's start -> a real date-time, where the model has a calendar."""

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .calendar import DAY
 from .model_api import COMPLETE
 
 BATCH = 5
@@ -78,17 +77,12 @@ def open_cases(events: list, edges: np.ndarray, final: tuple = ("leave",), after
 @dataclass(frozen=True)
 class Suggestion:
     series: np.ndarray  # pooled over replications, one value per bin
-    edges: np.ndarray  # bin edges, minutes from the run's start
+    edges: np.ndarray  # bin edges in the run's units: minutes from its start, or working days
     cut: Truncation
-    warmup_min: float  # the suggested warm-up, minutes
+    value: float  # the suggested warm-up in ``unit``: edges[cut.index]
     unit: str  # "min" or "days"
 
-    @property
-    def value(self) -> float:
-        return self.warmup_min / DAY_MIN if self.unit == "days" else self.warmup_min
 
-
-DAY_MIN = DAY  # minutes
 BINS = 200  # for steady-state runs: enough points for MSER-5 (40 batches)
 
 
@@ -98,18 +92,18 @@ def suggest(scenario, policy: str, jobs=None, scheduler=None) -> Suggestion:
     model (the carry-over of cases from day to day: return trips, backlogs)."""
     from .experiment import run_experiment
 
-    run = scenario.run
+    run, model = scenario.run, scenario.model
     if run.days is not None:
         sc = scenario.with_run(warmup_days=0)
-        edges = np.arange(0.0, run.days + 1) * DAY_MIN
+        edges = np.arange(0.0, run.days + 1)
+        log_edges = model.day_starts(scenario.resolved[policy], run.days)  # the event log's time of each day
         unit = "days"
     else:
         sc = scenario.with_run(warmup_min=0.0)
-        edges = np.linspace(0.0, run.horizon, BINS + 1)
+        edges = log_edges = np.linspace(0.0, run.horizon, BINS + 1)
         unit = "min"
     _, events = run_experiment(sc, [policy], jobs, trace=True, scheduler=scheduler)
-    model = scenario.model
-    per_rep = np.array([open_cases(rows, edges, model.final_activities, model.after_service_activities)
+    per_rep = np.array([open_cases(rows, log_edges, model.final_activities, model.after_service_activities)
                         for rows in events.values()])
     series = per_rep.mean(axis=0)
     batch = 1 if unit == "days" else BATCH  # a day is already a batch of a day's events

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import numpy as np
+
 from ...model_api import Breakdown, Model, Profile, Stacked
 from .engine import Office, Records, simulate
 from .kpis import METRICS, QUANTILES, kpis
@@ -117,6 +119,12 @@ class LicenceModel(Model):
 
     runs_in_days = True
     labels, labels_zh, scope_kinds, phrases_zh = _LABELS, _LABELS_ZH, _SCOPES, _PHRASES_ZH
+
+    def day_starts(self, params: LicenceParams, days: int):
+        """Working day k opens at office time k L; the event log counts calendar minutes, so
+        a day runs from one opening to the next, its night and any weekend after it included."""
+        clock = params.calendar.clock(days + 1)
+        return clock.to_calendar(np.arange(days + 1) * clock.L)
 
     def clock(self, params: LicenceParams):
         """The event log's minutes are calendar minutes since midnight of the start date."""
