@@ -152,7 +152,6 @@ def run(
     from .results import write_results
     from .sweep import from_cli
 
-    _check_scheduler(scheduler)
     auto = replications == "auto"
     reps_given = None if replications is None or auto else _whole(replications, "--replications")
     if auto and trace:
@@ -167,6 +166,7 @@ def run(
     if auto and max_replications < 2:
         _fail([f"--max-replications: at least 2, for a 95% interval (got {max_replications})"])
     scenario = _load(file, replications=reps_given, seed=seed)
+    _check_scheduler(scheduler)
     if sweep:
         specs = []
         for spec in sweep:
@@ -312,16 +312,12 @@ def _check_out(out: Path, force: bool) -> None:
 
 
 def _write_study(out: Path, replace: bool, write, meta: dict) -> None:
-    """A study's files into ``out`` all at once, as ``govsim run`` writes its own: ``write(folder)``
-    fills a hidden folder beside ``out`` and metadata.json marks it govsim's; it then takes
-    ``out``'s place (earlier results there only when ``replace``), or is removed on an error."""
-    from .results.staging import MARKER, METADATA, staged_folder
+    """A study's files into ``out`` all at once, as ``govsim run`` writes its own
+    (``results.staging.write_folder``); one line and exit 2 if the folder may not take them."""
+    from .results.staging import write_folder
 
     try:
-        with staged_folder(out, replace=replace) as tmp:
-            write(tmp)
-            (tmp / METADATA).write_text(json.dumps({MARKER: __version__, **meta}, indent=2, ensure_ascii=False)
-                                        + "\n", encoding="utf-8")
+        write_folder(out, replace, write, meta)
     except ResultsError as exc:
         _fail([str(exc)])
 

@@ -18,7 +18,6 @@ The folder written (``compare.csv``, ``compare.png``, ``metadata.json``) goes th
 """
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__
 from .errors import ResultsError
 from .labels import vocabulary
 from .results.read import SavedResults, read_results
@@ -121,11 +119,12 @@ def write_comparison(cmp: FolderComparison, out: Path, lang: str = "en", replace
 
     from .report.figures import DPI
     from .report.fonts import font_rc
-    from .results.staging import MARKER, METADATA, staged_folder
+    from .results.staging import write_folder
 
     out = Path(out)
     check_out(out, (cmp.a.folder, cmp.b.folder))
-    with staged_folder(out, replace=replace) as tmp:
+
+    def write(tmp: Path) -> None:
         cmp.table.to_csv(tmp / TABLE, index=False, lineterminator="\n")
         with plt.rc_context(font_rc(lang)):
             fig = chart(cmp, lang)
@@ -134,10 +133,11 @@ def write_comparison(cmp: FolderComparison, out: Path, lang: str = "en", replace
                     fig.savefig(tmp / CHART, dpi=DPI)
                 finally:
                     plt.close(fig)
-        meta = {MARKER: __version__, "kind": "compare", "a": str(cmp.a.folder), "b": str(cmp.b.folder),
-                "model": cmp.a.model.name, "policies": cmp.policies, "methods": cmp.methods,
-                "interval": "95% Student-t of the paired differences, or Welch's interval where unpaired"}
-        (tmp / METADATA).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    write_folder(out, replace, write, {
+        "kind": "compare", "a": str(cmp.a.folder), "b": str(cmp.b.folder), "model": cmp.a.model.name,
+        "policies": cmp.policies, "methods": cmp.methods,
+        "interval": "95% Student-t of the paired differences, or Welch's interval where unpaired"})
     return out
 
 

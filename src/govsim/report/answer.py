@@ -93,7 +93,8 @@ def auto_reason(info: dict, lang: str, voc: Vocabulary, names: DisplayNames | No
     sep = "：" if lang == "zh" else ": "
     who = f"{policy}{sep}{voc.metric_label(metric, with_unit=False, lang=lang)}" if metric else policy
     values = {"n": info["replications"], "metric": who, "precision": f"{100 * info['precision']:g}",
-              "target": f"{100 * info['target']:.3g}", "worst": f"{100 * info['worst']:.2g}"}
+              "target": f"{100 * info['target']:.3g}",
+              "worst": f"{100 * info['worst']:.2g}" if info["worst"] < 1 else f"{100 * info['worst']:,.0f}"}
     if info["reached"]:
         return t("auto_reached", lang, **values)
     return t("auto_capped" if math.isfinite(info["worst"]) else "auto_unjudged", lang, **values)

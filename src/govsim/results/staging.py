@@ -123,6 +123,18 @@ def _list_files(folder: Path, added: tuple = ()) -> None:
     os.replace(tmp, path)
 
 
+def write_folder(out: Path, replace: bool, write, meta: dict) -> None:
+    """A small results folder all at once (``govsim compare``, ``optimize``, ``warmup``):
+    ``write(folder)`` fills the staged folder, metadata.json (``meta`` with govsim's
+    version) marks it govsim's."""
+    from .. import __version__
+
+    with staged_folder(out, replace=replace) as tmp:
+        write(tmp)
+        (tmp / METADATA).write_text(json.dumps({MARKER: __version__, **meta}, indent=2, ensure_ascii=False) + "\n",
+                                    encoding="utf-8")
+
+
 @contextmanager
 def staged_entries(folder: Path, names: tuple[str, ...]) -> Iterator[Path]:
     """An empty hidden folder inside the results folder ``folder`` to write some of its
