@@ -67,19 +67,18 @@ PARTIAL_MARK = ".govsim-partial"  # in a folder being written: the host writing 
 
 def _written(folder: Path) -> set:
     """The entries of ``folder`` that --force may replace: those metadata.json lists (else
-    the names govsim writes, ``report.<lang>.html`` included), a file browser's own files,
-    and govsim's hidden leftovers (``.staged.partial-N``, ``.report.html.old-N``)."""
+    the names govsim writes), a report rebuilt in another language (``report.zh.html``), a
+    file browser's own files, and govsim's hidden leftovers (``.staged.partial-N``)."""
     try:
         listed = json.loads((Path(folder) / METADATA).read_text(encoding="utf-8")).get(FILES)
     except (OSError, ValueError, AttributeError):
         listed = None
     names = set(listed) | {METADATA} if isinstance(listed, list) else set(EARLIER_NAMES)
-    present = os.listdir(folder)
-    return names | SYSTEM_FILES | {n for n in present if LEFTOVER.match(n) or (
-        listed is None and re.fullmatch(r"report\.[\w-]+\.html", n))}
+    return names | SYSTEM_FILES | {n for n in os.listdir(folder) if LEFTOVER.match(n) or REPORT_IN.match(n)}
 
 
 LEFTOVER = re.compile(r"^\..+\.(partial|old)-\d+$")
+REPORT_IN = re.compile(r"^report\.[A-Za-z-]+\.html$")  # govsim report --lang zh: report.zh.html
 
 
 @contextmanager
@@ -104,23 +103,16 @@ def staged_folder(out: Path, replace: bool = False) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _list_files(folder: Path, added: tuple = ()) -> None:
-    """Name in metadata.json every entry govsim wrote into ``folder`` (a whole folder: all
-    of them; else those listed plus ``added``): a later --force then knows what is its own
-    to replace.  Written whole or not at all."""
+def _list_files(folder: Path) -> None:
+    """Name in metadata.json every entry govsim wrote into the staged ``folder``: a later
+    --force then knows what is its own to replace.  (A report rebuilt in another language,
+    ``report.<lang>.html`` beside it, leaves metadata.json as the run wrote it: its name
+    says whose it is.)"""
     path = Path(folder) / METADATA
-    if not path.is_file():
-        return
-    meta = json.loads(path.read_text(encoding="utf-8"))
-    if added:
-        if not isinstance(meta.get(FILES), list) or set(added) <= set(meta[FILES]):
-            return  # listed already, or written before the list existed: _written knows its names
-        meta[FILES] = sorted(set(meta[FILES]) | set(added))
-    else:
+    if path.is_file():
+        meta = json.loads(path.read_text(encoding="utf-8"))
         meta[FILES] = sorted(os.listdir(folder))
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+        path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def write_folder(out: Path, replace: bool, write, meta: dict) -> None:
@@ -149,13 +141,10 @@ def staged_entries(folder: Path, names: tuple[str, ...]) -> Iterator[Path]:
     (tmp / PARTIAL_MARK).write_text(socket.gethostname(), encoding="utf-8")
     try:
         yield tmp
-        moved = []
         for name in names:
             if (tmp / name).exists():
                 (folder / name).parent.mkdir(parents=True, exist_ok=True)  # figures/ for figures/zh
                 _move_into_place(tmp / name, folder / name)
-                moved.append(Path(name).parts[0])
-        _list_files(folder, tuple(moved))  # report.zh.html is govsim's too
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
