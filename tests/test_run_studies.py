@@ -122,7 +122,7 @@ def test_a_run_killed_part_way_and_resumed_gives_the_same_files(write_scenario, 
     kept = sorted(p.name for p in saved.glob("*.json"))
     plain = subprocess.run(cmd + ["--out", str(resumed)], capture_output=True, text=True)
     assert plain.returncode == 2 and len(plain.stderr.strip().splitlines()) == 1, plain.stderr
-    assert f"an interrupted run saved {len(kept) - 1} finished replications" in plain.stderr
+    assert f"a run that did not finish saved {len(kept) - 1} finished replications" in plain.stderr
     assert "--resume continues it, --force starts afresh" in plain.stderr
     assert sorted(p.name for p in saved.glob("*.json")) == kept and not resumed.exists()
     again = subprocess.run(cmd + ["--out", str(resumed), "--resume"], capture_output=True, text=True)

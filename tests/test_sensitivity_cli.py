@@ -59,3 +59,18 @@ def test_a_bad_uncertain_entry_is_refused_before_anything_runs(write_scenario, t
     result = CliRunner().invoke(app, ["sensitivity", str(write_scenario(bad)), "--out", str(out), "--quiet"])
     assert result.exit_code == 2 and "uncertain[0].path: no field 'serverz'" in result.stderr
     assert not out.exists()
+
+
+def test_sensitivity_of_some_policies_leaves_out_the_baselines_of_the_others(write_scenario, tmp_path):
+    """-p may leave out a baseline's policy: the study ends as usual, that baseline 'not run'."""
+    text = SHORT.replace("    policy: base\n    metric: wait_mean_min\n    at_most: 0.3",
+                         "    policy: six_windows\n    metric: wait_mean_min\n    at_most: 0.3")
+    out = tmp_path / "sens"
+    result = CliRunner().invoke(app, ["sensitivity", str(write_scenario(text)), "--out", str(out), "-q", "-j", "1",
+                                      "-p", "base"])
+    assert result.exit_code == 0, result.output
+    b = pd.read_csv(out / "baselines.csv")
+    assert list(b["reproduced"])[1] == "not run" and list(b["robust"])[1] == "not checked"
+    table = pd.read_csv(out / "sensitivity.csv", keep_default_na=False)
+    assert set(table.loc[table["scope"] == "baseline", "metric"]) == {"T"}
+    assert not list(tmp_path.glob(".sens*"))

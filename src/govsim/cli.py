@@ -276,7 +276,7 @@ def _open_output(out: Path, force: bool, resume: bool, study: str):
 
     saved = saved_tasks(folder_for(out))
     if saved and not (resume or force):  # a rerun without --resume would throw away hours
-        _fail([f"{out}: an interrupted run saved {_count(saved, 'finished replication')} in {folder_for(out)}; "
+        _fail([f"{out}: a run that did not finish saved {_count(saved, 'finished replication')} in {folder_for(out)}; "
                "--resume continues it, --force starts afresh"])
     replace = force or (resume and folder_for(out).is_dir())
     try:

@@ -85,7 +85,8 @@ def sensitivity_table(scenario: Scenario, reps: pd.DataFrame) -> pd.DataFrame:
         rows += [head + (r.policy, r.scope, r.metric, r.mean, r.ci_low, r.ci_high) for r in summary.itertuples()]
         checked = evaluate(scenario.baselines, group, bounds=bounds)
         for b, r in zip(scenario.baselines, checked.itertuples()):
-            rows.append(head + (b.policy, "baseline", b.id, r.simulated, r.ci_low, r.ci_high))
+            if r.reproduced != "not run":  # its policy left out (--policy): nothing to show
+                rows.append(head + (b.policy, "baseline", b.id, r.simulated, r.ci_low, r.ci_high))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
