@@ -144,3 +144,22 @@ def test_zero_replications_blame_the_option_not_the_file(write_scenario, tmp_pat
     result = CliRunner().invoke(app, [command[0], str(write_scenario(SHORT)), *command[1:], "-r", "0",
                                       "--out", str(tmp_path / "out")])
     assert result.exit_code == 2 and result.stderr.strip() == "--replications: must be at least 1 (got 0)"
+
+
+@pytest.mark.parametrize("command", [["run", "-q"], ["sensitivity", "-q"], WARMUP[:1], OPTIMIZE[:5]])
+@pytest.mark.parametrize("where", ["here", "under a file"])
+def test_an_output_folder_that_cannot_take_results_is_one_line_before_anything_runs(
+        write_scenario, tmp_path, monkeypatch, command, where):
+    """--out . would be replaced whole; --out under a file cannot be made: both are told
+    before a replication runs, and nothing is left behind (no resume folder in the way)."""
+    demo = Path(__file__).resolve().parents[1] / "scenarios" / "mmc_demo.yaml"  # it declares uncertain inputs
+    scenario = write_scenario(demo.read_text(encoding="utf-8"))
+    (tmp_path / "work").mkdir()
+    (tmp_path / "a_file").write_text("x")
+    monkeypatch.chdir(tmp_path / "work")
+    out, words = {"here": (".", ".: the folder you are in (or one around it) cannot take the results"),
+                  "under a file": (str(tmp_path / "a_file" / "sub"), "cannot be made, ")}[where]
+    result = CliRunner().invoke(app, [command[0], str(scenario), *command[1:], "--out", out, "-j", "1"])
+    assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1, result.output
+    assert words in result.stderr
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["a_file", "scenario.yaml", "work"]

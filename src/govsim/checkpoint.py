@@ -91,11 +91,15 @@ class Checkpoint:
             return None  # unreadable: recomputed (a file is renamed into place whole, so this is rare)
 
     def save(self, key: str, result: Any) -> None:
-        if not self._opened:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            self._write(self.folder / MANIFEST, {"govsim": __version__, "study": self.study})
-            self._opened = True
-        self._write(self.folder / f"{key}.json", {"result": result})
+        try:
+            if not self._opened:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                self._write(self.folder / MANIFEST, {"govsim": __version__, "study": self.study})
+                self._opened = True
+            self._write(self.folder / f"{key}.json", {"result": result})
+        except OSError as exc:
+            raise ResultsError(f"{self.folder}: cannot save the finished replications there "
+                               f"({exc.strerror or exc}); choose another --out") from None
 
     @staticmethod
     def _write(path: Path, payload: dict) -> None:

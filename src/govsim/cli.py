@@ -82,7 +82,8 @@ def _interruptible(resumable: bool):
     """While the command runs, SIGTERM stops it as Ctrl-C does (workers killed, nothing
     written), and either ends with one line saying so and the usual exit code (130 for
     Ctrl-C, 143 for SIGTERM); then the SIGTERM handler before it is back (a program that
-    called us keeps its own)."""
+    called us keeps its own).  A results folder that turns out unwritable part-way is one
+    line and exit 2."""
 
     def decorate(command):
         @functools.wraps(command)
@@ -95,6 +96,8 @@ def _interruptible(resumable: bool):
                         if resumable else "")
                 err_console.print(f"Interrupted: no results written.{hint}", soft_wrap=True, markup=False)
                 raise typer.Exit(143 if isinstance(exc, _Terminated) else 130) from None
+            except ResultsError as exc:  # the output folder, found wanting part-way: one line, never a traceback
+                _fail([str(exc)])
             finally:
                 signal.signal(signal.SIGTERM, previous)
 

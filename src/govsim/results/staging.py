@@ -43,6 +43,15 @@ def check_output_folder(out: Path, replace: bool = False) -> None:
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ResultsError(f"{out}: exists and is not a folder; choose another --out")
+    where = Path(os.path.abspath(out))
+    if where == Path.cwd() or where in Path.cwd().parents:  # it is replaced whole, with whatever is in it
+        raise ResultsError(f"{out}: the folder you are in (or one around it) cannot take the results; "
+                           "name a folder for them, say --out results/study")
+    base = next(p for p in where.parents if p.exists())  # where the results are staged and renamed
+    if not base.is_dir():
+        raise ResultsError(f"{out}: cannot be made, {base} is a file; choose another --out")
+    if not os.access(base, os.W_OK | os.X_OK):
+        raise ResultsError(f"{out}: cannot write in {base}; choose another --out")
     if out.is_dir() and any(out.iterdir()):
         if not is_ours(out):
             raise ResultsError(f"{out}: folder exists and is not a govsim results folder; choose another --out")
