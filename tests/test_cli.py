@@ -290,6 +290,7 @@ def test_a_baseline_whose_policy_is_left_out_is_listed_as_not_run(tmp_path):
     result = runner.invoke(app, ["run", str(tmp_path / "s.yaml"), "-r", "2", "-j", "1", "-p", "base", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "B1  not run  six_windows" in result.stdout
+    assert "expected <= 1; not simulated: its policy was not among those run" in result.stdout
     table = pd.read_csv(out / "baselines.csv")
     assert table[["policy", "reproduced"]].values.tolist() == [["six_windows", "not run"]]
     assert not list(tmp_path.glob(".out*"))  # no resume or staging folder left

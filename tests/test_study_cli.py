@@ -139,11 +139,14 @@ def test_optimize_names_the_scope_of_its_targets(write_scenario, tmp_path):
     assert "  wait_mean_min [station:window] <= 0.3: " in result.stdout  # not eaten as console markup
 
 
-@pytest.mark.parametrize("command", [["sensitivity"], WARMUP[:1], OPTIMIZE[:5]])
-def test_zero_replications_blame_the_option_not_the_file(write_scenario, tmp_path, command):
+@pytest.mark.parametrize("command, words", [
+    (["sensitivity"], "--replications: must be at least 1 (got 0)"),
+    (WARMUP[:1], "--replications: must be at least 1 (got 0)"),
+    (OPTIMIZE[:5], "--replications: optimize needs at least 2 per candidate, for a 95% interval (got 0)")])
+def test_zero_replications_blame_the_option_not_the_file(write_scenario, tmp_path, command, words):
     result = CliRunner().invoke(app, [command[0], str(write_scenario(SHORT)), *command[1:], "-r", "0",
                                       "--out", str(tmp_path / "out")])
-    assert result.exit_code == 2 and result.stderr.strip() == "--replications: must be at least 1 (got 0)"
+    assert result.exit_code == 2 and result.stderr.strip() == words
 
 
 @pytest.mark.parametrize("command", [["run", "-q"], ["sensitivity", "-q"], WARMUP[:1], OPTIMIZE[:5]])
@@ -163,3 +166,20 @@ def test_an_output_folder_that_cannot_take_results_is_one_line_before_anything_r
     assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1, result.output
     assert words in result.stderr
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["a_file", "scenario.yaml", "work"]
+
+
+
+@pytest.mark.parametrize("command", [WARMUP[:1], OPTIMIZE[:5]])
+def test_no_workers_is_one_line(write_scenario, tmp_path, command):
+    result = CliRunner().invoke(app, [command[0], str(write_scenario(SHORT)), *command[1:], "-j", "0",
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and result.stderr.strip() == "--jobs: must be at least 1 (got 0)"
+
+
+def test_report_on_a_folder_of_another_command_says_whose_it_is(write_scenario, tmp_path):
+    out = tmp_path / "opt"
+    assert CliRunner().invoke(app, [*OPTIMIZE[:1], str(write_scenario(SHORT)), *OPTIMIZE[1:], "--out",
+                                    str(out)]).exit_code == 0
+    result = CliRunner().invoke(app, ["report", str(out)])
+    assert result.exit_code == 2 and result.stderr.strip() == (
+        f"{out}: holds what `govsim optimize` wrote, not a run's results; give the folder of a `govsim run`")

@@ -611,8 +611,12 @@ def _print_baselines(checked, model, lang: str = "en", names=None) -> None:
         # the metric, its scope and the compared policy as readers know them (baselines.csv keeps the codes)
         out_console.print("      " + baseline_metric_words(str(r["metric"]), lang, voc, names), markup=False,
                           soft_wrap=True)
-        out_console.print("      " + tr("cli_expected", lang, expected=r["expected"], simulated=_fmt(r["simulated"]),
-                                        low=_fmt(r["ci_low"]), high=_fmt(r["ci_high"])), markup=False)
+        if r["reproduced"] == "not run":  # its policy was left out (--policy): no numbers to show
+            out_console.print("      " + tr("cli_not_run", lang, expected=r["expected"]), markup=False)
+        else:
+            out_console.print("      " + tr("cli_expected", lang, expected=r["expected"],
+                                            simulated=_fmt(r["simulated"]), low=_fmt(r["ci_low"]),
+                                            high=_fmt(r["ci_high"])), markup=False)
         robust = str(r.get("robust", "not checked"))
         if robust != "not checked":  # from govsim sensitivity: does the verdict survive every uncertain input?
             out_console.print("      " + tr("cli_robust", lang, robust=robust), markup=False, soft_wrap=True)
@@ -755,7 +759,7 @@ def sensitivity(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes \\[default: all cores]."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster (address, or 'local')."),
     policy: Optional[List[str]] = typer.Option(None, "--policy", "-p", help="Only this policy (repeatable); the baseline is always run."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     lang: Optional[str] = typer.Option(None, "--lang", "-l", help="Language of report.html and the figures: en or zh."),
     force: bool = typer.Option(False, "--force", help="Replace the results of an earlier run in the output folder."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted study, recomputing nothing it finished."),
@@ -829,6 +833,8 @@ def warmup(
     from .experiment import default_jobs
     from .warmup import suggest
 
+    if jobs is not None and jobs < 1:
+        _fail([f"--jobs: must be at least 1 (got {jobs})"])
     if replications is not None and replications < 1:  # the option's fault, not the file's
         _fail([f"--replications: must be at least 1 (got {replications})"])
     scenario = _load(file, replications=replications)
@@ -844,13 +850,13 @@ def warmup(
     key = "warmup_days" if s.unit == "days" else "warmup_min"
 
     def write(folder: Path) -> None:
-        fig = warmup_figure(s, f"{scenario.name}: {policy} from empty, {scenario.run.replications} replications")
+        fig = warmup_figure(s, f"{scenario.name}: {policy} from empty, {_count(scenario.run.replications, 'replication')}")
         _save_and_close(fig, folder / "warmup.png")
 
     _write_study(out, force, write, {"kind": "warmup", "scenario": str(file), "policy": policy,
                                      "replications": scenario.run.replications, key: s.value,
                                      "settled": not s.cut.too_short})
-    out_console.print(f"{key}: {s.value:g}    # MSER-5 on the open cases, {scenario.run.replications} replications; "
+    out_console.print(f"{key}: {s.value:g}    # MSER-5 on the open cases, {_count(scenario.run.replications, 'replication')}; "
                       f"chart: {out / 'warmup.png'}")
     if s.cut.too_short:
         err_console.print("the series has not settled by mid-run: run longer (more days or a longer horizon_min)")
@@ -880,8 +886,10 @@ def optimize(
                            scenario_runner, start_point)
     from .uncertain import expand
 
-    if replications is not None and replications < 1:  # the option's fault, not the file's
-        _fail([f"--replications: must be at least 1 (got {replications})"])
+    if jobs is not None and jobs < 1:
+        _fail([f"--jobs: must be at least 1 (got {jobs})"])
+    if replications is not None and replications < 2:  # a target is met with 95% confidence: two at least
+        _fail([f"--replications: optimize needs at least 2 per candidate, for a 95% interval (got {replications})"])
     scenario = _load(file, replications=replications)
     _check_scheduler(scheduler)
     if scenario.run.replications < 2:  # a target is met with 95% confidence: an interval needs two

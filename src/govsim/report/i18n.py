@@ -139,15 +139,15 @@ TEXT: dict[str, dict[str, str]] = {
                            "procedure, whose target of {target}% judges against the estimated mean)",
                      "zh": "{n} 次重复运行，由 --replications auto 决定：每个关键指标的 95% 置信区间半宽都在其均值的 "
                            "{precision}% 以内（最后达到的：{metric}，{worst}%；Law 序贯方法，按估计均值判断的目标为 {target}%）"},
-    "auto_capped": {"en": "{n} replications, the most --max-replications allows: {metric} is still at {worst}% of "
-                          "its mean, above the target of {target}% ({precision}% judged against the estimated mean); "
-                          "its interval is wider than asked",
-                    "zh": "{n} 次重复运行，已达 --max-replications 上限：{metric} 仍为其均值的 {worst}%，高于目标 "
-                          "{target}%（按估计均值判断的 {precision}%）；其区间比要求的宽"},
-    "auto_unjudged": {"en": "{n} replications, the most --max-replications allows: {metric} cannot be judged "
-                            "(its mean is 0, or it has fewer than two values); its interval is not within {precision}%",
-                      "zh": "{n} 次重复运行，已达 --max-replications 上限：{metric} 无法判断（均值为 0 或少于两个值）；"
-                            "其区间未达到 {precision}% 以内"},
+    "auto_capped": {"en": "{n} replications, the most --max-replications allows: the widest interval is ±{worst}% of "
+                          "its mean ({metric}), above the target of {target}% ({precision}% judged against the "
+                          "estimated mean): wider than asked",
+                    "zh": "{n} 次重复运行，已达 --max-replications 上限：最宽的区间为其均值的 ±{worst}%（{metric}），高于目标 "
+                          "{target}%（按估计均值判断的 {precision}%）：比要求的宽"},
+    "auto_unjudged": {"en": "{n} replications, the most --max-replications allows: the interval of {metric} cannot "
+                            "be judged (its mean is 0, or it has fewer than two values), so it is not within {precision}%",
+                      "zh": "{n} 次重复运行，已达 --max-replications 上限：{metric} 的区间无法判断（均值为 0 或少于两个值），"
+                            "未达到 {precision}% 以内"},
     # the terminal after govsim run
     "cli_baselines": {"en": "Article baselines (reproduced when the whole 95% CI meets the claim;\n"
                             "  calibrated: an input was set from it)",
@@ -158,6 +158,8 @@ TEXT: dict[str, dict[str, str]] = {
                      "zh": "{name}：{policies} 个政策 × {reps} 次重复运行"},
     "cli_progress_sensitivity": {"en": "{name}: {inputs} × 2 + base, {policies} × {reps}",  # counts with their nouns
                                  "zh": "{name}：{inputs} 项输入 × 2 + 基准，{policies} 个政策 × {reps} 次重复运行"},
+    "cli_not_run": {"en": "expected {expected}; not simulated: its policy was not among those run",
+                    "zh": "报道 {expected}；未模拟：其政策不在本次运行之中"},
     "cli_relative": {"en": " (relative change vs {policy})", "zh": "（相对{policy}的变化）"},
     "cli_robust": {"en": "robust: {robust}", "zh": "稳健性：{robust}"},
     "cli_written_files": {"en": "Results written to [bold]{out}[/bold]: {files}",

@@ -84,6 +84,9 @@ def read_results(folder: Path) -> SavedResults:
         raise ResultsError(f"{meta_path}: cannot read ({exc.strerror})") from None
     if not isinstance(meta, dict) or MARKER not in meta:
         raise ResultsError(f"{meta_path}: not written by govsim (no '{MARKER}')")
+    if meta.get("kind") in ("compare", "optimize", "warmup"):  # govsim's, but not a run's results
+        raise ResultsError(f"{folder}: holds what `govsim {meta['kind']}` wrote, not a run's results; "
+                           "give the folder of a `govsim run`")
     for key in ("policies", "baseline_policy", "scenario", "replications", "seed"):
         if key not in meta:
             raise ResultsError(f"{meta_path}: '{key}' is missing")
