@@ -63,6 +63,18 @@ def test_every_metric_has_an_english_and_a_chinese_label(model):
         assert metric in model.metrics, f"{model.name} labels {metric}, which it does not report"
 
 
+def test_no_two_metrics_of_a_model_read_alike(model):
+    """Sentences name a metric without its unit ("mean lead time ... and mean lead time"):
+    two of a model's metrics never share a label, in either language."""
+    voc = vocabulary(model)
+    for lang in ("en", "zh"):
+        seen = {}
+        for metric in model.metrics:
+            label = voc.metric_label(metric, with_unit=False, lang=lang)
+            assert label not in seen, f"{model.name} ({lang}): {seen.get(label)} and {metric} both read {label!r}"
+            seen[label] = metric
+
+
 def test_logic_text_exists_in_english(model):
     text, in_lang = model.logic_text("en")
     assert text.strip() and in_lang
