@@ -36,13 +36,14 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 BAD_INPUT = 2
 
 
-def _progress(quiet: bool):
+def _progress(quiet: bool, transient: bool = False):
     """The progress bar of a run (rich.progress and rich.table are imported by the commands
-    that show them, not by every start of govsim)."""
+    that show them, not by every start of govsim); ``transient``: gone when done (a search's
+    bar shows the candidate in hand, and its answer takes the bar's place)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    TimeRemainingColumn(), console=err_console, disable=quiet, transient=False)
+                    TimeRemainingColumn(), console=err_console, disable=quiet, transient=transient)
 
 
 def _table(**options):
@@ -827,6 +828,7 @@ def warmup(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster (address, or 'local')."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Where to put warmup.png \\[default: results/<name>-warmup]."),
     force: bool = typer.Option(False, "--force", help="Replace an earlier suggestion in the output folder."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ):
     """Suggest a warm-up: MSER-5 on the number of open cases, pooled over replications,
     from an empty start (per day for day-based models: the carry-over from day to day)."""
@@ -843,8 +845,11 @@ def warmup(
     _select_policies(scenario, [policy])
     out = out if out is not None else Path("results") / f"{scenario.name}-warmup"
     _check_out(out, force)  # before the runs: a refusal costs nothing
-    with _cluster_reached():
-        s = suggest(scenario, policy, jobs or default_jobs(), scheduler=scheduler)
+    with _progress(quiet, transient=True) as progress:
+        task = progress.add_task(f"{scenario.name}: {policy} from empty", total=scenario.run.replications)
+        with _cluster_reached(progress):
+            s = suggest(scenario, policy, jobs or default_jobs(), scheduler=scheduler,
+                        on_done=lambda: progress.advance(task))
     from .report.warmup_figure import warmup_figure
 
     key = "warmup_days" if s.unit == "days" else "warmup_min"
@@ -878,6 +883,7 @@ def optimize(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for optimize.csv and the chart \\[default: results/<name>-optimize]."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted search, recomputing no candidate run."),
     force: bool = typer.Option(False, "--force", help="Replace an earlier search's results in the output folder."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ):
     """The cheapest combination of the varied inputs meeting every target with 95% confidence."""
     from .checkpoint import fingerprint
@@ -921,14 +927,26 @@ def optimize(
     jobs = jobs or default_jobs()
     out = out if out is not None else Path("results") / f"{scenario.name}-optimize"
     replace, checkpoint = _open_output(out, force, resume, fingerprint(scenario, scenario.resolved) + ":optimize")
-    search = Search(varies, targets, scenario_runner(scenario, policy, varies, jobs=jobs, scheduler=scheduler,
-                                                                checkpoint=checkpoint), policy)
-    with _cluster_reached():
-        try:
-            best = search.solve(start_point(scenario, policy, varies, targets))
-        except TargetNotMeasured as exc:
-            checkpoint.finish()  # a mistake in the command, not an interruption: nothing to resume
-            _fail([str(exc)])
+    with _progress(quiet, transient=True) as progress:
+        task = progress.add_task(f"{scenario.name}: searching", total=scenario.run.replications)
+        tried = []
+
+        def next_candidate(values) -> None:  # the bar counts one candidate's replications at a time
+            tried.append(values)
+            setting = ", ".join(f"{v.path}={x}" for v, x in zip(varies, values))
+            progress.reset(task, total=scenario.run.replications,
+                           description=f"{scenario.name}: candidate {len(tried)}, {setting}")
+
+        runner = scenario_runner(scenario, policy, varies, jobs=jobs, scheduler=scheduler, checkpoint=checkpoint,
+                                 on_done=lambda: progress.advance(task), on_candidate=next_candidate)
+        search = Search(varies, targets, runner, policy)
+        with _cluster_reached(progress):
+            try:
+                best = search.solve(start_point(scenario, policy, varies, targets))
+            except TargetNotMeasured as exc:
+                progress.stop()
+                checkpoint.finish()  # a mistake in the command, not an interruption: nothing to resume
+                _fail([str(exc)])
     table = search.table()
     from .report.studies import optimize_figure
 

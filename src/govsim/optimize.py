@@ -219,14 +219,17 @@ def network_estimate(params, station: str, targets: list[Target]) -> Optional[in
 
 
 def scenario_runner(scenario, policy: str, varies: list[Vary], jobs=None, scheduler=None, checkpoint=None,
-                    on_done=None) -> Callable[[tuple[int, ...]], pd.DataFrame]:
+                    on_done=None, on_candidate=None) -> Callable[[tuple[int, ...]], pd.DataFrame]:
     """Run ``policy`` with the varied inputs set, the scenario's replications and seeds
-    (the same draws for every candidate: common random numbers)."""
+    (the same draws for every candidate: common random numbers).  ``on_candidate(values)``
+    is told of each candidate before it runs, ``on_done()`` of each replication."""
     from dataclasses import replace
 
     from .experiment import run_experiment
 
     def run(values: tuple[int, ...]) -> pd.DataFrame:
+        if on_candidate is not None:
+            on_candidate(values)
         params = scenario.with_values(policy, {v.keys: x for v, x in zip(varies, values)})
         name = policy + "".join(f"|{v.path}={x}" for v, x in zip(varies, values))
         reps = run_experiment(replace(scenario, resolved={name: params}), [name], jobs, on_done=on_done,

@@ -86,7 +86,7 @@ class Suggestion:
 BINS = 200  # for steady-state runs: enough points for MSER-5 (40 batches)
 
 
-def suggest(scenario, policy: str, jobs=None, scheduler=None) -> Suggestion:
+def suggest(scenario, policy: str, jobs=None, scheduler=None, on_done=None) -> Suggestion:
     """Run ``policy`` from empty (no warm-up) and suggest a warm-up by MSER-5 on the pooled
     number of open cases: over time bins for a run in minutes, over days for a day-based
     model (the carry-over of cases from day to day: return trips, backlogs)."""
@@ -102,7 +102,7 @@ def suggest(scenario, policy: str, jobs=None, scheduler=None) -> Suggestion:
         sc = scenario.with_run(warmup_min=0.0)
         edges = log_edges = np.linspace(0.0, run.horizon, BINS + 1)
         unit = "min"
-    _, events = run_experiment(sc, [policy], jobs, trace=True, scheduler=scheduler)
+    _, events = run_experiment(sc, [policy], jobs, trace=True, scheduler=scheduler, on_done=on_done)
     per_rep = np.array([open_cases(rows, log_edges, model.final_activities, model.after_service_activities)
                         for rows in events.values()])
     series = per_rep.mean(axis=0)
