@@ -129,6 +129,10 @@ def test_a_run_killed_part_way_and_resumed_gives_the_same_files(write_scenario, 
     again = subprocess.run(cmd + ["--out", str(resumed), "--resume"], capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert not saved.exists()  # the saved tasks go once the results are written
+    meta = json.loads((resumed / "metadata.json").read_text())
+    assert meta["command"].endswith(" --resume") and meta["resumed"]["replications_reused"] == len(kept) - 1
+    assert f"{len(kept) - 1} replications were reused from an earlier, unfinished run" in (
+        resumed / "report.html").read_text()
     for name in ("replications.csv", "summary.csv", "comparison.csv", "scenario.resolved.yaml", "scenario.yaml"):
         assert (whole / name).read_bytes() == (resumed / name).read_bytes(), name
     for png in sorted((whole / "figures").glob("*.png")):

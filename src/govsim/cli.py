@@ -195,6 +195,7 @@ def run(
             _fail([str(exc)])
     out = out if out is not None else Path("results") / scenario.name
     replace, checkpoint = _open_output(out, force, resume, fingerprint(scenario, scenario.resolved))
+    reused = checkpoint.done()  # with --resume: replications an earlier, unfinished run saved
 
     jobs = jobs or default_jobs()
     decompose = scenario.decomposition is not None and {scenario.decomposition.from_, scenario.decomposition.to} <= set(policies)
@@ -238,11 +239,14 @@ def run(
     run_info = {
         "command": _command_line(file, out, replications, seed, jobs, policy or [], quiet, lang, scheduler, trace,
                                  force) + "".join(f" --sweep {shlex.quote(x)}" for x in sweep or []) + (
-            f" --precision {precision:g} --max-replications {max_replications}" if auto else ""),
+            f" --precision {precision:g} --max-replications {max_replications}" if auto else "") + (
+            " --resume" if resume else ""),
         "jobs": jobs,
         "started_utc": started.isoformat(timespec="seconds"),
         "run_time_s": round(time.perf_counter() - t0, 3),
     }
+    if reused:  # run_time_s is this run's: the reused replications ran in an earlier one
+        run_info["resumed"] = {"replications_reused": reused}
     if auto_info:
         run_info["replications_auto"] = auto_info
     events = None
@@ -785,6 +789,7 @@ def sensitivity(
     lang = lang or scenario.lang or "en"
     out = out if out is not None else Path("results") / f"{scenario.name}-sensitivity"
     replace, checkpoint = _open_output(out, force, resume, fingerprint(scenario, scenario.resolved) + ":sensitivity")
+    reused = checkpoint.done()  # with --resume: replications an earlier, unfinished run saved
     jobs = jobs or default_jobs()
     total = len(settings(scenario)) * len(policies) * scenario.run.replications
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
@@ -802,8 +807,11 @@ def sensitivity(
     robust = robustness(scenario, reps)
     base = reps[reps["level"] == "base"].drop(columns=["input", "level"]).reset_index(drop=True)
     command = _command_line(file, out, replications, seed, jobs, policy or [], quiet, lang, scheduler, force=force)
-    run_info = {"command": command.replace("govsim run", "govsim sensitivity", 1), "jobs": jobs,
-                "started_utc": started.isoformat(timespec="seconds"), "run_time_s": round(time.perf_counter() - t0, 3)}
+    run_info = {"command": command.replace("govsim run", "govsim sensitivity", 1) + (" --resume" if resume else ""),
+                "jobs": jobs, "started_utc": started.isoformat(timespec="seconds"),
+                "run_time_s": round(time.perf_counter() - t0, 3)}
+    if reused:  # run_time_s is this run's: the reused replications ran in an earlier one
+        run_info["resumed"] = {"replications_reused": reused}
     try:
         tables = write_results(out, scenario, base, policies, run_info, lang=lang, replace=replace,
                                extra={"sensitivity.csv": table}, robust=robust)

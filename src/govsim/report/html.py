@@ -475,7 +475,8 @@ def _experiment(res, lang: str, names: DisplayNames) -> str:
                                                          if scenario.get("sha256") else "")),
         ("e_command", code(meta.get("command", ""))),
         ("e_started", esc(meta.get("started_utc", "–"))),
-        ("e_runtime", esc(t("e_runtime_text", lang, s=meta.get("run_time_s", "–"), jobs=meta.get("jobs", "–")))),
+        ("e_runtime", esc(t("e_runtime_text", lang, s=meta.get("run_time_s", "–"), jobs=meta.get("jobs", "–")) + (
+            t("e_resumed", lang, n=meta["resumed"]["replications_reused"]) if meta.get("resumed") else ""))),
         ("e_software", esc(software)),
         ("e_platform", esc(meta.get("platform", "–"))),
     ]
