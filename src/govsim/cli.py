@@ -184,8 +184,7 @@ def run(
             _fail([e.one_line() for e in exc.errors])
         policy = None
     policies = _select_policies(scenario, policy or [])
-    if jobs is not None and jobs < 1:
-        _fail([f"--jobs: must be at least 1 (got {jobs})"])
+    _at_least("--jobs", jobs, 1)
     _check_lang(lang)
     lang = lang or scenario.lang or "en"
     if lang == "zh":  # before hours of simulation, not after
@@ -308,26 +307,10 @@ def _check_scheduler(scheduler: Optional[str]) -> None:
             _fail([str(exc)])
 
 
-def _check_out(out: Path, force: bool) -> None:
-    """One line and exit 2 if ``out`` may not take a study's results (not govsim's, or
-    holding earlier results without --force)."""
-    from .results import check_output_folder
-
-    try:
-        check_output_folder(out, replace=force)
-    except ResultsError as exc:
-        _fail([str(exc)])
-
-
-def _write_study(out: Path, replace: bool, write, meta: dict) -> None:
-    """A study's files into ``out`` all at once, as ``govsim run`` writes its own
-    (``results.staging.write_folder``); one line and exit 2 if the folder may not take them."""
-    from .results.staging import write_folder
-
-    try:
-        write_folder(out, replace, write, meta)
-    except ResultsError as exc:
-        _fail([str(exc)])
+def _at_least(flag: str, value: Optional[int], least: int, why: str = "") -> None:
+    """An option's count below ``least``: one line and exit 2, blaming the option (not the file)."""
+    if value is not None and value < least:
+        _fail([f"{flag}: {why or f'must be at least {least}'} (got {value})"])
 
 
 def _save_and_close(fig, path: Path) -> None:
@@ -776,15 +759,13 @@ def sensitivity(
     from .results import write_results
     from .sensitivity import robustness, run_sensitivity, sensitivity_table, settings
 
-    if replications is not None and replications < 1:  # the option's fault, not the file's
-        _fail([f"--replications: must be at least 1 (got {replications})"])
+    _at_least("--replications", replications, 1)
     scenario = _load(file, replications=replications, seed=seed)
     _check_scheduler(scheduler)
     if not scenario.uncertain:
         _fail([f"{file}: uncertain: no inputs declared uncertain (a list of {{path, low, high, reason}})"])
     policies = _select_policies(scenario, policy or [])
-    if jobs is not None and jobs < 1:
-        _fail([f"--jobs: must be at least 1 (got {jobs})"])
+    _at_least("--jobs", jobs, 1)
     _check_lang(lang)
     lang = lang or scenario.lang or "en"
     out = out if out is not None else Path("results") / f"{scenario.name}-sensitivity"
@@ -841,18 +822,18 @@ def warmup(
     """Suggest a warm-up: MSER-5 on the number of open cases, pooled over replications,
     from an empty start (per day for day-based models: the carry-over from day to day)."""
     from .experiment import default_jobs
+    from .results import check_output_folder
+    from .results.staging import write_folder
     from .warmup import suggest
 
-    if jobs is not None and jobs < 1:
-        _fail([f"--jobs: must be at least 1 (got {jobs})"])
-    if replications is not None and replications < 1:  # the option's fault, not the file's
-        _fail([f"--replications: must be at least 1 (got {replications})"])
+    _at_least("--jobs", jobs, 1)
+    _at_least("--replications", replications, 1)
     scenario = _load(file, replications=replications)
     _check_scheduler(scheduler)
     policy = policy or scenario.baseline_policy
     _select_policies(scenario, [policy])
     out = out if out is not None else Path("results") / f"{scenario.name}-warmup"
-    _check_out(out, force)  # before the runs: a refusal costs nothing
+    check_output_folder(out, replace=force)  # before the runs: a refusal costs nothing
     with _progress(quiet, transient=True) as progress:
         task = progress.add_task(f"{scenario.name}: {policy} from empty", total=scenario.run.replications)
         with _cluster_reached(progress):
@@ -866,7 +847,7 @@ def warmup(
         fig = warmup_figure(s, f"{scenario.name}: {policy} from empty, {_count(scenario.run.replications, 'replication')}")
         _save_and_close(fig, folder / "warmup.png")
 
-    _write_study(out, force, write, {"kind": "warmup", "scenario": str(file), "policy": policy,
+    write_folder(out, force, write, {"kind": "warmup", "scenario": str(file), "policy": policy,
                                      "replications": scenario.run.replications, key: s.value,
                                      "settled": not s.cut.too_short})
     out_console.print(f"{key}: {s.value:g}    # MSER-5 on the open cases, {_count(scenario.run.replications, 'replication')}; "
@@ -898,17 +879,16 @@ def optimize(
     from .experiment import default_jobs
     from .optimize import (Search, TargetNotMeasured, Vary, parse_cost, parse_target, parse_vary, path_keys,
                            scenario_runner, start_point)
+    from .results.staging import write_folder
     from .uncertain import expand
 
-    if jobs is not None and jobs < 1:
-        _fail([f"--jobs: must be at least 1 (got {jobs})"])
-    if replications is not None and replications < 2:  # a target is met with 95% confidence: two at least
-        _fail([f"--replications: optimize needs at least 2 per candidate, for a 95% interval (got {replications})"])
+    _at_least("--jobs", jobs, 1)
+    two = "optimize needs at least 2 per candidate, for a 95% interval"  # a target is met with 95% confidence
+    _at_least("--replications", replications, 2, two)
     scenario = _load(file, replications=replications)
     _check_scheduler(scheduler)
-    if scenario.run.replications < 2:  # a target is met with 95% confidence: an interval needs two
-        _fail([f"--replications: optimize needs at least 2 per candidate, for a 95% interval "
-               f"(got {scenario.run.replications}{'' if replications else ' from the scenario'})"])
+    if replications is None and scenario.run.replications < 2:  # the file's own count
+        _fail([f"--replications: {two} (got {scenario.run.replications} from the scenario)"])
     policy = policy or scenario.baseline_policy
     _select_policies(scenario, [policy])
     try:
@@ -963,7 +943,7 @@ def optimize(
         _save_and_close(optimize_figure(table, varies[0].path, best.values[0] if best else None),
                         folder / "optimize.png")
 
-    _write_study(out, replace, write, {"kind": "optimize", "scenario": str(file), "policy": policy,
+    write_folder(out, replace, write, {"kind": "optimize", "scenario": str(file), "policy": policy,
                                        "targets": [t.text() for t in targets], "vary": list(vary),
                                        "replications": scenario.run.replications,
                                        "best": dict(zip((v.path for v in varies), best.values)) if best else None})
