@@ -88,3 +88,62 @@ def test_a_study_that_saves_nothing_leaves_no_folder(tmp_path):
     assert not folder.exists() and cp.done() == 0
     cp.save("k", [1])
     assert cp.done() == 1 and Checkpoint(folder, "s", resume=True).load("k") == [1]
+
+
+def test_saved_replications_of_other_code_are_refused(write_scenario, tmp_path, monkeypatch):
+    """govsim's version number stays put between releases while the models change: the key
+    is the code itself, so an interrupted run of older code is never mixed into a newer one."""
+    from govsim import checkpoint
+
+    sc = load_scenario(write_scenario(SHORT))
+    folder = folder_for(tmp_path / "out")
+    with pytest.raises(Stop):  # interrupted after 3 tasks
+        run_experiment(sc, jobs=1, checkpoint=Checkpoint(folder, fingerprint(sc, sc.resolved), resume=False),
+                       on_done=_stop_after(3))
+    monkeypatch.setattr(checkpoint, "code_identity", lambda: "0.1.0+another-source")
+    with pytest.raises(ResultsError, match="another version of this study .*govsim changed"):
+        Checkpoint(folder, fingerprint(sc, sc.resolved), resume=True)
+
+
+def test_the_code_identity_follows_every_source_file(tmp_path):
+    from govsim.checkpoint import code_identity, source_digest
+
+    (tmp_path / "pkg" / "models").mkdir(parents=True)
+    (tmp_path / "pkg" / "a.py").write_text("x = 1\n")
+    (tmp_path / "pkg" / "models" / "b.py").write_text("y = 2\n")
+    before = source_digest(tmp_path / "pkg")
+    (tmp_path / "pkg" / "models" / "b.py").write_text("y = 3\n")  # a model changed, the version did not
+    assert source_digest(tmp_path / "pkg") != before
+    (tmp_path / "pkg" / "models" / "b.py").write_text("y = 2\n")
+    assert source_digest(tmp_path / "pkg") == before
+    (tmp_path / "pkg" / "models" / "b.py").rename(tmp_path / "pkg" / "b2.py")  # moved: another layout
+    assert source_digest(tmp_path / "pkg") != before
+    assert "numpy-" in code_identity() and "scipy-" in code_identity()
+
+
+def test_a_traced_and_an_untraced_task_are_different_tasks(write_scenario, tmp_path, monkeypatch):
+    """A traced task saves its event log too: resuming with --trace after a run without it
+    (or the other way) recomputes the tasks rather than read a result of the other shape."""
+    sc = load_scenario(write_scenario(SHORT))
+    folder = folder_for(tmp_path / "out")
+    study = fingerprint(sc, sc.resolved)
+    run_experiment(sc, jobs=1, checkpoint=Checkpoint(folder, study, resume=False))
+    calls = []
+    real = experiment.run_replication
+    monkeypatch.setattr(experiment, "run_replication", lambda *a, **k: calls.append(a[3:5]) or real(*a, **k))
+    table, events = run_experiment(sc, jobs=1, trace=True, checkpoint=Checkpoint(folder, study, resume=True))
+    assert len(calls) == 8 and len(events) == 8 and table.equals(run_experiment(sc, jobs=1))
+    calls.clear()
+    again = Checkpoint(folder, study, resume=True)
+    plain = run_experiment(sc, jobs=1, checkpoint=again)  # the untraced tasks are still there
+    assert calls == [] and again.reused == 8 and plain.equals(table)
+
+
+def test_a_folder_killed_before_its_first_save_resumes_as_new(tmp_path):
+    """Made, then killed before the manifest was written: nothing to resume, nothing refused."""
+    folder = tmp_path / ".x.resume"
+    folder.mkdir()
+    cp = Checkpoint(folder, "s", resume=True)
+    assert cp.done() == 0 and cp.reused == 0
+    cp.save("k", [1])
+    assert Checkpoint(folder, "s", resume=True).load("k") == [1]

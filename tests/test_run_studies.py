@@ -123,15 +123,16 @@ def test_a_run_killed_part_way_and_resumed_gives_the_same_files(write_scenario, 
     kept = sorted(p.name for p in saved.glob("*.json"))
     plain = subprocess.run(cmd + ["--out", str(resumed)], capture_output=True, text=True)
     assert plain.returncode == 2 and len(plain.stderr.strip().splitlines()) == 1, plain.stderr
-    assert f"a run that did not finish saved {len(kept) - 1} finished replications" in plain.stderr
+    assert f"a run that did not finish saved {len(kept) - 1} finished tasks (a policy's replication each)" in plain.stderr
     assert "--resume continues it, --force starts afresh" in plain.stderr
     assert sorted(p.name for p in saved.glob("*.json")) == kept and not resumed.exists()
     again = subprocess.run(cmd + ["--out", str(resumed), "--resume"], capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert not saved.exists()  # the saved tasks go once the results are written
     meta = json.loads((resumed / "metadata.json").read_text())
-    assert meta["command"].endswith(" --resume") and meta["resumed"]["replications_reused"] == len(kept) - 1
-    assert f"{len(kept) - 1} replications were reused from an earlier, unfinished run" in (
+    # the tasks this run took from the earlier one: every one saved, as -r is the same
+    assert meta["command"].endswith(" --resume") and meta["resumed"]["tasks_reused"] == len(kept) - 1
+    assert f"{len(kept) - 1} finished tasks, each a policy&#x27;s replication, were reused from an earlier" in (
         resumed / "report.html").read_text()
     for name in ("replications.csv", "summary.csv", "comparison.csv", "scenario.resolved.yaml", "scenario.yaml"):
         assert (whole / name).read_bytes() == (resumed / name).read_bytes(), name

@@ -19,6 +19,24 @@ def test_mser_on_a_step_finds_the_step_exactly():
     assert t.index == 50 and not t.too_short
 
 
+def _mser_by_definition(x, batch=5):
+    """The statistic computed as written, one truncation at a time."""
+    z = np.asarray(x, float)[: len(x) // batch * batch].reshape(-1, batch).mean(axis=1)
+    return np.array([np.sum((z[d:] - z[d:].mean()) ** 2) / (len(z) - d) ** 2 for d in range(len(z))])
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e6, 1e8])
+def test_mser_is_the_statistic_as_defined_whatever_the_level_of_the_series(offset):
+    """A count around a million (say, customers served so far) has the same warm-up as the
+    same series around 0: a difference of large sums must not cancel to noise."""
+    rng = np.random.default_rng(7)
+    x = offset + 50.0 * np.exp(-np.arange(2000) / 150.0) + rng.normal(0.0, 1.0, 2000)
+    t = mser(x)
+    exact = _mser_by_definition(x)
+    assert t.index == 5 * int(np.argmin(exact[: len(exact) // 2 + 1]))
+    np.testing.assert_allclose(t.statistic, exact, rtol=1e-6, atol=1e-12 * np.max(exact))
+
+
 def test_a_series_that_never_settles_is_reported_too_short():
     x = np.linspace(100.0, 0.0, 400)  # a trend to the very end
     assert mser(x).too_short

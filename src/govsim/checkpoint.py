@@ -5,8 +5,10 @@ beside the results folder (``.<name>.resume/``), one file per task, written to a
 temporary name and renamed into place: a file there is always whole, so a run killed
 mid-write (Ctrl-C or SIGKILL) never leaves a half-written result to be taken for one.
 A task's file is named by a hash of what determines its numbers: the model, the
-policy's name and resolved params, the run settings, the seed, the replication and
-govsim's version, so a changed policy can never pick up an old result.
+policy's name and resolved params, the run settings, the seed, the replication, whether
+it logs its events (``--trace``) and the code that computes it (``code_identity``: govsim's
+own source and the numpy and scipy that draw), so neither a changed policy nor changed
+code can pick up an old result.
 
 ``--resume`` continues from the folder; without it a study starts afresh.  The folder
 also records the study it belongs to (a fingerprint of the scenario's resolved
@@ -19,6 +21,7 @@ import hashlib
 import json
 import os
 import shutil
+from functools import cache
 from pathlib import Path
 from typing import Any, Optional
 
@@ -26,6 +29,29 @@ from . import __version__
 from .errors import ResultsError
 
 MANIFEST = "manifest.json"
+
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+@cache
+def code_identity() -> str:
+    """What computes a result: a digest of govsim's source files (``__version__`` stays
+    the same between releases while the models change) and the versions of numpy (the
+    random streams) and scipy (the quantiles)."""
+    import numpy
+    import scipy
+
+    return f"{__version__}+{source_digest(PACKAGE)[:16]}:numpy-{numpy.__version__}:scipy-{scipy.__version__}"
+
+
+def source_digest(root: Path) -> str:
+    """A digest of every ``.py`` file under ``root``: their paths and contents, in path order."""
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        h.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        h.update(path.read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 def _digest(payload: Any) -> str:
@@ -37,16 +63,17 @@ def _run_settings(run) -> dict:
     return run.model_dump(exclude={"replications"}, mode="json")
 
 
-def task_key(model_name: str, policy: str, params_dump: dict, run, rep: int) -> str:
-    return _digest({"govsim": __version__, "model": model_name, "policy": policy, "params": params_dump,
-                    "run": _run_settings(run), "rep": int(rep)})[:32]
+def task_key(model_name: str, policy: str, params_dump: dict, run, rep: int, trace: bool = False) -> str:
+    """A task's file name: a traced task saves its event log too, so it is another task."""
+    return _digest({"govsim": code_identity(), "model": model_name, "policy": policy, "params": params_dump,
+                    "run": _run_settings(run), "rep": int(rep), "trace": bool(trace)})[:32]
 
 
 def fingerprint(scenario, policies: dict) -> str:
     """What a study is: its model, run settings (replications aside) and every policy's params."""
     from .scenario import dump_params
 
-    return _digest({"govsim": __version__, "model": scenario.model.name, "run": _run_settings(scenario.run),
+    return _digest({"govsim": code_identity(), "model": scenario.model.name, "run": _run_settings(scenario.run),
                     "policies": {p: dump_params(params) for p, params in policies.items()}})
 
 
@@ -66,6 +93,9 @@ class Checkpoint:
     def __init__(self, folder: Path, study: str, resume: bool):
         self.folder = Path(folder)
         self.study = study
+        self.reused = 0  # tasks taken from the folder by this run
+        if resume and self.folder.exists() and not (self.folder / MANIFEST).exists() and not self.done():
+            shutil.rmtree(self.folder)  # made, then killed before anything was saved: nothing to resume
         if resume and self.folder.exists():
             self._check_same_study(study)
         elif self.folder.exists():
@@ -84,7 +114,9 @@ class Checkpoint:
     def load(self, key: str) -> Optional[Any]:
         path = self.folder / f"{key}.json"
         try:
-            return json.loads(path.read_text(encoding="utf-8"))["result"]
+            result = json.loads(path.read_text(encoding="utf-8"))["result"]
+            self.reused += 1
+            return result
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError):
@@ -94,7 +126,7 @@ class Checkpoint:
         try:
             if not self._opened:
                 self.folder.mkdir(parents=True, exist_ok=True)
-                self._write(self.folder / MANIFEST, {"govsim": __version__, "study": self.study})
+                self._write(self.folder / MANIFEST, {"govsim": code_identity(), "study": self.study})
                 self._opened = True
             self._write(self.folder / f"{key}.json", {"result": result})
         except OSError as exc:

@@ -194,7 +194,6 @@ def run(
             _fail([str(exc)])
     out = out if out is not None else Path("results") / scenario.name
     replace, checkpoint = _open_output(out, force, resume, fingerprint(scenario, scenario.resolved))
-    reused = checkpoint.done()  # with --resume: replications an earlier, unfinished run saved
 
     jobs = jobs or default_jobs()
     decompose = scenario.decomposition is not None and {scenario.decomposition.from_, scenario.decomposition.to} <= set(policies)
@@ -244,8 +243,8 @@ def run(
         "started_utc": started.isoformat(timespec="seconds"),
         "run_time_s": round(time.perf_counter() - t0, 3),
     }
-    if reused:  # run_time_s is this run's: the reused replications ran in an earlier one
-        run_info["resumed"] = {"replications_reused": reused}
+    if checkpoint.reused:  # run_time_s is this run's: the reused tasks ran in an earlier one
+        run_info["resumed"] = {"tasks_reused": checkpoint.reused}
     if auto_info:
         run_info["replications_auto"] = auto_info
     events = None
@@ -283,7 +282,8 @@ def _open_output(out: Path, force: bool, resume: bool, study: str):
 
     saved = saved_tasks(folder_for(out))
     if saved and not (resume or force):  # a rerun without --resume would throw away hours
-        _fail([f"{out}: a run that did not finish saved {_count(saved, 'finished replication')} in {folder_for(out)}; "
+        _fail([f"{out}: a run that did not finish saved {_count(saved, 'finished task')} (a policy's replication "
+               f"each) in {folder_for(out)}; "
                "--resume continues it, --force starts afresh"])
     replace = force or (resume and folder_for(out).is_dir())
     try:
@@ -770,7 +770,6 @@ def sensitivity(
     lang = lang or scenario.lang or "en"
     out = out if out is not None else Path("results") / f"{scenario.name}-sensitivity"
     replace, checkpoint = _open_output(out, force, resume, fingerprint(scenario, scenario.resolved) + ":sensitivity")
-    reused = checkpoint.done()  # with --resume: replications an earlier, unfinished run saved
     jobs = jobs or default_jobs()
     total = len(settings(scenario)) * len(policies) * scenario.run.replications
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
@@ -791,8 +790,8 @@ def sensitivity(
     run_info = {"command": command.replace("govsim run", "govsim sensitivity", 1) + (" --resume" if resume else ""),
                 "jobs": jobs, "started_utc": started.isoformat(timespec="seconds"),
                 "run_time_s": round(time.perf_counter() - t0, 3)}
-    if reused:  # run_time_s is this run's: the reused replications ran in an earlier one
-        run_info["resumed"] = {"replications_reused": reused}
+    if checkpoint.reused:  # run_time_s is this run's: the reused tasks ran in an earlier one
+        run_info["resumed"] = {"tasks_reused": checkpoint.reused}
     try:
         tables = write_results(out, scenario, base, policies, run_info, lang=lang, replace=replace,
                                extra={"sensitivity.csv": table}, robust=robust)

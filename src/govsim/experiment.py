@@ -57,7 +57,8 @@ def run_experiment(scenario: Scenario, policies: Optional[list[str]] = None, job
     results: dict[tuple[str, int], list] = {}
     keys = {}
     if checkpoint is not None:
-        keys = {(p, r): task_key(scenario.model.name, p, dump_params(scenario.resolved[p]), run, r) for p, r in tasks}
+        keys = {(p, r): task_key(scenario.model.name, p, dump_params(scenario.resolved[p]), run, r, trace)
+                for p, r in tasks}
         for task in tasks:
             saved = checkpoint.load(keys[task])
             if saved is not None:

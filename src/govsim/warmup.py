@@ -37,6 +37,9 @@ def mser(series, batch: int = BATCH) -> Truncation:
     if n_batches < 4:
         raise ValueError(f"too few observations for MSER-{batch}: {len(x)} (need at least {4 * batch})")
     z = x[: n_batches * batch].reshape(n_batches, batch).mean(axis=1)
+    # centred: the squared deviations below are a difference of sums, which on a series far
+    # from 0 (a count around 1e6) would cancel to noise; a shift changes no deviation
+    z = z - z.mean()
     # suffix sums give every truncation's mean and squared deviations in one pass
     tail_n = np.arange(n_batches, 0, -1, dtype=float)
     tail_sum = np.cumsum(z[::-1])[::-1]

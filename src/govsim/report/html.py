@@ -341,6 +341,12 @@ def _charts(figures: list[FigureOut], lang: str, fig_dir: str) -> str:
     return "\n".join(out)
 
 
+def _tasks_reused(resumed: dict) -> int:
+    """Tasks a resumed run took from the earlier one (``replications_reused``: the same
+    count, under the name results written before 0.2 gave it)."""
+    return resumed.get("tasks_reused", resumed.get("replications_reused", 0))
+
+
 def flatten(value, prefix: str = "") -> list[tuple[str, str]]:
     """(dotted path, shown value) of resolved params; a distribution is one value."""
     if isinstance(value, dict) and value and not ("dist" in value or "rate_per_hour" in value):
@@ -476,7 +482,7 @@ def _experiment(res, lang: str, names: DisplayNames) -> str:
         ("e_command", code(meta.get("command", ""))),
         ("e_started", esc(meta.get("started_utc", "–"))),
         ("e_runtime", esc(t("e_runtime_text", lang, s=meta.get("run_time_s", "–"), jobs=meta.get("jobs", "–")) + (
-            t("e_resumed", lang, n=meta["resumed"]["replications_reused"]) if meta.get("resumed") else ""))),
+            t("e_resumed", lang, n=_tasks_reused(meta["resumed"])) if meta.get("resumed") else ""))),
         ("e_software", esc(software)),
         ("e_platform", esc(meta.get("platform", "–"))),
     ]

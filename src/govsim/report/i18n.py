@@ -237,8 +237,9 @@ TEXT: dict[str, dict[str, str]] = {
     "e_started": {"en": "Started (UTC)", "zh": "开始时间（UTC）"},
     "e_runtime": {"en": "Run time", "zh": "运行时间"},
     "e_runtime_text": {"en": "{s} s on {jobs} worker process(es)", "zh": "{s} 秒，{jobs} 个工作进程"},
-    "e_resumed": {"en": " (this run's time: {n} replications were reused from an earlier, unfinished run)",
-                  "zh": "（本次运行的时间：{n} 次重复运行取自此前未完成的运行）"},
+    "e_resumed": {"en": " (this run's time: {n} finished tasks, each a policy's replication, were reused from an "
+                        "earlier, unfinished run)",
+                  "zh": "（本次运行的时间：{n} 个已完成的任务（每个为一项政策的一次重复运行）取自此前未完成的运行）"},
     "e_scenario": {"en": "Scenario file", "zh": "情景文件"},
     "e_software": {"en": "Software", "zh": "软件"},
     "e_platform": {"en": "Platform", "zh": "平台"},
