@@ -297,6 +297,37 @@ def test_a_baseline_whose_policy_is_left_out_is_listed_as_not_run(tmp_path):
     assert runner.invoke(app, ["report", str(out)]).exit_code == 0
 
 
+def test_force_and_report_never_delete_a_readers_file_among_the_figures(tmp_path):
+    """figures/ is replaced whole by --force and by `govsim report`: a chart annotated for a
+    council, put beside the others, stops both in one line rather than go with them."""
+    scenario = tmp_path / "mmc.yaml"
+    scenario.write_text(SHORT)
+    out = tmp_path / "out"
+    args = ["run", str(scenario), "--out", str(out), "-r", "2", "-j", "1", "-q"]
+    assert runner.invoke(app, args).exit_code == 0
+    assert runner.invoke(app, ["report", str(out), "--lang", "zh"]).exit_code == 0  # figures/zh: govsim's own
+    assert runner.invoke(app, [*args, "--force"]).exit_code == 0
+    (out / "figures" / "comparison_for_council.png").write_bytes((out / "figures" / "comparison.png").read_bytes())
+    before = _tree(out)
+    refused = runner.invoke(app, [*args, "--force"])
+    assert refused.exit_code == 2 and refused.stderr.strip() == (
+        f"{out}: holds 'figures/comparison_for_council.png', which govsim did not write; --force replaces only "
+        "govsim's results: move it out or choose another --out")
+    refused = runner.invoke(app, ["report", str(out)])
+    assert refused.exit_code == 2 and refused.stderr.strip() == (
+        f"{out}: holds 'figures/comparison_for_council.png', which govsim did not write; the report replaces "
+        "figures/ whole: move it out first")
+    assert _tree(out) == before
+    (out / "figures" / "comparison_for_council.png").unlink()
+    assert runner.invoke(app, ["report", str(out), "--lang", "zh"]).exit_code == 0
+    (out / "figures" / "zh" / "mine").mkdir()  # a reader's folder inside a report's figures
+    refused = runner.invoke(app, ["report", str(out), "--lang", "zh"])
+    assert refused.exit_code == 2 and "holds 'figures/zh/mine', which govsim did not write" in refused.stderr
+    (out / "figures" / "zh" / "mine").rmdir()
+    assert runner.invoke(app, ["report", str(out), "--lang", "zh"]).exit_code == 0
+    assert runner.invoke(app, [*args, "--force"]).exit_code == 0
+
+
 def test_force_replaces_govsims_results_but_never_a_readers_files_beside_them(tmp_path):
     scenario = tmp_path / "mmc.yaml"
     scenario.write_text(SHORT)

@@ -253,7 +253,8 @@ def test_report_in_chinese_goes_beside_the_english_one(mmc, tmp_path):
     after = {p.relative_to(copy): p.read_bytes() for p in copy.rglob("*") if p.is_file()}
     assert {k: after[k] for k in before} == before, "the English report, its figures and metadata.json untouched"
     added = sorted(str(k) for k in after.keys() - before.keys())
-    assert added == sorted(["report.zh.html"] + [f"figures/zh/{p.name}" for p in (copy / "figures").glob("*.png")])
+    assert added == sorted(["report.zh.html", "figures/zh/.govsim-files"]  # the list of what govsim wrote there
+                           + [f"figures/zh/{p.name}" for p in (copy / "figures").glob("*.png")])
     page = html_of(copy, "report.zh.html")
     assert '<html lang="zh-CN">' in page
     assert [text_of(h) for h in re.findall(r"<h2>(.*?)</h2>", page)] == [

@@ -36,7 +36,7 @@ def write_report(folder: Path, lang: Optional[str] = None) -> Path:
     Raises ResultsError for a missing or broken folder and FontMissing for Chinese
     without a CJK font."""
     from ..results.read import read_results
-    from ..results.staging import staged_entries
+    from ..results.staging import list_written_here, staged_entries
     from .figures import write_figures
     from .fonts import require_cjk_font
     from .html import write_html
@@ -57,5 +57,7 @@ def write_report(folder: Path, lang: Optional[str] = None) -> Path:
             for other in LANGS:
                 if (res.folder / FIGURES / other).is_dir():
                     shutil.copytree(res.folder / FIGURES / other, tmp / FIGURES / other)
+        if (tmp / fig_dir).is_dir():
+            list_written_here(tmp / fig_dir)
         write_html(res, figures, lang, tmp / report, fig_dir)
     return res.folder / report

@@ -57,8 +57,10 @@ def check_output_folder(out: Path, replace: bool = False) -> None:
             raise ResultsError(f"{out}: folder exists and is not a govsim results folder; choose another --out")
         if not replace:
             raise FolderHoldsResults(out)
-        theirs = sorted(set(os.listdir(out)) - _written(out))
-        if theirs:  # --force replaces govsim's results, never a reader's notes beside them
+        written = _written(out)
+        theirs = sorted(set(os.listdir(out)) - written)
+        theirs += [f"{name}/{sub}" for name in sorted(written) for sub in not_written_in(out / name)]
+        if theirs:  # --force replaces govsim's results, never a reader's notes beside or among them
             more = f" and {len(theirs) - 1} more" if len(theirs) > 1 else ""
             raise ResultsError(f"{out}: holds '{theirs[0]}'{more}, which govsim did not write; --force replaces "
                                "only govsim's results: move it out or choose another --out")
@@ -84,6 +86,39 @@ def _written(folder: Path) -> set:
         listed = None
     names = set(listed) | {METADATA} if isinstance(listed, list) else set(EARLIER_NAMES)
     return names | SYSTEM_FILES | {n for n in os.listdir(folder) if LEFTOVER.match(n) or REPORT_IN.match(n)}
+
+
+WRITTEN_HERE = ".govsim-files"  # in a folder inside the results (figures/): the entries govsim wrote there
+
+
+def list_written_here(folder: Path) -> None:
+    """Name in ``folder/.govsim-files`` every entry govsim wrote into ``folder`` (a folder
+    inside the results, such as figures/): a later --force or report then knows a reader's
+    own file there (an annotated copy of a chart) and stops rather than delete it."""
+    folder = Path(folder)
+    names = sorted(n for n in os.listdir(folder)  # a report's folder inside (figures/zh) keeps its own list
+                   if n != WRITTEN_HERE and not (folder / n / WRITTEN_HERE).is_file())
+    (folder / WRITTEN_HERE).write_text("".join(f"{n}\n" for n in names), encoding="utf-8")
+
+
+def not_written_in(folder: Path) -> list[str]:
+    """Entries under ``folder`` (paths relative to it) that govsim did not write, by the
+    lists its folders keep; a folder without one (written before they were kept, or a file)
+    is govsim's whole."""
+    try:
+        listed = set((Path(folder) / WRITTEN_HERE).read_text(encoding="utf-8").splitlines())
+    except OSError:
+        return []
+    out = []
+    for name in sorted(os.listdir(folder)):
+        if name == WRITTEN_HERE or name in SYSTEM_FILES:
+            continue
+        inner = Path(folder) / name
+        if inner.is_dir() and (name in listed or (inner / WRITTEN_HERE).is_file()):  # figures/zh: a report's own
+            out += [f"{name}/{sub}" for sub in not_written_in(inner)]
+        elif name not in listed:
+            out.append(name)
+    return out
 
 
 LEFTOVER = re.compile(r"^\..+\.(partial|old)-\d+$")
@@ -144,18 +179,29 @@ def staged_entries(folder: Path, names: tuple[str, ...]) -> Iterator[Path]:
     folder = Path(folder)
     if not is_ours(folder):
         raise ResultsError(f"{folder}: not a govsim results folder; nothing written")
+    _refuse_readers_files(folder, names)
     tmp = folder / f".staged.partial-{os.getpid()}"
     _remove_leftovers(folder, ".staged.")
     tmp.mkdir()
     (tmp / PARTIAL_MARK).write_text(socket.gethostname(), encoding="utf-8")
     try:
         yield tmp
+        _refuse_readers_files(folder, names)  # nobody put one there while we drew
         for name in names:
             if (tmp / name).exists():
                 (folder / name).parent.mkdir(parents=True, exist_ok=True)  # figures/ for figures/zh
                 _move_into_place(tmp / name, folder / name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _refuse_readers_files(folder: Path, names: tuple[str, ...]) -> None:
+    """Entries ``names`` of ``folder`` are replaced whole: not while they hold a reader's file."""
+    theirs = [f"{name}/{sub}" for name in names for sub in not_written_in(folder / name)]
+    if theirs:
+        more = f" and {len(theirs) - 1} more" if len(theirs) > 1 else ""
+        raise ResultsError(f"{folder}: holds '{theirs[0]}'{more}, which govsim did not write; the report replaces "
+                           f"{names[0]}/ whole: move it out first")
 
 
 def _hidden(path: Path, what: str) -> Path:
