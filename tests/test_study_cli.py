@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from govsim.cli import app
 
-from conftest import MMC_DEMO
+from conftest import MMC_DEMO, SCENARIOS
 
 SHORT = MMC_DEMO.replace("horizon_min: 20000", "horizon_min: 4000").replace("warmup_min: 2000", "warmup_min: 400") \
     .replace("replications: 10", "replications: 6")
@@ -57,6 +57,31 @@ def test_warmup_suggests_and_draws_the_chart(write_scenario, tmp_path):
     result = CliRunner().invoke(app, ["warmup", str(write_scenario(SHORT)), "--out", str(out), "-j", "1", "-r", "3"])
     assert result.exit_code in (0, 1), result.output
     assert result.stdout.startswith("warmup_min: ") and (out / "warmup.png").exists()
+
+
+def test_warmup_names_its_rule_the_scenarios_value_and_how_far_the_cut_moves(tmp_path):
+    """A day-based model's rule is MSER-1 (a day is a batch), not MSER-5; the line beside the
+    suggestion gives the scenario's own warm-up and each half of the replications' cut, so a
+    planner sees whether the suggestion is firm before pasting it."""
+    out = tmp_path / "wu"
+    result = CliRunner().invoke(app, ["warmup", str(SCENARIOS / "hongjiang_hall.yaml"), "--out", str(out), "-j", "1",
+                                      "-r", "2", "-q"])
+    assert result.exit_code in (0, 1), result.output
+    first, second = result.stdout.splitlines()[:2]
+    assert first.startswith("warmup_days: ") and "# MSER-1 on the open cases, 2 replications" in first
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["method"] == "MSER-1" and len(meta["halves"]) == 2
+    halves = " and ".join(f"{h:g}" for h in meta["halves"])
+    assert second.startswith(f"  the scenario has warmup_days: 10; each half of the replications alone suggests {halves}")
+
+
+def test_warmup_of_a_run_too_short_to_tell_is_one_line(tmp_path):
+    result = CliRunner().invoke(app, ["warmup", str(SCENARIOS / "anren_secretaries_visit.yaml"), "-o",
+                                      str(tmp_path / "wu"), "-j", "1", "-r", "2", "-q"])
+    assert result.exit_code == 2 and result.stderr.strip() == (
+        f"{SCENARIOS / 'anren_secretaries_visit.yaml'}: run.days is 1: MSER needs at least 4 days to tell a "
+        "warm-up from the rest; nothing to suggest")
+    assert not (tmp_path / "wu").exists()
 
 
 OPTIMIZE = ["optimize", "--target", "wait_mean_min <= 0.3", "--vary", "stations.window.servers=1..20", "-j", "1"]

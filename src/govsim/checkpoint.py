@@ -90,7 +90,10 @@ def saved_tasks(folder: Path) -> int:
 class Checkpoint:
     """The saved tasks of one study."""
 
+    last_opened: Optional["Checkpoint"] = None  # this process's latest: what an interruption leaves
+
     def __init__(self, folder: Path, study: str, resume: bool):
+        Checkpoint.last_opened = self
         self.folder = Path(folder)
         self.study = study
         self.reused = 0  # tasks taken from the folder by this run

@@ -79,6 +79,12 @@ def _interrupted(signum, frame):
     raise _Terminated
 
 
+def _flag(*decls: str, **kwargs):
+    """An on/off option: shown in --help without the ``<bool>`` click puts after a flag
+    (it reads as if the flag took a value, and ``--resume true`` fails)."""
+    return typer.Option(False, *decls, metavar="", **kwargs)
+
+
 def _interruptible(resumable: bool):
     """While the command runs, SIGTERM stops it as Ctrl-C does (workers killed, nothing
     written), and either ends with one line saying so and the usual exit code (130 for
@@ -89,12 +95,17 @@ def _interruptible(resumable: bool):
     def decorate(command):
         @functools.wraps(command)
         def wrapped(*args, **kwargs):
+            from .checkpoint import Checkpoint
+
             previous = signal.signal(signal.SIGTERM, _interrupted) or signal.SIG_DFL  # None: set outside Python
+            Checkpoint.last_opened = None
             try:
                 return command(*args, **kwargs)
             except KeyboardInterrupt as exc:
-                hint = (" The replications finished so far are saved: the same command with --resume continues."
-                        if resumable else "")
+                saved = Checkpoint.last_opened.done() if Checkpoint.last_opened is not None else 0
+                hint = ("" if not resumable else
+                        " The replications finished so far are saved: the same command with --resume continues."
+                        if saved else " No replication had finished: nothing to resume.")
                 err_console.print(f"Interrupted: no results written.{hint}", soft_wrap=True, markup=False)
                 raise typer.Exit(143 if isinstance(exc, _Terminated) else 130) from None
             except ResultsError as exc:  # the output folder, found wanting part-way: one line, never a traceback
@@ -114,7 +125,7 @@ def _version(value: bool):
 
 
 @app.callback()
-def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+def main(version: bool = _flag("--version", callback=_version, is_eager=True,
                                       help="Print the version and exit.")):
     pass
 
@@ -136,15 +147,15 @@ def run(
                                             "(tcp://host:8786), or 'local' for one on this machine with --jobs workers."),
     sweep: Optional[List[str]] = typer.Option(None, "--sweep", help="PATH=LO..HI or PATH=a,b,c: the policies become a "
                                               "sweep on the baseline (or the one --policy), crossed over several."),
-    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run into the same --out, "
+    resume: bool = _flag("--resume", help="Continue an interrupted run into the same --out, "
                                 "recomputing nothing it finished."),
     policy: Optional[List[str]] = typer.Option(None, "--policy", "-p", help="Run only this policy (repeatable); the baseline is always run."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
+    quiet: bool = _flag("--quiet", "-q", help="No progress bar or table."),
     lang: Optional[str] = typer.Option(None, "--lang", "-l", help="Language of report.html and the figures: en or zh "
                                        "\\[default: the scenario's lang, else en]."),
-    force: bool = typer.Option(False, "--force", help="Replace the results of an earlier run in the output folder "
+    force: bool = _flag("--force", help="Replace the results of an earlier run in the output folder "
                                "(without it, such a folder is left untouched and the run refused)."),
-    trace: bool = typer.Option(False, "--trace", help="Also write events.csv: every event of every case, "
+    trace: bool = _flag("--trace", help="Also write events.csv: every event of every case, "
                                "for process-mining tools (pm4py, ProM, Disco)."),
 ):
     """Run every policy of a scenario and write tables, figures and report.html."""
@@ -369,7 +380,7 @@ def _check_lang(lang: Optional[str]) -> None:
 @app.command()
 def report(
     folder: Path = typer.Argument(..., help="A results folder written by `govsim run`.", show_default=False),
-    open_: bool = typer.Option(False, "--open", help="Open the report in the default browser."),
+    open_: bool = _flag("--open", help="Open the report in the default browser."),
     lang: Optional[str] = typer.Option(None, "--lang", "-l", help="en or zh \\[default: the language of the run]."),
 ):
     """Rebuild report.html and figures/ from a results folder's saved tables, without rerunning."""
@@ -394,9 +405,9 @@ def compare(
     dir_b: Path = typer.Argument(..., help="Results folder B.", show_default=False),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Where to write compare.csv and compare.png "
                                        "\\[default: results/<A>-vs-<B>]."),
-    force: bool = typer.Option(False, "--force", help="Replace an earlier comparison in the output folder."),
+    force: bool = _flag("--force", help="Replace an earlier comparison in the output folder."),
     lang: Optional[str] = typer.Option(None, "--lang", "-l", help="Language of the chart: en or zh \\[default: en]."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No table."),
+    quiet: bool = _flag("--quiet", "-q", help="No table."),
 ):
     """Compare two results folders (one model; common policies): B minus A for every metric, paired by
     replication where both ran the same replications and seeds, else Welch; a table and a chart."""
@@ -638,8 +649,8 @@ def fit(
                                                     "e.g. '%d/%m/%Y %H:%M' (repeatable) \\[default: ISO 8601, else guessed]."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="The fitted scenario \\[default: <LOG name>.fitted.yaml]; "
                                        "the fit report goes beside it, in <name>-report/."),
-    force: bool = typer.Option(False, "--force", help="Replace the scenario and its report if they exist."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary."),
+    force: bool = _flag("--force", help="Replace the scenario and its report if they exist."),
+    quiet: bool = _flag("--quiet", "-q", help="No summary."),
 ):
     """Fit a network scenario to a queue-ticket log: arrivals, service, patience, windows by hour, and a fit report."""
     from .fit import LogError, fit_log
@@ -705,7 +716,7 @@ def _print_fit(fitted, compared) -> None:
 
 @app.command()
 def schema(model: Optional[str] = typer.Argument(None, help="Model kind; all kinds when omitted."),
-           markdown: bool = typer.Option(False, "--markdown",
+           markdown: bool = _flag("--markdown",
                                          help="The model's inputs as a reference page (Markdown) instead.")):
     """Print the JSON Schema of scenario files, for editors (or a model's reference page)."""
     from .models import MODELS
@@ -747,10 +758,10 @@ def sensitivity(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes \\[default: all cores]."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster (address, or 'local')."),
     policy: Optional[List[str]] = typer.Option(None, "--policy", "-p", help="Only this policy (repeatable); the baseline is always run."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    quiet: bool = _flag("--quiet", "-q", help="No progress bar."),
     lang: Optional[str] = typer.Option(None, "--lang", "-l", help="Language of report.html and the figures: en or zh."),
-    force: bool = typer.Option(False, "--force", help="Replace the results of an earlier run in the output folder."),
-    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted study, recomputing nothing it finished."),
+    force: bool = _flag("--force", help="Replace the results of an earlier run in the output folder."),
+    resume: bool = _flag("--resume", help="Continue an interrupted study, recomputing nothing it finished."),
 ):
     """Every uncertain input at its low and its high, one at a time, on common random numbers:
     what each answer and each article baseline depends on."""
@@ -815,19 +826,22 @@ def warmup(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes \\[default: all cores]."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster (address, or 'local')."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Where to put warmup.png \\[default: results/<name>-warmup]."),
-    force: bool = typer.Option(False, "--force", help="Replace an earlier suggestion in the output folder."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    force: bool = _flag("--force", help="Replace an earlier suggestion in the output folder."),
+    quiet: bool = _flag("--quiet", "-q", help="No progress bar."),
 ):
-    """Suggest a warm-up: MSER-5 on the number of open cases, pooled over replications,
-    from an empty start (per day for day-based models: the carry-over from day to day)."""
+    """Suggest a warm-up: MSER on the number of open cases, pooled over replications, from
+    an empty start (MSER-5 over time; MSER-1 per day for day-based models: the carry-over
+    from day to day)."""
     from .experiment import default_jobs
     from .results import check_output_folder
     from .results.staging import write_folder
-    from .warmup import suggest
+    from .warmup import suggest, too_short
 
     _at_least("--jobs", jobs, 1)
     _at_least("--replications", replications, 1)
     scenario = _load(file, replications=replications)
+    if too_short(scenario):
+        _fail([f"{file}: {too_short(scenario)}; nothing to suggest"])
     _check_scheduler(scheduler)
     policy = policy or scenario.baseline_policy
     _select_policies(scenario, [policy])
@@ -847,10 +861,18 @@ def warmup(
         _save_and_close(fig, folder / "warmup.png")
 
     write_folder(out, force, write, {"kind": "warmup", "scenario": str(file), "policy": policy,
-                                     "replications": scenario.run.replications, key: s.value,
-                                     "settled": not s.cut.too_short})
-    out_console.print(f"{key}: {s.value:g}    # MSER-5 on the open cases, {_count(scenario.run.replications, 'replication')}; "
-                      f"chart: {out / 'warmup.png'}")
+                                     "replications": scenario.run.replications, key: s.value, "method": s.method,
+                                     "halves": list(s.halves), "settled": not s.cut.too_short})
+    reps = _count(scenario.run.replications, "replication")
+    out_console.print(f"{key}: {s.value:g}    # {s.method} on the open cases, {reps}; chart: {out / 'warmup.png'}",
+                      soft_wrap=True, markup=False)
+    now = getattr(scenario.run, key)
+    halves = " and ".join(f"{h:g}" for h in s.halves)
+    out_console.print(f"  the scenario has {key}: {now:g}" + (
+        f"; each half of the replications alone suggests {halves}" if s.halves else "") + (
+        ": the cut moves with the noise where the series is flat, so read the chart and pool more "
+        "replications (-r) before moving the scenario's value" if len(set(s.halves)) > 1 else ""),
+        soft_wrap=True, markup=False)
     if s.cut.too_short:
         err_console.print("the series has not settled by mid-run: run longer (more days or a longer horizon_min)")
         raise typer.Exit(1)
@@ -869,9 +891,9 @@ def optimize(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes \\[default: all cores]."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster (address, or 'local')."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for optimize.csv and the chart \\[default: results/<name>-optimize]."),
-    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted search, recomputing no candidate run."),
-    force: bool = typer.Option(False, "--force", help="Replace an earlier search's results in the output folder."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    resume: bool = _flag("--resume", help="Continue an interrupted search, recomputing no candidate run."),
+    force: bool = _flag("--force", help="Replace an earlier search's results in the output folder."),
+    quiet: bool = _flag("--quiet", "-q", help="No progress bar."),
 ):
     """The cheapest combination of the varied inputs meeting every target with 95% confidence."""
     from .checkpoint import fingerprint

@@ -84,15 +84,21 @@ class Suggestion:
     cut: Truncation
     value: float  # the suggested warm-up in ``unit``: edges[cut.index]
     unit: str  # "min" or "days"
+    batch: int  # observations per batch: MSER-5 on time bins, MSER-1 on days
+    halves: tuple[float, ...] = ()  # the suggestion from each half of the replications (none with one)
+
+    @property
+    def method(self) -> str:
+        return f"MSER-{self.batch}"
 
 
 BINS = 200  # for steady-state runs: enough points for MSER-5 (40 batches)
 
 
 def suggest(scenario, policy: str, jobs=None, scheduler=None, on_done=None) -> Suggestion:
-    """Run ``policy`` from empty (no warm-up) and suggest a warm-up by MSER-5 on the pooled
-    number of open cases: over time bins for a run in minutes, over days for a day-based
-    model (the carry-over of cases from day to day: return trips, backlogs)."""
+    """Run ``policy`` from empty (no warm-up) and suggest a warm-up by MSER on the pooled
+    number of open cases: MSER-5 over time bins for a run in minutes, MSER-1 over days for
+    a day-based model (the carry-over of cases from day to day: return trips, backlogs)."""
     from .experiment import run_experiment
 
     run, model = scenario.run, scenario.model
@@ -111,4 +117,17 @@ def suggest(scenario, policy: str, jobs=None, scheduler=None, on_done=None) -> S
     series = per_rep.mean(axis=0)
     batch = 1 if unit == "days" else BATCH  # a day is already a batch of a day's events
     cut = mser(series, batch=batch)
-    return Suggestion(series, edges, cut, float(edges[cut.index]), unit)
+    # the same rule on each half of the replications: two independent answers show how
+    # much the cut moves with the noise (on a flat plateau it can land anywhere on it)
+    halves = tuple(float(edges[mser(per_rep[k::2].mean(axis=0), batch=batch).index]) for k in (0, 1)) \
+        if len(per_rep) >= 2 else ()
+    return Suggestion(series, edges, cut, float(edges[cut.index]), unit, batch, halves)
+
+
+def too_short(scenario) -> str:
+    """Why ``scenario``'s run is too short for a suggestion ("" when it is not): MSER needs
+    at least four batches, here days (a day-based model) or time bins."""
+    days = scenario.run.days
+    if days is not None and days < 4:
+        return f"run.days is {days}: MSER needs at least 4 days to tell a warm-up from the rest"
+    return ""
