@@ -74,3 +74,20 @@ def test_sensitivity_of_some_policies_leaves_out_the_baselines_of_the_others(wri
     table = pd.read_csv(out / "sensitivity.csv", keep_default_na=False)
     assert set(table.loc[table["scope"] == "baseline", "metric"]) == {"T"}
     assert not list(tmp_path.glob(".sens*"))
+
+
+def test_without_baselines_the_terminal_says_what_each_key_metric_depends_on(write_scenario, tmp_path):
+    """A scenario without article figures still gets an answer on the terminal: per key
+    metric and policy, the input that moves it most, with its means from sensitivity.csv."""
+    scenario = write_scenario(SHORT.split("baselines:")[0])
+    out = tmp_path / "sens"
+    result = CliRunner().invoke(app, ["sensitivity", str(scenario), "--out", str(out), "-j", "1", "-p", "base"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    head = lines.index("What each key metric depends on most (its mean at the base values; at the input's low "
+                       "and high):")
+    table = pd.read_csv(out / "sensitivity.csv", keep_default_na=False)
+    wait = table[(table["policy"] == "base") & (table["scope"] == "all") & (table["metric"] == "wait_mean_min")]
+    base, low, high = (wait.loc[wait["level"] == level, "mean"].iloc[0] for level in ("base", "low", "high"))
+    assert f"  Mean wait (minutes), base: {base:.3g} at base; stations.window.servers: {low:.3g} at low, " \
+           f"{high:.3g} at high" in lines[head + 1:]

@@ -590,6 +590,31 @@ def _display_names(scenario):
     return DisplayNames({k: {i: d.model_dump() for i, d in v.items()} for k, v in scenario.labels.items()})
 
 
+def _print_depends(table, scenario, policies: list[str], lang: str = "en") -> None:
+    """Per key metric and policy, the uncertain input that moves its mean most (the top of
+    the report's tornado chart), with the mean at the base values and at its low and high."""
+    from .labels import vocabulary
+    from .sensitivity import swings
+
+    voc, names = vocabulary(scenario.model), _display_names(scenario)
+    lines = []
+    for metric in scenario.model.key_metrics:
+        for policy in policies:
+            top = swings(table, policy, "all", metric)
+            if top.empty or not top["swing"].iloc[0] > 0:  # no input moves it (or it is not reported)
+                continue
+            r = top.iloc[0]
+            paths = str(r["input"]).split("+")  # one input may set several paths together
+            what = paths[0] + (f" (+{len(paths) - 1})" if len(paths) > 1 else "")
+            lines.append(f"  {voc.metric_label(metric, lang=lang)}, {names.policy(policy, lang)}: " + tr(
+                "cli_depends_line", lang, base=_fmt(r["base"]), input=what, low=_fmt(r["low"]),
+                high=_fmt(r["high"])))
+    if lines:
+        out_console.print(tr("cli_depends", lang), markup=False, soft_wrap=True)
+        for line in lines:
+            out_console.print(line, markup=False, soft_wrap=True)
+
+
 def _print_baselines(checked, model, lang: str = "en", names=None) -> None:
     """The article baselines, a few lines each, within 80 columns where the names allow
     (nothing is cut): the verdict and the policy, then what is measured, then the numbers."""
@@ -812,6 +837,8 @@ def sensitivity(
     if not quiet:
         if tables["baselines"] is not None:
             _print_baselines(tables["baselines"], scenario.model, lang, _display_names(scenario))
+        else:  # no claim to check: the answer is which input moves the key metrics most
+            _print_depends(table, scenario, policies, lang)
         written = "sensitivity.csv, baselines.csv (robust)" if tables["baselines"] is not None else "sensitivity.csv"
         out_console.print(tr("cli_written_files", lang, out=escape(str(out)), files=f"{written}, report.html"),
                           soft_wrap=True)

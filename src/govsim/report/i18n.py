@@ -162,6 +162,11 @@ TEXT: dict[str, dict[str, str]] = {
                     "zh": "报道 {expected}；未模拟：其政策不在本次运行之中"},
     "cli_relative": {"en": " (relative change vs {policy})", "zh": "（相对{policy}的变化）"},
     "cli_robust": {"en": "robust: {robust}", "zh": "稳健性：{robust}"},
+    "cli_depends": {"en": "What each key metric depends on most (its mean at the base values; at the input's low "
+                          "and high):",
+                    "zh": "各关键指标最受哪项输入影响（基准值下的均值；该输入取低值和高值时的均值）："},
+    "cli_depends_line": {"en": "{base} at base; {input}: {low} at low, {high} at high",
+                         "zh": "基准 {base}；{input}：低值 {low}，高值 {high}"},
     "cli_written_files": {"en": "Results written to [bold]{out}[/bold]: {files}",
                           "zh": "结果已写入 [bold]{out}[/bold]：{files}"},
     "cli_written": {"en": "Results written to [bold]{out}[/bold]; the report: [bold]{report}[/bold]",
