@@ -3,6 +3,7 @@ has and gives the same table; a changed study is refused."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -67,6 +68,12 @@ def test_resuming_a_changed_study_is_refused_in_one_line(write_scenario, tmp_pat
     changed = load_scenario(write_scenario(SHORT.replace("servers: 5", "servers: 7"), "changed.yaml"))
     with pytest.raises(ResultsError, match="another version of this study"):
         Checkpoint(folder, fingerprint(changed, changed.resolved), resume=True)
+    # a `govsim run --resume` over what `govsim sensitivity` saved: the message names the command
+    with pytest.raises(ResultsError, match="saved replications are of `govsim sensitivity`, not of `govsim run`: "
+                                           "`govsim sensitivity --resume` continues them"):
+        other = folder_for(tmp_path / "sens")
+        Checkpoint(other, fingerprint(sc, sc.resolved) + ":sensitivity", resume=False).save("a-task", [])
+        Checkpoint(other, fingerprint(sc, sc.resolved), resume=True)
     more_reps = sc.with_run(replications=9)  # more replications is the same study, continued
     Checkpoint(folder, fingerprint(more_reps, more_reps.resolved), resume=True)
 
@@ -147,3 +154,62 @@ def test_a_folder_killed_before_its_first_save_resumes_as_new(tmp_path):
     assert cp.done() == 0 and cp.reused == 0
     cp.save("k", [1])
     assert Checkpoint(folder, "s", resume=True).load("k") == [1]
+
+
+def _manifest_of(folder, pid):
+    import socket
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "manifest.json").write_text(json.dumps({"study": "s", "host": socket.gethostname(), "pid": pid}))
+    (folder / "k.json").write_text(json.dumps({"result": [1]}))
+
+
+def test_a_study_another_run_is_saving_now_is_refused(tmp_path):
+    """Two terminals, one folder: the second run must neither resume nor discard the work
+    of the first while it runs; once it has ended (killed, even before being reaped) it may."""
+    import subprocess
+    import sys
+
+    from govsim.checkpoint import writer
+
+    folder = tmp_path / ".x.resume"
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        _manifest_of(folder, running.pid)
+        assert writer(folder) == running.pid
+        for resume in (True, False):
+            with pytest.raises(ResultsError, match=f"another govsim run \\(process {running.pid}\\) is saving"):
+                Checkpoint(folder, "s", resume=resume)
+        assert (folder / "k.json").exists()
+        running.kill()
+        deadline = time.monotonic() + 10
+        while writer(folder) is not None and time.monotonic() < deadline:  # a zombie until reaped: not a writer
+            time.sleep(0.05)
+        assert writer(folder) is None and running.poll() is not None
+        assert Checkpoint(folder, "s", resume=True).load("k") == [1]
+    finally:
+        running.kill()
+        running.wait()
+
+
+def test_govsim_run_into_a_study_another_run_is_writing_is_one_line(write_scenario, tmp_path):
+    import subprocess
+    import sys
+
+    from typer.testing import CliRunner
+
+    from govsim.cli import app
+
+    out = tmp_path / "out"
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        _manifest_of(folder_for(out), running.pid)
+        for extra in ([], ["--resume"], ["--force"]):
+            result = CliRunner().invoke(app, ["run", str(write_scenario(SHORT)), "--out", str(out), "-q", *extra])
+            assert result.exit_code == 2 and result.stderr.strip() == (
+                f"{out}: another govsim run (process {running.pid}) is writing this study now; wait for it to end "
+                "or choose another --out"), result.output
+        assert (folder_for(out) / "k.json").exists() and not out.exists()
+    finally:
+        running.kill()
+        running.wait()

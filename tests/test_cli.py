@@ -353,3 +353,21 @@ def test_force_replaces_govsims_results_but_never_a_readers_files_beside_them(tm
     del meta["files"]
     (out / "metadata.json").write_text(json.dumps(meta))
     assert runner.invoke(app, [*args, "--force"]).exit_code == 0
+
+
+def test_an_interruption_after_the_results_are_written_says_they_are_complete(tmp_path, monkeypatch):
+    """Ctrl-C while the terminal summary prints: the folder is whole, and the message says so
+    rather than "no results written"."""
+    from govsim import cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_print_summary", interrupted)
+    scenario = tmp_path / "mmc.yaml"
+    scenario.write_text(SHORT)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(scenario), "--out", str(out), "-r", "2", "-j", "1"])
+    assert result.exit_code == 130 and result.stderr.strip().splitlines()[-1] == (  # after the progress bar
+        f"Interrupted after the results were written to {out} (they are complete)."), result.output
+    assert (out / "replications.csv").exists() and (out / "report.html").exists()

@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 from functools import cache
 from pathlib import Path
 from typing import Any, Optional
@@ -77,9 +78,27 @@ def fingerprint(scenario, policies: dict) -> str:
                     "policies": {p: dump_params(params) for p, params in policies.items()}})
 
 
+def _command_of(study: str) -> str:
+    """The command a study's fingerprint is of: ``run``, or the suffix the others add (``:sensitivity``)."""
+    return study.partition(":")[2] or "run"
+
+
 def folder_for(out: Path) -> Path:
     out = Path(out)
     return out.parent / f".{out.name}.resume"
+
+
+def writer(folder: Path) -> Optional[int]:
+    """The process id of another govsim run on this host that is saving into ``folder`` now
+    (None: none is; a run killed or finished is no writer)."""
+    from .results.staging import _alive
+
+    try:
+        meta = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+        pid, host = int(meta["pid"]), meta["host"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return pid if host == socket.gethostname() and pid != os.getpid() and _alive(pid) else None
 
 
 def saved_tasks(folder: Path) -> int:
@@ -97,19 +116,27 @@ class Checkpoint:
         self.folder = Path(folder)
         self.study = study
         self.reused = 0  # tasks taken from the folder by this run
+        busy = writer(self.folder)
+        if busy is not None:  # two terminals, one folder: the second must not take the first's work
+            raise ResultsError(f"{self.folder}: another govsim run (process {busy}) is saving its replications "
+                               "there now; wait for it to end or choose another --out")
         if resume and self.folder.exists() and not (self.folder / MANIFEST).exists() and not self.done():
             shutil.rmtree(self.folder)  # made, then killed before anything was saved: nothing to resume
         if resume and self.folder.exists():
             self._check_same_study(study)
         elif self.folder.exists():
             shutil.rmtree(self.folder)
-        self._opened = self.folder.exists()  # made at the first save: a study that fails before leaves none
+        self._opened = False  # the folder is made (and the manifest names this run) at the first save
 
     def _check_same_study(self, study: str) -> None:
         try:
             saved = json.loads((self.folder / MANIFEST).read_text(encoding="utf-8")).get("study")
         except (OSError, ValueError, AttributeError):
             saved = None
+        if saved != study and isinstance(saved, str) and _command_of(saved) != _command_of(study):
+            raise ResultsError(f"{self.folder}: the saved replications are of `govsim {_command_of(saved)}`, not of "
+                               f"`govsim {_command_of(study)}`: `govsim {_command_of(saved)} --resume` continues them, "
+                               "--force starts afresh")
         if saved != study:
             raise ResultsError(f"{self.folder}: the saved replications belong to another version of this study "
                                "(the scenario, its run settings or govsim changed): --force starts afresh")
@@ -129,7 +156,8 @@ class Checkpoint:
         try:
             if not self._opened:
                 self.folder.mkdir(parents=True, exist_ok=True)
-                self._write(self.folder / MANIFEST, {"govsim": code_identity(), "study": self.study})
+                self._write(self.folder / MANIFEST, {"govsim": code_identity(), "study": self.study,
+                                                     "host": socket.gethostname(), "pid": os.getpid()})
                 self._opened = True
             self._write(self.folder / f"{key}.json", {"result": result})
         except OSError as exc:

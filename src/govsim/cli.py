@@ -96,12 +96,18 @@ def _interruptible(resumable: bool):
         @functools.wraps(command)
         def wrapped(*args, **kwargs):
             from .checkpoint import Checkpoint
+            from .results.staging import WRITTEN
 
             previous = signal.signal(signal.SIGTERM, _interrupted) or signal.SIG_DFL  # None: set outside Python
             Checkpoint.last_opened = None
+            WRITTEN.clear()
             try:
                 return command(*args, **kwargs)
             except KeyboardInterrupt as exc:
+                if WRITTEN:  # while the terminal summary was printed: the results are whole
+                    err_console.print(f"Interrupted after the results were written to {WRITTEN[-1]} (they are "
+                                      "complete).", soft_wrap=True, markup=False)
+                    raise typer.Exit(143 if isinstance(exc, _Terminated) else 130) from None
                 saved = Checkpoint.last_opened.done() if Checkpoint.last_opened is not None else 0
                 hint = ("" if not resumable else
                         " The replications finished so far are saved: the same command with --resume continues."
@@ -287,10 +293,14 @@ def _open_output(out: Path, force: bool, resume: bool, study: str):
     the results in ``out`` (with --force, or with --resume when an interrupted run left its
     saved replications beside ``out``: that run was allowed to write there; a finished
     study, with nothing to continue, stays untouched) and the checkpoint."""
-    from .checkpoint import Checkpoint, folder_for, saved_tasks
+    from .checkpoint import Checkpoint, folder_for, saved_tasks, writer
     from .errors import FolderHoldsResults
     from .results import check_output_folder
 
+    busy = writer(folder_for(out))
+    if busy is not None:
+        _fail([f"{out}: another govsim run (process {busy}) is writing this study now; wait for it to end "
+               "or choose another --out"])
     saved = saved_tasks(folder_for(out))
     if saved and not (resume or force):  # a rerun without --resume would throw away hours
         _fail([f"{out}: a run that did not finish saved {_count(saved, 'finished task')} (a policy's replication "

@@ -24,6 +24,7 @@ from typing import Iterator
 
 from ..errors import FolderHoldsResults, ResultsError
 
+WRITTEN: list[Path] = []  # results folders this process has put in place (an interruption after says so)
 MARKER = "govsim_version"  # a key of metadata.json: proves a folder is ours to replace
 METADATA = "metadata.json"
 
@@ -143,6 +144,7 @@ def staged_folder(out: Path, replace: bool = False) -> Iterator[Path]:
         _list_files(tmp)
         check_output_folder(out, replace)  # nobody put a folder there while we ran
         _move_into_place(tmp, out)
+        WRITTEN.append(out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -230,13 +232,18 @@ def _remove_leftovers(parent: Path, prefix: str) -> None:
 
 
 def _alive(pid: int) -> bool:
+    """A process of this host that still runs (a killed one not yet reaped by its parent,
+    a zombie, does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # another user's process: alive
         return True
-    return True
+    try:  # Linux: the state after the command's closing parenthesis
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def _move_into_place(new: Path, dest: Path) -> None:
