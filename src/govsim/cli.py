@@ -211,6 +211,7 @@ def run(
             _fail([str(exc)])
     out = out if out is not None else Path("results") / scenario.name
     replace, checkpoint = _open_output(out, force, resume, fingerprint(scenario, scenario.resolved))
+    warnings = _policy_warnings(scenario, policies)  # before the run: a planner may stop it and fix the file
 
     jobs = jobs or default_jobs()
     decompose = scenario.decomposition is not None and {scenario.decomposition.from_, scenario.decomposition.to} <= set(policies)
@@ -264,6 +265,8 @@ def run(
         run_info["resumed"] = {"tasks_reused": checkpoint.reused}
     if auto_info:
         run_info["replications_auto"] = auto_info
+    if warnings:
+        run_info["warnings"] = warnings
     events = None
     if trace:
         reps, raw = reps
@@ -285,6 +288,16 @@ def run(
             _print_baselines(tables["baselines"], scenario.model, lang, names)
         out_console.print(tr("cli_written", lang, out=escape(str(out)), report=escape(str(out / "report.html"))),
                           soft_wrap=True)
+
+
+def _policy_warnings(scenario, policies: list[str]) -> list[str]:
+    """The model's warnings about each policy's params (``Model.warnings``), on stderr even
+    with --quiet; returned for metadata.json."""
+    out = [f"warning: policy '{p}': {w}" for p in policies
+           for w in scenario.model.warnings(scenario.resolved[p], scenario.run)]
+    for line in out:
+        err_console.print(line, markup=False, soft_wrap=True)
+    return out
 
 
 def _open_output(out: Path, force: bool, resume: bool, study: str):

@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 from ...model_api import Breakdown, Model
 from .engine import Records, simulate
 from .kpis import cost_rows, kpis, service_level_rows
+from .load import overload_warnings
 from .params import NetworkParams
 
 
@@ -47,6 +48,9 @@ class NetworkModel(Model):
             return None
         midnight = datetime.combine(params.start_date, time())
         return lambda minutes: midnight + timedelta(minutes=float(minutes))
+
+    def warnings(self, params: NetworkParams, run) -> list[str]:
+        return overload_warnings(params, run.horizon)
 
     def simulate(self, params: NetworkParams, streams, run, trace=None):
         rec = simulate(params, streams, run.horizon, run.warmup, trace=trace)
