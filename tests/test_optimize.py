@@ -58,6 +58,24 @@ def test_no_feasible_point_within_the_ranges_is_said():
     assert search.solve((0, 0)) is None
 
 
+def test_an_input_that_changed_no_candidates_results_is_named():
+    """x1 is never read: each candidate's replications are those of its x0 alone."""
+    varies = [Vary("x0", ("x0",), 0, 10), Vary("x1", ("x1",), 0, 10)]
+
+    def run(values):
+        m = 0.0 if values[0] >= 3 else 10.0 - values[0]
+        return pd.DataFrame({"policy": "p", "rep": [0, 1, 2], "scope": "all", "metric": "m",
+                             "value": [m, m + 1e-9, m - 1e-9]})
+
+    search = Search(varies, [Target("m", "<=", 0.5)], run, "p")
+    assert search.solve((0, 0)).values == (3, 0)
+    assert any(values[1] == 1 for values in search.seen)  # x1 was tried, and made no difference
+    assert search.without_effect() == [varies[1]]
+    single = Search(varies, [Target("m", "<=", 0.5)], run, "p")
+    single.evaluate((3, 0))
+    assert single.without_effect() == []  # nothing compared: no claim
+
+
 @pytest.mark.statistical
 def test_on_one_mmc_station_the_answer_is_the_least_c_erlang_c_gives(write_scenario):
     """Target: mean wait <= 0.3 min at 4.25 arrivals a minute, 1-minute service.  Erlang C:

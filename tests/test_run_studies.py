@@ -82,6 +82,51 @@ def test_a_bad_sweep_is_one_line(write_scenario, tmp_path):
     assert typo.exit_code == 2 and "no 'windw' at params.stations (did you mean 'window'?)" in typo.stderr
 
 
+# a second bank of windows that only policy to_annex sends anyone to: base never reads its inputs
+ANNEX = SHORT.replace("policies:\n", "    annex:\n      servers: 6\n      service: {dist: exponential, mean: 1.0}\n"
+                                    "policies:\n") + "  to_annex: {classes: {citizen: {route: [annex]}}}\n"
+UNREAD = ("every value gave identical results for policy 'base': it does not read this input, or these values "
+          "change nothing (did you mean another policy, -p ...?)")
+
+
+@pytest.mark.parametrize("extra, text, warning", [
+    (["-p", "base", "--sweep", "stations.annex.service.mean=1,2"], ANNEX, "--sweep stations.annex.service.mean: " + UNREAD),
+    (["-p", "to_annex", "--sweep", "stations.annex.service.mean=1,1.2"], ANNEX, ""),  # read: no warning (loads 0.71, 0.85)
+    ([], ANNEX + "sweep:\n  - {path: stations.annex.service.mean, values: \"1,2\"}\n",
+     "sweep stations.annex.service.mean: " + UNREAD),
+])
+def test_a_sweep_of_an_input_the_policy_does_not_read_warns_even_when_quiet(write_scenario, tmp_path, extra, text,
+                                                                            warning):
+    result = _run([str(write_scenario(text)), *extra, "-r", "2", "--out", str(tmp_path / "s"), "-q", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip() == warning and result.stdout == ""
+
+
+def test_crossed_sweeps_of_two_stations_say_which_is_which(write_scenario, tmp_path):
+    out = tmp_path / "two"
+    result = _run([str(write_scenario(ANNEX)), "-p", "to_annex", "--sweep", "stations.window.servers=5",
+                   "--sweep", "stations.annex.servers=6,7", "-r", "2", "--out", str(out), "-q", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert set(pd.read_csv(out / "summary.csv")["policy"]) == {"window.servers=5,annex.servers=6",
+                                                              "window.servers=5,annex.servers=7"}
+    assert result.stderr == ""  # one value of the window's: nothing compared, no claim
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--sweep", "stations.window.servers=5..8", "--sweep", "stations.window.servers=6..7"],
+     "--sweep: stations.window.servers: swept twice; give all its values in one sweep"),
+    (["-p", "base", "-p", "to_annex", "--sweep", "stations.window.servers=5..6"],
+     "--sweep is built on one policy (the baseline, or the one --policy): got -p base -p to_annex; "
+     "run one sweep per policy"),
+])
+def test_a_sweep_that_would_silently_drop_something_is_refused(write_scenario, tmp_path, args, words):
+    out = tmp_path / "bad"
+    result = _run([str(write_scenario(ANNEX)), *args, "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert len(result.stderr.strip().splitlines()) == 1 and words in result.stderr
+    assert not out.exists()
+
+
 DECOMPOSE = SHORT.replace("  six_windows: {stations: {window: {servers: 6}}}\n", """\
   reform: {stations: {window: {servers: 6, service: {dist: exponential, mean: 0.9}}}}
 decompose:

@@ -30,6 +30,25 @@ def test_optimize_prints_the_answer_and_the_evidence(write_scenario, tmp_path):
     table = pd.read_csv(out / "optimize.csv")
     assert set(table["stations.window.servers"]) == {5, 6}
     assert (out / "optimize.png").exists()
+    assert "identical" not in result.stderr  # the windows make a difference: no warning
+
+
+def test_optimize_warns_when_no_value_of_the_varied_input_made_a_difference(write_scenario, tmp_path):
+    """The annex's waiting room, which policy base sends nobody to: the search runs down to its
+    lowest value, and the answer must not read as if that mattered."""
+    text = SHORT.replace("policies:\n", "    annex:\n      servers: 6\n      max_waiting: 5\n"
+                                       "      service: {dist: exponential, mean: 1.0}\npolicies:\n")
+    out = tmp_path / "opt"
+    result = CliRunner().invoke(app, ["optimize", str(write_scenario(text)), "--target", "wait_mean_min <= 3",
+                                      "--vary", "stations.annex.max_waiting=0..9", "-r", "2", "-q", "-j", "1",
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip() == (
+        "--vary stations.annex.max_waiting: every value tried gave identical results for policy 'base': it does not "
+        "read this input, or these values change nothing (did you mean another policy, -p ...?)")
+    assert result.stdout.startswith(
+        "stations.annex.max_waiting = 0   (every value tried gave identical results: see the warning)\n")
+    assert json.loads((out / "metadata.json").read_text())["without_effect"] == ["stations.annex.max_waiting"]
 
 
 @pytest.mark.parametrize("args, words", [

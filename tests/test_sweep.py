@@ -2,6 +2,7 @@
 at every point."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from govsim import queueing as q
@@ -9,9 +10,9 @@ from govsim.errors import ScenarioErrors
 from govsim.experiment import run_experiment
 from govsim.scenario import load_scenario
 from govsim.stats import summarize
-from govsim.sweep import from_cli, parse_values
+from govsim.sweep import Sweep, from_cli, parse_values, short_labels, without_effect
 
-from conftest import MMC_DEMO
+from conftest import MMC_DEMO, SCENARIOS
 
 
 def test_values_from_a_range_a_list_or_text():
@@ -40,6 +41,57 @@ def test_two_sweeps_cross(write_scenario):
         [("stations.window.servers", [5, 6]), ("classes.citizen.arrivals", [{"dist": "exponential", "mean": 0.25}])])
     assert sc.policy_names == ['servers=5,arrivals={"dist": "exponential", "mean": 0.25}',
                                'servers=6,arrivals={"dist": "exponential", "mean": 0.25}']
+
+
+def test_crossed_sweeps_are_named_by_the_shortest_end_that_tells_their_paths_apart():
+    assert short_labels(["stations.civil_desk.servers", "stations.tax_desk.servers"]) == [
+        "civil_desk.servers", "tax_desk.servers"]
+    assert short_labels(["stations.window.servers", "classes.citizen.arrivals"]) == ["servers", "arrivals"]  # as before
+    assert short_labels(["a.x.servers", "b.x.servers", "c.servers"]) == ["a.x.servers", "b.x.servers", "c.servers"]
+    sc = load_scenario(SCENARIOS / "pooling_demo.yaml").with_sweeps(
+        [("stations.civil_desk.servers", [2, 3]), ("stations.tax_desk.servers", [2, 3])])
+    assert sc.policy_names == ["civil_desk.servers=2,tax_desk.servers=2", "civil_desk.servers=2,tax_desk.servers=3",
+                               "civil_desk.servers=3,tax_desk.servers=2", "civil_desk.servers=3,tax_desk.servers=3"]
+    assert sc.resolved["civil_desk.servers=2,tax_desk.servers=3"].stations["tax_desk"].servers == 3
+    assert sc.swept_on == "separate"
+
+
+def test_an_input_swept_twice_is_refused(write_scenario):
+    sc = load_scenario(write_scenario(MMC_DEMO))
+    for specs, words in (
+            ([("stations.window.servers", [5, 8]), ("stations.window.servers", [6, 7])],
+             "--sweep: stations.window.servers: swept twice; give all its values in one sweep"),
+            ([("stations.*.servers", [5]), ("stations.window.servers", [6])],
+             "--sweep: stations.window.servers: sets params.stations.window.servers, which stations.*.servers "
+             "sweeps already; sweep each input once")):
+        with pytest.raises(ScenarioErrors) as err:
+            sc.with_sweeps(specs)
+        assert len(err.value.errors) == 1 and words in err.value.errors[0].one_line()
+    text = MMC_DEMO + "sweep:\n  - {path: stations.window.servers, values: \"5..6\"}\n" \
+                      "  - {path: stations.window.servers, values: \"7..8\"}\n"
+    with pytest.raises(ScenarioErrors) as err:
+        load_scenario(write_scenario(text))
+    assert ":22: sweep[1].path: stations.window.servers: swept twice" in err.value.errors[0].one_line()
+
+
+def _replications(values: dict) -> pd.DataFrame:
+    """policy -> its replications' values of one metric, as run_experiment's table."""
+    return pd.DataFrame([(p, r, 1, "all", "wait_mean_min", v) for p, vs in values.items() for r, v in enumerate(vs)],
+                        columns=["policy", "rep", "seed", "scope", "metric", "value"])
+
+
+def test_a_swept_input_whose_every_value_gave_identical_results_is_found():
+    read = Sweep("stations.window.servers", (("stations", "window", "servers"),), (5, 6))
+    unread = Sweep("stations.annex.servers", (("stations", "annex", "servers"),), (1, 2))
+    swept = {f"servers={x},annex={y}": {read.path: x, unread.path: y} for x in (5, 6) for y in (1, 2)}
+    reps = _replications({p: [10.0 - v[read.path], float("nan")] for p, v in swept.items()})  # NaN alike is alike
+    assert without_effect([read, unread], swept, reps) == [unread]
+    reps.loc[(reps["policy"] == "servers=5,annex=2") & (reps["rep"] == 0), "value"] += 1e-12  # any difference counts
+    assert without_effect([read, unread], swept, reps) == []
+    # nothing to compare (one value, or one of the policies run): no claim either way
+    assert without_effect([read], {"servers=5": {read.path: 5}}, _replications({"servers=5": [1.0]})) == []
+    assert without_effect([read], {"servers=5": {read.path: 5}, "servers=6": {read.path: 6}},
+                          _replications({"servers=5": [1.0]})) == []
 
 
 def test_a_bad_sweep_is_one_clear_error(write_scenario):

@@ -152,7 +152,8 @@ def run(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on a Dask cluster: its scheduler address "
                                             "(tcp://host:8786), or 'local' for one on this machine with --jobs workers."),
     sweep: Optional[List[str]] = typer.Option(None, "--sweep", help="PATH=LO..HI or PATH=a,b,c: the policies become a "
-                                              "sweep on the baseline (or the one --policy), crossed over several."),
+                                              "sweep on the baseline (or the one --policy), crossed over several; "
+                                              "each input once."),
     resume: bool = _flag("--resume", help="Continue an interrupted run into the same --out, "
                                 "recomputing nothing it finished."),
     policy: Optional[List[str]] = typer.Option(None, "--policy", "-p", help="Run only this policy (repeatable); the baseline is always run."),
@@ -188,6 +189,9 @@ def run(
         _fail([f"--max-replications: at least 2, for a 95% interval (got {max_replications})"])
     scenario = _load(file, replications=reps_given, seed=seed)
     _check_scheduler(scheduler)
+    if sweep and policy and len(policy) > 1:  # a sweep replaces the policies: it is built on one
+        _fail([f"--sweep is built on one policy (the baseline, or the one --policy): got "
+               f"{' '.join('-p ' + p for p in policy)}; run one sweep per policy"])
     if sweep:
         specs = []
         for spec in sweep:
@@ -277,6 +281,7 @@ def run(
     except ResultsError as exc:  # someone wrote there while we ran
         _fail([str(exc)])
     checkpoint.finish()
+    _warn_of_unread_sweeps(scenario, reps, "--sweep" if sweep else "sweep")
     if auto_info and not auto_info["reached"]:  # a warning: shown even with --quiet
         err_console.print(_auto_text(auto_info, scenario, lang), soft_wrap=True, markup=False)
     elif auto_info and not quiet:
@@ -298,6 +303,15 @@ def _policy_warnings(scenario, policies: list[str]) -> list[str]:
     for line in out:
         err_console.print(line, markup=False, soft_wrap=True)
     return out
+
+
+def _warn_of_unread_sweeps(scenario, reps, where: str) -> None:
+    """A swept input whose every value gave identical results: on common random numbers the
+    policy does not read it, and a flat answer must not pass for one (shown even with -q)."""
+    from .sweep import no_effect_warning, without_effect
+
+    for s in without_effect(scenario.sweeps, scenario.swept, reps):
+        err_console.print(no_effect_warning(where, s.path, scenario.swept_on), soft_wrap=True, markup=False)
 
 
 def _open_output(out: Path, force: bool, resume: bool, study: str):
@@ -951,6 +965,7 @@ def optimize(
     from .optimize import (Search, TargetNotMeasured, Vary, parse_cost, parse_target, parse_vary, path_keys,
                            scenario_runner, start_point)
     from .results.staging import write_folder
+    from .sweep import no_effect_warning
     from .uncertain import expand
 
     _at_least("--jobs", jobs, 1)
@@ -1007,6 +1022,7 @@ def optimize(
                 checkpoint.finish()  # a mistake in the command, not an interruption: nothing to resume
                 _fail([str(exc)])
     table = search.table()
+    unread = [v.path for v in search.without_effect()]
     from .report.studies import optimize_figure
 
     def write(folder: Path) -> None:
@@ -1017,14 +1033,18 @@ def optimize(
     write_folder(out, replace, write, {"kind": "optimize", "scenario": str(file), "policy": policy,
                                        "targets": [t.text() for t in targets], "vary": list(vary),
                                        "replications": scenario.run.replications,
-                                       "best": dict(zip((v.path for v in varies), best.values)) if best else None})
+                                       "best": dict(zip((v.path for v in varies), best.values)) if best else None,
+                                       "without_effect": unread})
     checkpoint.finish()  # only now: a failed write leaves the search to --resume
+    for path in unread:  # before the answer, which would otherwise read as if the input mattered (even with -q)
+        err_console.print(no_effect_warning("--vary", path, policy, what="value tried"), soft_wrap=True, markup=False)
     if best is None:
         out_console.print("no combination within the ranges meets every target; widen --vary "
                           f"(every candidate tried: {out / 'optimize.csv'})")
         raise typer.Exit(1)
     for v, x in zip(varies, best.values):
-        out_console.print(f"{v.path} = {x}", soft_wrap=True, markup=False)
+        same = "   (every value tried gave identical results: see the warning)" if v.path in unread else ""
+        out_console.print(f"{v.path} = {x}{same}", soft_wrap=True, markup=False)
     if cost:
         out_console.print(f"cost: {best.cost:g} per day", markup=False)
     elif len(varies) > 1:

@@ -14,7 +14,9 @@ up while some target fails (the input with the most gain in the worst target per
 and then down while every target still holds (the dearest input first), and stops when
 no single unit less keeps every target.  For one input this is the least feasible value;
 for several it is a local optimum (no one-unit saving stays feasible), which the output
-says.  Every candidate run is kept (``optimize.csv``) and none is run twice.
+says.  Every candidate run is kept (``optimize.csv``) and none is run twice.  An input whose
+every value tried gave identical replications (common random numbers: the policy does not
+read it) is named by ``Search.without_effect``, for a warning beside the answer.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ import pandas as pd
 from . import queueing
 from .errors import did_you_mean
 from .stats import t_interval
-from .sweep import RANGE
+from .sweep import RANGE, made_no_difference, results_of
 
 TARGET = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=)\s*(-?[0-9.eE+-]+)\s*$")
 
@@ -125,6 +127,7 @@ class Search:
     run: Callable[[tuple[int, ...]], pd.DataFrame]
     policy: str
     seen: dict = field(default_factory=dict)
+    results: dict = field(default_factory=dict)  # values -> every replication's metrics (sweep.results_of)
 
     def cost(self, values: tuple[int, ...]) -> float:
         return sum(v.cost * x for v, x in zip(self.varies, values))
@@ -132,6 +135,7 @@ class Search:
     def evaluate(self, values: tuple[int, ...]) -> Evaluation:
         if values not in self.seen:
             reps = self.run(values)
+            self.results[values] = results_of(reps, self.policy)
             stats, ok = {}, True
             for t in self.targets:
                 sel = reps[(reps["policy"] == self.policy) & (reps["scope"] == t.scope) & (reps["metric"] == t.metric)]
@@ -145,6 +149,18 @@ class Search:
                 ok = ok and met
             self.seen[values] = Evaluation(values, self.cost(values), ok, stats)
         return self.seen[values]
+
+    def without_effect(self) -> list[Vary]:
+        """The varied inputs at whose every value tried the replications were identical, the
+        other inputs held: the answer's value of such an input is only the cheapest tried."""
+        out = []
+        for i, v in enumerate(self.varies):
+            held: dict[tuple, list] = {}
+            for values, result in self.results.items():
+                held.setdefault(values[:i] + values[i + 1:], []).append(result)
+            if made_no_difference(list(held.values())):
+                out.append(v)
+        return out
 
     def _in_range(self, values) -> bool:
         return all(v.low <= x <= v.high for v, x in zip(self.varies, values))

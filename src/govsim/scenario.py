@@ -136,6 +136,7 @@ class Scenario:
     decompose_resolved: dict = field(default_factory=dict)  # combination policy name -> params
     sweeps: list = field(default_factory=list)  # govsim.sweep.Sweep, when the policies are a sweep
     swept: dict = field(default_factory=dict)  # policy -> {path: value} of a sweep
+    swept_on: Optional[str] = None  # the policy a sweep is built on (its own name is gone)
 
     def with_sweeps(self, specs: list[tuple[str, list]], on: Optional[str] = None) -> "Scenario":
         """The scenario with its policies replaced by a sweep built on policy ``on`` (default:
@@ -149,6 +150,9 @@ class Scenario:
                 problems.append(ScenarioError(str(self.path), None, "--sweep", f"{path_text}: {exc}"))
                 continue
             built.append(sweeps_.Sweep(path_text, tuple(paths), tuple(values)))
+        twice = sweeps_.swept_twice(built)
+        if twice:
+            problems.append(ScenarioError(str(self.path), None, "--sweep", twice[1]))
         if problems:
             raise ScenarioErrors(problems)
         return _swept(self, built, on or self.baseline_policy, "--sweep")
@@ -278,6 +282,9 @@ def load_scenario(path: str | Path) -> Scenario:
             ctx.add(("sweep", i, "path"), str(exc))
             continue
         built.append(sweeps_.Sweep(entry.path, tuple(paths), tuple(sweeps_.parse_values(entry.values))))
+    twice = sweeps_.swept_twice(built) if len(built) == len(top.sweep) else None  # indices are the file's
+    if twice:
+        ctx.add(("sweep", twice[0], "path"), twice[1])
     ctx.raise_if_any()
     scenario = Scenario(path=path, name=top.name, description=top.description, model=model, run=top.run,
                         params=top.params, overlays=overlays, resolved=resolved, baseline_policy=baseline,
@@ -392,7 +399,7 @@ def _swept(scenario: Scenario, built: list, on: str, where: str) -> Scenario:
         raise ScenarioErrors(problems)
     first = next(iter(resolved))
     return dataclasses.replace(scenario, overlays=overlays, resolved=resolved, baseline_policy=first,
-                               baselines=[], sweeps=built, swept=swept)
+                               baselines=[], sweeps=built, swept=swept, swept_on=on)
 
 
 def _check_uncertain(ctx: "_Context", top: ScenarioFile, model, overlays: dict) -> list[UncertainInput]:

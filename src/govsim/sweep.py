@@ -6,16 +6,23 @@ Written in a scenario as ``sweep: [{path: stations.window.servers, values: "4..8
 on the command line as ``--sweep stations.window.servers=4..8`` (or ``=4,5,6``).  The
 path is dotted under params (``*`` for every key at a level, as in ``uncertain:``).  Each
 value makes a policy named ``<last key>=<value>`` from the base policy's overlay with the
-path set; several sweeps cross (``servers=5,visitors_per_day=240``).  The first value's
-policy is the baseline.
+path set; several sweeps cross (``servers=5,visitors_per_day=240``), each named by the
+shortest end of its path that the other swept paths do not share (``civil_desk.servers=2,
+tax_desk.servers=3``).  The first value's policy is the baseline.  A sweep is built on one
+policy (the baseline, or the one ``--policy``), and each input is swept once.
+
+On common random numbers every policy sees the same draws, so an input the policy does not
+read gives exactly the same replications at every value: ``without_effect`` finds such
+inputs, for a warning instead of a flat curve read as an answer.
 """
 from __future__ import annotations
 
 import itertools
 import re
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any, Optional, Union
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .uncertain import value_text, with_changes
@@ -76,9 +83,32 @@ class Sweep:
     paths: tuple[tuple[str, ...], ...]
     values: tuple[Any, ...]
 
-    @property
-    def label(self) -> str:
-        return self.path.rsplit(".", 1)[-1]
+
+def short_labels(paths: list[str]) -> list[str]:
+    """The shortest end of each dotted path that no other path ends with: ``servers`` when
+    one swept path ends so, ``civil_desk.servers`` and ``tax_desk.servers`` when two do."""
+    keys = [p.split(".") for p in paths]
+    out = []
+    for i, mine in enumerate(keys):
+        n = 1
+        while n < len(mine) and any(other[-n:] == mine[-n:] for j, other in enumerate(keys) if j != i):
+            n += 1
+        out.append(".".join(mine[-n:]))
+    return out
+
+
+def swept_twice(sweeps: list[Sweep]) -> Optional[tuple[int, str]]:
+    """The first sweep that sets an input an earlier one sets (its values would silently
+    replace the earlier's), as (its index, why), or None."""
+    first: dict[tuple, str] = {}
+    for i, s in enumerate(sweeps):
+        for p in s.paths:
+            if p in first:
+                if first[p] == s.path:
+                    return i, f"{s.path}: swept twice; give all its values in one sweep"
+                return i, f"{s.path}: sets params.{'.'.join(p)}, which {first[p]} sweeps already; sweep each input once"
+        first.update({p: s.path for p in s.paths})
+    return None
 
 
 def from_cli(spec: str) -> tuple[str, list[Any]]:
@@ -93,7 +123,8 @@ def from_cli(spec: str) -> tuple[str, list[Any]]:
 
 
 def policy_name(sweeps: list[Sweep], combo: tuple) -> str:
-    return ",".join(f"{s.label}={value_text(v)}" for s, v in zip(sweeps, combo))
+    labels = short_labels([s.path for s in sweeps])
+    return ",".join(f"{label}={value_text(v)}" for label, v in zip(labels, combo))
 
 
 def expand(sweeps: list[Sweep], overlay: dict) -> dict[str, tuple[dict, dict]]:
@@ -104,3 +135,39 @@ def expand(sweeps: list[Sweep], overlay: dict) -> dict[str, tuple[dict, dict]]:
         changes = {p: v for s, v in zip(sweeps, combo) for p in s.paths}
         out[policy_name(sweeps, combo)] = (with_changes(overlay, changes), dict(zip([s.path for s in sweeps], combo)))
     return out
+
+
+def results_of(reps: pd.DataFrame, policy: str) -> pd.Series:
+    """Every metric of every replication of ``policy``, in one order: what two policies share
+    value for value when nothing they differ in is read."""
+    sel = reps[reps["policy"] == policy]
+    return sel.set_index(["rep", "scope", "metric"])["value"].sort_index()
+
+
+def made_no_difference(groups: list[list[pd.Series]]) -> bool:
+    """Whether the results in every group are identical, at least one comparison made (a
+    group: the results at each value of one input, every other input held)."""
+    compared = [g for g in groups if len(g) > 1]
+    return bool(compared) and all(g[0].equals(other) for g in compared for other in g[1:])
+
+
+def without_effect(sweeps: list[Sweep], swept: dict[str, dict], reps: pd.DataFrame) -> list[Sweep]:
+    """The sweeps whose every value gave exactly the same replications, the other swept
+    inputs held (``swept``: policy -> {path: value}; policies not in ``reps`` are left out)."""
+    ran = set(reps["policy"])
+    results = {p: results_of(reps, p) for p in swept if p in ran}
+    out = []
+    for s in sweeps:
+        groups: dict[tuple, list[pd.Series]] = {}
+        for policy, result in results.items():
+            held = tuple(value_text(v) for path, v in swept[policy].items() if path != s.path)
+            groups.setdefault(held, []).append(result)
+        if made_no_difference(list(groups.values())):
+            out.append(s)
+    return out
+
+
+def no_effect_warning(where: str, path: str, policy: str, what: str = "value") -> str:
+    """The warning for an input that changed nothing (``where``: --sweep, sweep or --vary)."""
+    return (f"{where} {path}: every {what} gave identical results for policy '{policy}': it does not read this "
+            f"input, or these values change nothing (did you mean another policy, -p ...?)")

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from ..labels import vocabulary  # noqa: E402
+from ..sweep import short_labels  # noqa: E402
 from .figures import FigureOut, policy_colours, save_figure, wrap  # noqa: E402
 from .fonts import font_rc  # noqa: E402
 
@@ -219,7 +220,9 @@ def sweep_figures(res, lang: str, folder: Path) -> list[FigureOut]:
     if not swept:
         return []
     voc = vocabulary(res.model)
-    first = next(iter(next(iter(swept.values()))))  # the first swept path
+    paths = list(next(iter(swept.values())))
+    first = paths[0]  # the first swept path
+    short = dict(zip(paths, short_labels(paths)))  # as in the policy names: civil_desk.servers, tax_desk.servers
     xs = {p: v.get(first) for p, v in swept.items()}
     if not all(isinstance(x, (int, float)) for x in xs.values()):
         return []
@@ -238,18 +241,18 @@ def sweep_figures(res, lang: str, folder: Path) -> list[FigureOut]:
                 rows = sel.set_index("policy").loc[pols]
                 x = np.array([xs[p] for p in pols], dtype=float)
                 order = np.argsort(x)
-                name = ", ".join(f"{k.rsplit('.', 1)[-1]}={v}" for k, v in group) or metric
+                name = ", ".join(f"{short[k]}={v}" for k, v in group) or metric
                 ax.plot(x[order], rows["mean"].to_numpy()[order], marker="o", color=colours[group], label=name)
                 ax.fill_between(x[order], rows["ci_low"].to_numpy()[order], rows["ci_high"].to_numpy()[order],
                                 color=colours[group], alpha=0.2)
-            ax.set_xlabel(first.rsplit(".", 1)[-1], fontsize=9)
+            ax.set_xlabel(short[first], fontsize=9)
             if all(float(x).is_integer() for x in xs.values()):
                 ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             label = voc.metric_label(metric, lang=lang)
             ax.set_ylabel(wrap(label, 3.6, 9), fontsize=9)
             if len(set(others.values())) > 1:
                 ax.legend(fontsize=8, loc="best")
-            fig.suptitle(wrap(f"{label}: {w('by', lang)} {first.rsplit('.', 1)[-1]}", 7.6, 11), fontsize=11)
+            fig.suptitle(wrap(f"{label}: {w('by', lang)} {short[first]}", 7.6, 11), fontsize=11)
             out.append(save_figure(fig, folder, f"sweep_{metric}", "sweep", label))
     return out
 
