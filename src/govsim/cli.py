@@ -41,9 +41,12 @@ def _progress(quiet: bool, transient: bool = False):
     that show them, not by every start of govsim); ``transient``: gone when done (a search's
     bar shows the candidate in hand, and its answer takes the bar's place)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.table import Column
 
-    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    TimeRemainingColumn(), console=err_console, disable=quiet, transient=transient)
+    # a long description wraps rather than squeeze the counts and times to "1…" in 80 columns
+    return Progress(TextColumn("[bold]{task.description}", table_column=Column(ratio=1, overflow="fold")),
+                    BarColumn(bar_width=16), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
+                    console=err_console, disable=quiet, transient=transient)
 
 
 def _table(**options):
