@@ -66,8 +66,12 @@ def test_govsim_run_warns_of_an_overloaded_station_even_quiet(write_scenario, tm
                 "state"]
     assert result.stderr.splitlines() == expected
     assert json.loads((out / "metadata.json").read_text())["warnings"] == expected
+    page = (out / "report.html").read_text(encoding="utf-8")  # at the top of the answer, where a reader starts
+    answer = page[page.index('<section id="answer">'):page.index('id="bottom-line"')]
+    assert all(f"<p><strong>Warning.</strong> {w.replace(chr(39), '&#x27;')}</p>" in answer for w in expected)
     fine = CliRunner().invoke(app, ["run", str(write_scenario(MMC_DEMO.replace("horizon_min: 20000", "horizon_min: 2000")
                                                               .replace("warmup_min: 2000", "warmup_min: 200"),
                                                               "fine.yaml")),
                                     "-o", str(tmp_path / "fine"), "-r", "2", "-j", "1", "-q"])
     assert fine.exit_code == 0 and fine.stderr == ""
+    assert 'class="warning"' not in (tmp_path / "fine" / "report.html").read_text(encoding="utf-8")

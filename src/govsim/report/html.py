@@ -85,6 +85,7 @@ td .badge { display: inline-block; margin-top: 2px; }
 .no { color: var(--bad); font-weight: 700; }
 .undecided { color: var(--warn); font-weight: 700; }
 .question { font-size: 1.05rem; background: var(--soft); border-left: 4px solid var(--info); padding: 8px 14px; }
+.warning { background: var(--soft); border-left: 4px solid var(--warn); padding: 4px 14px; }
 .bottom { border: 2px solid var(--ink); border-radius: 6px; padding: 4px 16px 8px; margin: 16px 0; }
 .bottom h3 { margin-top: 8px; }
 ul.bottom-line { padding-left: 20px; margin: 4px 0; }
@@ -250,6 +251,10 @@ def _answer(res, lang: str, voc: Vocabulary, names: DisplayNames, changes: dict)
          if others else t("question_none", lang, baseline=policy_name(res.baseline, lang, names)))
     out.append(f'<div class="question"><p><strong>{t("question", lang)}.</strong> {q}</p>'
                + (f"<p>{inline(description.strip())}</p>" if description.strip() else "") + "</div>")
+    warnings = res.metadata.get("warnings") or []  # the model's, known before the run (Model.warnings)
+    if warnings:
+        out.append('<div class="warning">' + "".join(f"<p><strong>{t('warning', lang)}.</strong> {esc(w)}</p>"
+                                                     for w in warnings) + "</div>")
     sentences = answer(res.summary, res.comparison, metrics, res.policies, res.baseline, lang, voc=voc,
                        names=names) if others else {}
     out.append(f'<div class="bottom" id="bottom-line"><h3>{t("bottom_line", lang)}</h3>'
