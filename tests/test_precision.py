@@ -21,6 +21,22 @@ def test_relative_half_width_of_known_values():
     assert relative_half_width([-1.0, 1.0]) == math.inf  # mean 0: relative precision is unreachable
 
 
+def test_a_share_is_judged_against_the_larger_of_it_and_its_complement():
+    """Blocking in 1 customer of 50,000, 0 in most replications: against its own mean its
+    interval is hopeless (and all zeros but one would never stop); against 1 - p it is as
+    precise as the share of customers not blocked, the same fact."""
+    rare = [0.0] * 9 + [2e-4]
+    assert relative_half_width(rare) > 1.0
+    assert relative_half_width(rare, share=True) == pytest.approx(
+        relative_half_width([1.0 - x for x in rare]), rel=1e-9)
+    assert relative_half_width(rare, share=True) < adjusted(0.05)
+    common = [0.8, 0.82, 0.79, 0.81]  # above one half: the share itself, as before
+    assert relative_half_width(common, share=True) == relative_half_width(common)
+    v = judge({"p: blocked_frac": rare, "p: wait_mean_min": [9.0, 11.0, 10.0, 10.0]}, 0.05,
+              shares=frozenset({"p: blocked_frac"}))
+    assert v.worst_metric == "p: wait_mean_min"
+
+
 def test_judge_names_the_worst_metric():
     v = judge({"a": [9.0, 11.0, 10.0, 10.0], "b": [10.0, 10.1, 9.9, 10.0]}, gamma=0.05)
     assert not v.enough and v.worst_metric == "a"
@@ -58,12 +74,11 @@ def test_on_values_of_known_variance_the_rule_stops_near_the_theoretical_count()
 @pytest.mark.statistical
 def test_auto_replications_stop_at_the_stated_precision_on_a_queue_of_known_variance(write_scenario):
     """40 servers offered 4 erlangs: nobody waits (Erlang C ~ 1e-25), so the wait metrics
-    are exactly 0, and the slowest key metric is the utilisation, the time-average number
-    busy over 40.  The number busy is Poisson(4) with autocorrelation exp(-t), so over
-    T = 1000 counted minutes the utilisation's relative sd is sqrt(2 / (a T)) = 0.0224;
-    the time in system (mean of ~4000 exponential services) has 1/sqrt(4000) = 0.0158.
-    For gamma = 0.01 (gamma' = 0.0099) the rule needs about (1.96 * 0.0224 / 0.0099)^2
-    = 20 replications."""
+    are exactly 0 and the time in system is the service alone: the mean of ~4000
+    exponential services over T = 1000 counted minutes, relative sd 1/sqrt(4000) = 0.0158.
+    The utilisation, a share of 0.1, is judged against 0.9 (its complement): relative sd
+    sqrt(2 / (a T)) * 0.1 / 0.9 = 0.0025, far inside.  For gamma = 0.005 (gamma' =
+    0.004975) the rule needs about (1.96 * 0.0158 / 0.004975)^2 = 39 replications."""
     from govsim.precision import run_until_precise
     from govsim.scenario import load_scenario
 
@@ -72,14 +87,14 @@ def test_auto_replications_stop_at_the_stated_precision_on_a_queue_of_known_vari
     text = (MMC_DEMO.replace("servers: 5", "servers: 40").replace("mean: 0.2353", "mean: 0.25")
             .replace("horizon_min: 20000", "horizon_min: 1100").replace("warmup_min: 2000", "warmup_min: 100"))
     sc = load_scenario(write_scenario(text))
-    reps, verdict, n = run_until_precise(sc, ["base"], gamma=0.01, max_replications=200, jobs=2)
+    reps, verdict, n = run_until_precise(sc, ["base"], gamma=0.005, max_replications=200, jobs=2)
     assert verdict.enough and verdict.worst <= verdict.target
-    assert verdict.worst_metric == "base: utilisation"
-    expected = (1.959964 * (2 / 4000) ** 0.5 / (0.01 / 1.01)) ** 2
-    # the stopping count's spread at n ~ 20 is about +-35% (the sample sd's); allow 2x either way
+    assert verdict.worst_metric == "base: sojourn_mean_min"
+    expected = (1.959964 * (1 / 4000) ** 0.5 / (0.005 / 1.005)) ** 2
+    # the stopping count's spread at n ~ 39 is about +-25% (the sample sd's); allow 2x either way
     assert expected / 2 <= n <= expected * 2, (n, expected)
-    util = reps[(reps["scope"] == "all") & (reps["metric"] == "utilisation")]["value"]
-    assert len(util) == n and abs(util.mean() - 0.1) / 0.1 <= 2 * 0.01  # the promise, with a margin of 2 gammas
+    sojourn = reps[(reps["scope"] == "all") & (reps["metric"] == "sojourn_mean_min")]["value"]
+    assert len(sojourn) == n and abs(sojourn.mean() - 1.0) <= 2 * 0.005  # the promise, with a margin of 2 gammas
 
 
 def test_auto_replications_give_the_same_table_whatever_the_workers(write_scenario):

@@ -32,7 +32,7 @@ def test_auto_replications_say_how_many_and_why(write_scenario, tmp_path):
     info = meta["replications_auto"]
     assert info["replications"] == meta["replications"] >= 10 and info["reached"]
     why = (f"{info['replications']} replications, chosen by --replications auto: every key metric's 95% interval "
-           "is within 20% of its mean (the last to get there: ")
+           "is within 20% of its mean, a share's of the larger of it and its complement (the last to get there: ")
     assert why in result.stdout
     assert why.replace("'", "&#x27;") in (out / "report.html").read_text()  # the report says it too
     reps = pd.read_csv(out / "replications.csv")

@@ -9,6 +9,12 @@ most ``gamma`` with probability close to 95%.  A first batch of at least 10
 replications keeps the early-stopping bias small (Law's advice); the stop is also
 bounded by ``max_replications`` and says when it hit that bound instead.
 
+A share (a metric between 0 and 1) is judged against the larger of itself and its complement,
+``max(p, 1 - p)``: a rare event's share and the share of its common complement are the same
+fact and need the same replications; judged against ``p`` alone, blocking in one customer in
+50,000 would need hundreds of replications to pin down to 5% of itself, which no planner
+asks of it (and a share that is 0 in every replication but one could never stop).
+
 govsim runs replications in rounds (the first batch, then ``ROUND`` at a time, so worker
 processes stay busy) and checks the rule after every round; a round may overshoot the
 stopping point by a few replications, which only tightens the intervals.  The rounds do
@@ -34,9 +40,9 @@ def adjusted(gamma: float) -> float:
     return gamma / (1.0 + gamma)
 
 
-def relative_half_width(values: Iterable[float]) -> float:
-    """Half-width of the 95% interval over |mean|; inf when it cannot be judged yet
-    (fewer than two values), 0 for a metric that never varies."""
+def relative_half_width(values: Iterable[float], share: bool = False) -> float:
+    """Half-width of the 95% interval over |mean| (a ``share``: over max(mean, 1 - mean));
+    inf when it cannot be judged yet (fewer than two values), 0 for a metric that never varies."""
     x = np.asarray(list(values), dtype=float)
     mean, lo, hi, n = t_interval(x)
     if n < 2 or math.isnan(lo):
@@ -44,7 +50,8 @@ def relative_half_width(values: Iterable[float]) -> float:
     half = (hi - lo) / 2
     if half == 0:
         return 0.0
-    return math.inf if mean == 0 else half / abs(mean)
+    scale = max(abs(mean), 1.0 - abs(mean)) if share else abs(mean)
+    return math.inf if scale == 0 else half / scale
 
 
 @dataclass(frozen=True)
@@ -55,10 +62,11 @@ class Verdict:
     target: float  # gamma'
 
 
-def judge(per_metric: dict[str, list[float]], gamma: float) -> Verdict:
-    """Whether every metric's relative half-width is within the adjusted target."""
+def judge(per_metric: dict[str, list[float]], gamma: float, shares: frozenset = frozenset()) -> Verdict:
+    """Whether every metric's relative half-width is within the adjusted target (those
+    named in ``shares`` judged as shares)."""
     target = adjusted(gamma)
-    widths = {m: relative_half_width(v) for m, v in per_metric.items()}
+    widths = {m: relative_half_width(v, m in shares) for m, v in per_metric.items()}
     worst_metric = max(widths, key=lambda m: widths[m]) if widths else ""
     worst = widths.get(worst_metric, 0.0)
     return Verdict(worst <= target, worst_metric, worst, target)
@@ -86,8 +94,12 @@ def run_until_precise(scenario, policies: list[str], gamma: float, max_replicati
 
     from .experiment import run_experiment
 
+    from .labels import vocabulary
+
     done, parts = 0, []
     metrics = list(scenario.model.key_metrics)
+    fractions = vocabulary(scenario.model).fractions(metrics)
+    shares = frozenset(f"{p}: {m}" for p in policies for m in fractions)  # per_metric's keys
     while True:
         more = next_round(done, max_replications)
         if more == 0:
@@ -98,11 +110,11 @@ def run_until_precise(scenario, policies: list[str], gamma: float, max_replicati
         parts.append(run_experiment(batch, policies, jobs, on_done=on_done, scheduler=scheduler,
                                     checkpoint=checkpoint, first_rep=done))
         done += more
-        verdict = judge(per_metric(pd.concat(parts, ignore_index=True), metrics), gamma)
+        verdict = judge(per_metric(pd.concat(parts, ignore_index=True), metrics), gamma, shares)
         if verdict.enough:
             break
     reps = pd.concat(parts, ignore_index=True)
     order = {p: i for i, p in enumerate(policies)}
     reps = reps.sort_values(["policy", "rep"], key=lambda c: c.map(order) if c.name == "policy" else c,
                             kind="stable").reset_index(drop=True)
-    return reps, judge(per_metric(reps, metrics), gamma), done
+    return reps, judge(per_metric(reps, metrics), gamma, shares), done

@@ -136,10 +136,11 @@ TEXT: dict[str, dict[str, str]] = {
     "undecided": {"en": "undecided: interval too wide ({n} replications)", "zh": "未定：区间过宽（{n} 次重复运行）"},
     # why --replications auto stopped where it did (terminal and report)
     "auto_reached": {"en": "{n} replications, chosen by --replications auto: every key metric's 95% interval is within "
-                           "{precision}% of its mean (the last to get there: {metric}, {worst}%; Law's sequential "
-                           "procedure, whose target of {target}% judges against the estimated mean)",
+                           "{precision}% of its mean, a share's of the larger of it and its complement (the last to get "
+                           "there: {metric}, {worst}%; Law's sequential procedure, whose target of {target}% judges "
+                           "against the estimated mean)",
                      "zh": "{n} 次重复运行，由 --replications auto 决定：每个关键指标的 95% 置信区间半宽都在其均值的 "
-                           "{precision}% 以内（最后达到的：{metric}，{worst}%；Law 序贯方法，按估计均值判断的目标为 {target}%）"},
+                           "{precision}% 以内，比例指标按其本身与其补数中较大者计（最后达到的：{metric}，{worst}%；Law 序贯方法，按估计均值判断的目标为 {target}%）"},
     "auto_capped": {"en": "{n} replications, the most --max-replications allows: the widest interval is ±{worst}% of "
                           "its mean ({metric}), above the target of {target}% ({precision}% judged against the "
                           "estimated mean): wider than asked",
