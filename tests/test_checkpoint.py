@@ -3,6 +3,7 @@ has and gives the same table; a changed study is refused."""
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import pytest
@@ -123,6 +124,10 @@ def test_the_code_identity_follows_every_source_file(tmp_path):
     assert source_digest(tmp_path / "pkg") != before
     (tmp_path / "pkg" / "models" / "b.py").write_text("y = 2\n")
     assert source_digest(tmp_path / "pkg") == before
+    (tmp_path / "pkg" / ".#a.py").symlink_to("user@host.1:1")  # an editor's lock: a dangling link, not source
+    (tmp_path / "pkg" / "models" / "__pycache__").mkdir()
+    (tmp_path / "pkg" / "models" / "__pycache__" / "b.cpython-311.pyc").write_bytes(b"\0")
+    assert source_digest(tmp_path / "pkg") == before
     (tmp_path / "pkg" / "models" / "b.py").rename(tmp_path / "pkg" / "b2.py")  # moved: another layout
     assert source_digest(tmp_path / "pkg") != before
     assert "numpy-" in code_identity() and "scipy-" in code_identity()
@@ -159,9 +164,36 @@ def test_a_folder_killed_before_its_first_save_resumes_as_new(tmp_path):
 def _manifest_of(folder, pid):
     import socket
 
+    from govsim.checkpoint import _process_identity
+
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "manifest.json").write_text(json.dumps({"study": "s", "host": socket.gethostname(), "pid": pid}))
+    (folder / "manifest.json").write_text(json.dumps({"study": "s", "host": socket.gethostname(), "pid": pid,
+                                                      "process": _process_identity(pid)}))
     (folder / "k.json").write_text(json.dumps({"result": [1]}))
+
+
+def test_a_process_id_given_to_another_process_is_no_writer(tmp_path):
+    """After a reboot (the usual reason to resume) the saving run's id may belong to some
+    other process: the manifest's start time tells them apart."""
+    import socket
+    import subprocess
+    import sys
+
+    from govsim.checkpoint import _process_identity, writer
+
+    folder = tmp_path / ".x.resume"
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        _manifest_of(folder, other.pid)
+        meta = json.loads((folder / "manifest.json").read_text())
+        meta["process"] = "another-boot:12345"  # the run that saved: same id, another process
+        (folder / "manifest.json").write_text(json.dumps(meta))
+        assert writer(folder) is None
+        assert Checkpoint(folder, "s", resume=True).load("k") == [1]
+        assert _process_identity(other.pid) != _process_identity(os.getpid()) and socket.gethostname()
+    finally:
+        other.kill()
+        other.wait()
 
 
 def test_a_study_another_run_is_saving_now_is_refused(tmp_path):

@@ -1,5 +1,6 @@
 """`govsim run` end to end into a temporary folder, and the other commands."""
 import json
+import shutil
 import re
 import textwrap
 
@@ -325,6 +326,11 @@ def test_force_and_report_never_delete_a_readers_file_among_the_figures(tmp_path
     assert refused.exit_code == 2 and "holds 'figures/zh/mine', which govsim did not write" in refused.stderr
     (out / "figures" / "zh" / "mine").rmdir()
     assert runner.invoke(app, ["report", str(out), "--lang", "zh"]).exit_code == 0
+    # a reader's copy of the Chinese charts carries govsim's list with it: still a reader's
+    shutil.copytree(out / "figures" / "zh", out / "figures" / "zh-annotated")
+    refused = runner.invoke(app, ["report", str(out)])
+    assert refused.exit_code == 2 and "holds 'figures/zh-annotated', which govsim did not write" in refused.stderr
+    shutil.rmtree(out / "figures" / "zh-annotated")
     assert runner.invoke(app, [*args, "--force"]).exit_code == 0
 
 

@@ -85,9 +85,39 @@ def test_without_baselines_the_terminal_says_what_each_key_metric_depends_on(wri
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     head = lines.index("What each key metric depends on most (its mean at the base values; at the input's low "
-                       "and high):")
+                       "and high, where the paired change is beyond the noise):")
     table = pd.read_csv(out / "sensitivity.csv", keep_default_na=False)
     wait = table[(table["policy"] == "base") & (table["scope"] == "all") & (table["metric"] == "wait_mean_min")]
     base, low, high = (wait.loc[wait["level"] == level, "mean"].iloc[0] for level in ("base", "low", "high"))
     assert f"  Mean wait (minutes), base: {base:.3g} at base; stations.window.servers: {low:.3g} at low, " \
            f"{high:.3g} at high" in lines[head + 1:]
+
+
+def test_the_terminal_says_when_no_input_moves_a_key_metric(write_scenario, tmp_path):
+    text = SHORT.split("baselines:")[0].replace("path: stations.window.servers\n    low: 5\n    high: 7",
+                                                "path: stations.window.servers\n    low: 5\n    high: 5")
+    assert "high: 5" in text
+    result = CliRunner().invoke(app, ["sensitivity", str(write_scenario(text)), "--out", str(tmp_path / "s"), "-j", "1",
+                                      "-p", "base"])
+    assert result.exit_code == 0, result.output
+    assert "No uncertain input moves a key metric between its low and high beyond the noise" in result.stdout
+
+
+def test_a_move_is_judged_pair_by_pair(write_scenario):
+    """high - low replication by replication: a steady move of 1 in values that wander by
+    10 is beyond the noise; a move that changes sign from pair to pair is not."""
+    from govsim.scenario import load_scenario
+    from govsim.sensitivity import paired_swing
+
+    sc = load_scenario(write_scenario(SHORT))
+    rows = []
+    for rep, (wander, low_to_high) in enumerate([(0.0, 1.0), (10.0, 1.0), (-7.0, 1.0)]):
+        rows += [("base", rep, "all", "m", "0", "low", 50.0 + wander), ("base", rep, "all", "m", "0", "high",
+                                                                         50.0 + wander + low_to_high)]
+        rows += [("base", rep, "all", "n", "0", "low", 50.0 + wander),
+                 ("base", rep, "all", "n", "0", "high", 50.0 + wander + (-1.0) ** rep * 3.0)]
+    reps = pd.DataFrame(rows, columns=["policy", "rep", "scope", "metric", "input", "level", "value"])
+    mean, lo, hi = paired_swing(sc, reps, "stations.window.servers", "base", "all", "m")
+    assert (mean, lo, hi) == (1.0, 1.0, 1.0)  # the same move in every pair: no noise in it
+    mean, lo, hi = paired_swing(sc, reps, "stations.window.servers", "base", "all", "n")
+    assert lo < 0 < hi

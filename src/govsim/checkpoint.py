@@ -49,7 +49,8 @@ def code_identity() -> str:
 def source_digest(root: Path) -> str:
     """A digest of every ``.py`` file under ``root``: their paths and contents, in path order."""
     h = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
+    # an editor's lock or backup file (.#cli.py, a dangling link) is not source
+    for path in sorted(p for p in root.rglob("*.py") if p.is_file() and not p.name.startswith(".")):
         h.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
         h.update(path.read_bytes() + b"\0")
     return h.hexdigest()
@@ -98,7 +99,21 @@ def writer(folder: Path) -> Optional[int]:
         pid, host = int(meta["pid"]), meta["host"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return pid if host == socket.gethostname() and pid != os.getpid() and _alive(pid) else None
+    if host != socket.gethostname() or pid == os.getpid() or not _alive(pid):
+        return None
+    # the process id may have been given to another process since (after a reboot, say)
+    return pid if meta.get("process") == _process_identity(pid) else None
+
+
+def _process_identity(pid: int) -> Optional[str]:
+    """This boot and the process's start time (Linux), telling a process from a later one
+    given the same id; None where the system does not say."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        started = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[19]
+    except (OSError, IndexError):
+        return None
+    return f"{boot}:{started}"
 
 
 def saved_tasks(folder: Path) -> int:
@@ -157,7 +172,8 @@ class Checkpoint:
             if not self._opened:
                 self.folder.mkdir(parents=True, exist_ok=True)
                 self._write(self.folder / MANIFEST, {"govsim": code_identity(), "study": self.study,
-                                                     "host": socket.gethostname(), "pid": os.getpid()})
+                                                     "host": socket.gethostname(), "pid": os.getpid(),
+                                                     "process": _process_identity(os.getpid())})
                 self._opened = True
             self._write(self.folder / f"{key}.json", {"result": result})
         except OSError as exc:

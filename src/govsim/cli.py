@@ -301,10 +301,9 @@ def run(
 def _policy_warnings(scenario, policies: list[str]) -> list[str]:
     """The model's warnings about each policy's params (``Model.warnings``), on stderr even
     with --quiet; returned for metadata.json."""
-    out = [f"warning: policy '{p}': {w}" for p in policies
-           for w in scenario.model.warnings(scenario.resolved[p], scenario.run)]
+    out = [f"policy '{p}': {w}" for p in policies for w in scenario.model.warnings(scenario.resolved[p], scenario.run)]
     for line in out:
-        err_console.print(line, markup=False, soft_wrap=True)
+        err_console.print(f"warning: {line}", markup=False, soft_wrap=True)
     return out
 
 
@@ -630,13 +629,15 @@ def _display_names(scenario):
     return DisplayNames({k: {i: d.model_dump() for i, d in v.items()} for k, v in scenario.labels.items()})
 
 
-def _print_depends(table, scenario, policies: list[str], lang: str = "en") -> None:
+def _print_depends(table, reps, scenario, policies: list[str], lang: str = "en") -> None:
     """Per key metric and policy, the uncertain input that moves its mean most (the top of
-    the report's tornado chart), with the mean at the base values and at its low and high."""
+    the report's tornado chart), with the mean at the base values and at its low and high;
+    left out where the 95% interval of that move, pair by pair on common random numbers, holds 0."""
     from .labels import vocabulary
-    from .sensitivity import swings
+    from .sensitivity import paired_swing, swings
 
     voc, names = vocabulary(scenario.model), _display_names(scenario)
+    judged = scenario.run.replications >= 2  # one replication has no interval: every move is shown, unjudged
     lines = []
     for metric in scenario.model.key_metrics:
         for policy in policies:
@@ -644,15 +645,18 @@ def _print_depends(table, scenario, policies: list[str], lang: str = "en") -> No
             if top.empty or not top["swing"].iloc[0] > 0:  # no input moves it (or it is not reported)
                 continue
             r = top.iloc[0]
+            _, lo, hi = paired_swing(scenario, reps, str(r["input"]), policy, "all", metric)
+            if judged and not (lo > 0 or hi < 0):  # high - low, pair by pair, may be 0: no answer to give
+                continue
             paths = str(r["input"]).split("+")  # one input may set several paths together
             what = paths[0] + (f" (+{len(paths) - 1})" if len(paths) > 1 else "")
             lines.append(f"  {voc.metric_label(metric, lang=lang)}, {names.policy(policy, lang)}: " + tr(
                 "cli_depends_line", lang, base=_fmt(r["base"]), input=what, low=_fmt(r["low"]),
                 high=_fmt(r["high"])))
-    if lines:
-        out_console.print(tr("cli_depends", lang), markup=False, soft_wrap=True)
-        for line in lines:
-            out_console.print(line, markup=False, soft_wrap=True)
+    head = "cli_depends" if lines and judged else "cli_depends_one" if lines else "cli_depends_none"
+    out_console.print(tr(head, lang), markup=False, soft_wrap=True)
+    for line in lines:
+        out_console.print(line, markup=False, soft_wrap=True)
 
 
 def _print_baselines(checked, model, lang: str = "en", names=None) -> None:
@@ -878,7 +882,7 @@ def sensitivity(
         if tables["baselines"] is not None:
             _print_baselines(tables["baselines"], scenario.model, lang, _display_names(scenario))
         else:  # no claim to check: the answer is which input moves the key metrics most
-            _print_depends(table, scenario, policies, lang)
+            _print_depends(table, reps, scenario, policies, lang)
         written = "sensitivity.csv, baselines.csv (robust)" if tables["baselines"] is not None else "sensitivity.csv"
         out_console.print(tr("cli_written_files", lang, out=escape(str(out)), files=f"{written}, report.html"),
                           soft_wrap=True)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .baselines import Baseline, evaluate
 from .scenario import Scenario
-from .stats import interval_bounds, summarize
+from .stats import interval_bounds, summarize, t_interval
 from .uncertain import value_text
 
 COLUMNS = ["input", "level", "value", "policy", "scope", "metric", "mean", "ci_low", "ci_high"]
@@ -116,6 +116,21 @@ def _robust(scenario: Scenario, b: Baseline, reps: pd.DataFrame) -> str:
             return f"no: not met at {where}" if index == "" else f"no: {where}"
         undecided = undecided or f"undecided: {where} (interval too wide)"
     return undecided or "yes"
+
+
+def paired_swing(scenario: Scenario, reps: pd.DataFrame, path: str, policy: str, scope: str,
+                 metric: str) -> tuple[float, float, float]:
+    """Mean and 95% interval of (value at high - value at low) of ``path``'s input, replication
+    by replication: on common random numbers the pair shares its draws, so this interval is
+    the one that says whether the input moves the metric at all."""
+    index = str(next(i for i, u in enumerate(scenario.uncertain) if u.path == path))
+    sel = reps[(reps["input"] == index) & (reps["policy"] == policy) & (reps["scope"] == scope)
+               & (reps["metric"] == metric)]
+    by_level = sel.pivot_table(index="rep", columns="level", values="value", aggfunc="first")
+    if not set(LEVELS) <= set(by_level.columns):
+        return math.nan, math.nan, math.nan
+    mean, lo, hi, _ = t_interval((by_level["high"] - by_level["low"]).dropna().to_numpy())
+    return mean, lo, hi
 
 
 def swings(table: pd.DataFrame, policy: str, scope: str, metric: str) -> pd.DataFrame:

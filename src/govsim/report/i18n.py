@@ -142,9 +142,9 @@ TEXT: dict[str, dict[str, str]] = {
                      "zh": "{n} 次重复运行，由 --replications auto 决定：每个关键指标的 95% 置信区间半宽都在其均值的 "
                            "{precision}% 以内，比例指标按其本身与其补数中较大者计（最后达到的：{metric}，{worst}%；Law 序贯方法，按估计均值判断的目标为 {target}%）"},
     "auto_capped": {"en": "{n} replications, the most --max-replications allows: the widest interval is ±{worst}% of "
-                          "its mean ({metric}), above the target of {target}% ({precision}% judged against the "
-                          "estimated mean): wider than asked",
-                    "zh": "{n} 次重复运行，已达 --max-replications 上限：最宽的区间为其均值的 ±{worst}%（{metric}），高于目标 "
+                          "its mean, a share's of the larger of it and its complement ({metric}), above the target of "
+                          "{target}% ({precision}% judged against the estimated mean): wider than asked",
+                    "zh": "{n} 次重复运行，已达 --max-replications 上限：最宽的区间为其均值（比例指标按其本身与其补数中较大者计）的 ±{worst}%（{metric}），高于目标 "
                           "{target}%（按估计均值判断的 {precision}%）：比要求的宽"},
     "auto_unjudged": {"en": "{n} replications, the most --max-replications allows: the interval of {metric} cannot "
                             "be judged (its mean is 0, or it has fewer than two values), so it is not within {precision}%",
@@ -165,8 +165,14 @@ TEXT: dict[str, dict[str, str]] = {
     "cli_relative": {"en": " (relative change vs {policy})", "zh": "（相对{policy}的变化）"},
     "cli_robust": {"en": "robust: {robust}", "zh": "稳健性：{robust}"},
     "cli_depends": {"en": "What each key metric depends on most (its mean at the base values; at the input's low "
-                          "and high):",
-                    "zh": "各关键指标最受哪项输入影响（基准值下的均值；该输入取低值和高值时的均值）："},
+                          "and high, where the paired change is beyond the noise):",
+                    "zh": "各关键指标最受哪项输入影响（基准值下的均值；该输入取低值和高值时的均值，仅列出配对变化超出噪声者）："},
+    "cli_depends_one": {"en": "What each key metric depends on most (its mean at the base values; at the input's low "
+                              "and high; one replication: the noise is not judged):",
+                        "zh": "各关键指标最受哪项输入影响（基准值下的均值；该输入取低值和高值时的均值；仅一次重复运行，未判断噪声）："},
+    "cli_depends_none": {"en": "No uncertain input moves a key metric between its low and high beyond the noise "
+                               "(every 95% interval of the paired change holds 0).",
+                         "zh": "没有任何不确定输入在其低值与高值之间使关键指标发生超出噪声的变化（配对变化的 95% 置信区间均包含 0）。"},
     "cli_depends_line": {"en": "{base} at base; {input}: {low} at low, {high} at high",
                          "zh": "基准 {base}；{input}：低值 {low}，高值 {high}"},
     "cli_written_files": {"en": "Results written to [bold]{out}[/bold]: {files}",

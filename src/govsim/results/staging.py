@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import FolderHoldsResults, ResultsError
+from ..labels import LANGS  # the report's languages: figures/<lang> holds a report's own charts
 
 WRITTEN: list[Path] = []  # results folders this process has put in place (an interruption after says so)
 MARKER = "govsim_version"  # a key of metadata.json: proves a folder is ours to replace
@@ -98,7 +99,7 @@ def list_written_here(folder: Path) -> None:
     own file there (an annotated copy of a chart) and stops rather than delete it."""
     folder = Path(folder)
     names = sorted(n for n in os.listdir(folder)  # a report's folder inside (figures/zh) keeps its own list
-                   if n != WRITTEN_HERE and not (folder / n / WRITTEN_HERE).is_file())
+                   if n != WRITTEN_HERE and not (n in LANGS and (folder / n / WRITTEN_HERE).is_file()))
     (folder / WRITTEN_HERE).write_text("".join(f"{n}\n" for n in names), encoding="utf-8")
 
 
@@ -115,7 +116,8 @@ def not_written_in(folder: Path) -> list[str]:
         if name == WRITTEN_HERE or name in SYSTEM_FILES:
             continue
         inner = Path(folder) / name
-        if inner.is_dir() and (name in listed or (inner / WRITTEN_HERE).is_file()):  # figures/zh: a report's own
+        # figures/zh: a report's own, in another language (a reader's copy of it, figures/zh-mine, is not)
+        if inner.is_dir() and (name in listed or (name in LANGS and (inner / WRITTEN_HERE).is_file())):
             out += [f"{name}/{sub}" for sub in not_written_in(inner)]
         elif name not in listed:
             out.append(name)

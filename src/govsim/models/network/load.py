@@ -1,11 +1,12 @@
 """The offered load of each station, from the params alone: a station offered more work
 than its servers can do has no steady state, so its waits grow with the run's length.
 
-Load = sum over classes of (arrival rate x visits to the station x mean service time),
-over the servers on duty on average over the run.  Visits come from a class's route, or
-from the traffic equations of its transitions (v = e_start + v P).  Long-run averages
-throughout: a rate profile's mean, the demand factors' mean over the run's days, a roster's
-mean servers; a peak hour above capacity is normal, an average above it is not.
+Load = the work brought over the run (sum over classes of arrivals x visits to the
+station x mean service time) over the server-minutes on duty in it.  Visits come from a
+class's route, or from the traffic equations of its transitions (v = e_start + v P, over
+the stations reachable from its start).  Arrivals and servers are both integrated over
+the run, [0, horizon): a rate profile hour by hour times its day's demand factor, a
+roster step by step; a peak hour above capacity is normal, the whole run above it is not.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import numpy as np
 
 from ...arrivals import RateProfile
 from ...calendar import DAY
-from .params import EXIT, CustomerClass, NetworkParams
+from .params import EXIT, CustomerClass, NetworkParams, _reachable
 
 
 def visits(c: CustomerClass) -> dict[str, float]:
@@ -23,16 +24,16 @@ def visits(c: CustomerClass) -> dict[str, float]:
         for s in c.route:
             out[s] = out.get(s, 0.0) + 1.0
         return out
-    nodes = sorted({c.start, *c.transitions, *(t for row in c.transitions.values() for t in row)} - {EXIT})
+    nodes = sorted(_reachable(c.start, c.transitions) - {EXIT})  # each reaches exit (checked): solvable
     index = {s: i for i, s in enumerate(nodes)}
     p = np.zeros((len(nodes), len(nodes)))
-    for frm, row in c.transitions.items():
-        for to, prob in row.items():
+    for frm in nodes:
+        for to, prob in c.transitions.get(frm, {}).items():
             if to != EXIT:
                 p[index[frm], index[to]] += prob
     start = np.zeros(len(nodes))
     start[index[c.start]] = 1.0
-    v = np.linalg.solve(np.eye(len(nodes)) - p.T, start)  # every station reaches exit (checked): solvable
+    v = np.linalg.solve(np.eye(len(nodes)) - p.T, start)
     return {s: float(v[index[s]]) for s in nodes}
 
 
@@ -41,14 +42,13 @@ def offered_loads(params: NetworkParams, horizon: float) -> dict[str, float]:
     duty); stations whose queue cannot grow without bound are left out: a waiting room
     (``max_waiting``) blocks the excess, patience for every class there sheds it."""
     factors = params.day_factors(horizon)
-    demand = float(np.mean(factors[: max(1, int(np.ceil(horizon / DAY)))])) if factors else 1.0
     work: dict[str, float] = {}
     impatient: dict[str, bool] = {}
     for cname, c in params.classes.items():
-        rate = c.arrivals.mean_rate_per_min() if isinstance(c.arrivals, RateProfile) else 1.0 / c.arrivals.mean()
+        rate = mean_rate(c.arrivals, factors, horizon)
         for s, n in visits(c).items():
             service = params.stations[s].service_for(cname)
-            work[s] = work.get(s, 0.0) + demand * rate * n * (service.mean() if service is not None else 0.0)
+            work[s] = work.get(s, 0.0) + rate * n * (service.mean() if service is not None else 0.0)
             impatient[s] = impatient.get(s, True) and c.patience is not None
     out = {}
     for s, w in work.items():
@@ -58,6 +58,21 @@ def offered_loads(params: NetworkParams, horizon: float) -> dict[str, float]:
         servers = _mean_servers(station, params, horizon)
         out[s] = w / servers if servers > 0 else (np.inf if w > 0 else 0.0)
     return out
+
+
+def mean_rate(arrivals, factors, horizon: float) -> float:
+    """Arrivals per minute on average over [0, horizon): hour by hour, the profile's rate
+    (or one over the mean gap) times that day's demand factor."""
+    starts = np.arange(0.0, horizon, 60.0)
+    widths = np.minimum(60.0, horizon - starts)
+    if isinstance(arrivals, RateProfile):
+        rates = np.asarray(arrivals.rate_per_hour, dtype=float) / 60.0
+        base = rates[(starts // 60.0).astype(np.int64) % len(rates)]
+    else:
+        base = np.full(len(starts), 1.0 / arrivals.mean())
+    if factors:
+        base = base * np.asarray(factors, dtype=float)[np.minimum(starts // DAY, len(factors) - 1).astype(np.int64)]
+    return float(np.sum(base * widths) / horizon) if horizon > 0 else 0.0
 
 
 def _mean_servers(station, params: NetworkParams, horizon: float) -> float:
