@@ -185,3 +185,54 @@ def test_rare_matters_share_one_class_and_names_become_identifiers(log, tmp_path
     fit = fit_log(tmp_path / "rare.csv")
     assert "other" in fit.classes and sorted(fit.matters["other"]) == ["户籍", "护照"]
     assert "tax" in fit.classes and fit.matters["tax"] == ["税务 (tax)"]
+
+
+def test_an_unclosed_quote_is_one_line_naming_its_line(log, tmp_path):
+    """A parser reads an open quote to the next one, perhaps the end of the file: the
+    tickets between would be lost (or the reader fails on a field too large)."""
+    lines = log.to_csv(index=False).splitlines()
+    lines[15] = lines[15].replace(",", ',"', 1)  # line 16 of the file
+    (tmp_path / "quote.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(LogError, match=r"^line 16: a quote \(\"\) is opened and not closed on that line"):
+        fit_log(tmp_path / "quote.csv")
+
+
+def test_a_format_change_after_an_impossible_date_is_still_guessed(tmp_path):
+    """The guess used to start from the first value still unread: an impossible date in the
+    first format (31 February) was guessed as that format again, and every row of the new
+    format after it was set aside."""
+    longer = simulate(example_hall(days=14), 12)  # 4-17 March: the second week's days above 12 settle day-first
+    mixed = _restamp(longer, "%d/%m/%Y %H:%M:%S", slice(len(longer) // 2, None))
+    mixed.loc[mixed.index[3], "called"] = "2024-02-31 10:00:00"
+    mixed.to_csv(tmp_path / "mixed.csv", index=False)
+    fit = fit_log(tmp_path / "mixed.csv")
+    assert fit.cleaned.counts() == {"unreadable_time": 1}
+
+
+def test_a_time_of_day_hours_before_the_arrival_is_a_wrong_row_not_a_night_service(log, clean_fit, tmp_path):
+    """Finished '07:00' for a ticket taken at 09:20 is nearer the same morning (a wrong row,
+    set aside) than the next day (a 21-hour service keeping a window open all night)."""
+    short = log.copy()
+    short["finished"] = short["finished"].str[11:]
+    row = short.index[(short["called"] != "") & (short["arrived"].str[11:13] == "09")][0]
+    short.loc[row, "finished"] = "07:00:00"
+    short.to_csv(tmp_path / "tod.csv", index=False)
+    fit = fit_log(tmp_path / "tod.csv")
+    counts = fit.cleaned.counts()
+    assert sum(counts.values()) == 1 and set(counts) <= {"finished_before_arrived", "finished_before_called"}, counts
+
+
+def test_arrivals_of_a_poisson_hall_are_not_called_overdispersed():
+    """The example hall's arrivals are Poisson with a weekday profile and closed weekends:
+    over the open days, within each weekday, the variance over the mean is about 1 (each
+    hour's ratio has a standard error of about sqrt(2 / (days - 1)), 0.6 with 2 weeks of each
+    weekday; their mean over the open hours much less).  Counting closed days as zeros
+    made it 6 to 9."""
+    from govsim.fit.arrivals import fit_arrivals
+
+    log = simulate(example_hall(days=28), 5)
+    arrived = pd.to_datetime(log["arrived"])
+    a = fit_arrivals(arrived, np.zeros(len(log), np.int64), ["all"])
+    d = a.dispersion[~np.isnan(a.dispersion)]
+    assert a.weekly and len(d) >= 8
+    assert abs(d.mean() - 1.0) < 3 * np.sqrt(2 / 3) / np.sqrt(len(d)), d

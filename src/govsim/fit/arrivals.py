@@ -55,10 +55,27 @@ def fit_arrivals(arrived: pd.Series, cls: np.ndarray, classes: list[str]) -> Arr
     test = _weekday_test(total, by_weekday) if days >= 7 else (np.nan, 0, np.nan)
     weekly = bool(days >= 7 and test[2] < WEEKDAY_TEST_P)
     daily = np.bincount(day * 24 + hour, minlength=days * 24).reshape(days, 24)
-    mean = daily.mean(axis=0)
-    dispersion = np.divide(daily.var(axis=0, ddof=1) if days > 1 else np.zeros(24), mean,
-                           out=np.full(24, np.nan), where=mean > 0)
+    day_weekday = (first.day_of_week + np.arange(days)) % 7
+    dispersion = _dispersion(daily, day_weekday if weekly else np.zeros(days, np.int64))
     return ArrivalFit(classes, counts, by_weekday, first, days, weekly, test, dispersion, len(np.unique(day)))
+
+
+def _dispersion(daily: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Per hour: the variance of the daily counts over their mean, over the open days (a
+    day with a ticket) and within each group of days that share a profile (the weekday,
+    when weekdays get their own): a closed Sunday or a busy Monday is no chance variation."""
+    open_day = daily.sum(axis=1) > 0
+    squares, freedom, total, n = np.zeros(24), 0, np.zeros(24), 0
+    for g in np.unique(group[open_day]):
+        x = daily[open_day & (group == g)]
+        total, n = total + x.sum(axis=0), n + len(x)
+        if len(x) > 1:
+            squares += ((x - x.mean(axis=0)) ** 2).sum(axis=0)
+            freedom += len(x) - 1
+    if not freedom:
+        return np.full(24, np.nan)
+    mean = total / n
+    return np.divide(squares / freedom, mean, out=np.full(24, np.nan), where=mean > 0)
 
 
 def _weekday_test(total: np.ndarray, by_weekday: np.ndarray) -> tuple[float, int, float]:

@@ -72,8 +72,24 @@ def _delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
+def _unclosed_quote(text: str) -> int:
+    """The line of the first quote that is not closed on its own line (0: none).  A ticket
+    log has no field over several lines, and a parser would read such a quote to the next
+    one, perhaps the end of the file, swallowing every ticket between."""
+    if '"' not in text:
+        return 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.count('"') % 2:  # "" inside a quoted field counts two
+            return number
+    return 0
+
+
 def _frame(text: str, sep: str, path: Path) -> tuple[pd.DataFrame, list[int]]:
     """All cells as text; rows whose field count is wrong come back as line numbers."""
+    unclosed = _unclosed_quote(text)
+    if unclosed:
+        raise LogError(path, f"line {unclosed}: a quote (\") is opened and not closed on that line; close it or "
+                             "remove it (a ticket log has no field over several lines)")
     try:
         df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
                          skip_blank_lines=False, engine="c")
@@ -82,14 +98,17 @@ def _frame(text: str, sep: str, path: Path) -> tuple[pd.DataFrame, list[int]]:
         pass
     # slow path, only for files with broken lines: the csv module knows each row's line
     reader = csv.reader(io.StringIO(text), delimiter=sep)
-    header = next(reader)
     rows, lines, bad = [], [], []
-    for row in reader:
-        if len(row) == len(header):
-            rows.append(row)
-            lines.append(reader.line_num)
-        elif any(cell.strip() for cell in row):
-            bad.append(reader.line_num)
+    try:
+        header = next(reader)
+        for row in reader:
+            if len(row) == len(header):
+                rows.append(row)
+                lines.append(reader.line_num)
+            elif any(cell.strip() for cell in row):
+                bad.append(reader.line_num)
+    except csv.Error as exc:  # what the quote check cannot see: a field too large, a NUL byte
+        raise LogError(path, f"line {reader.line_num}: cannot be read as CSV ({exc})") from None
     df = pd.DataFrame(rows, columns=header, dtype=str)
     df.index = pd.Index(lines) - HEADER_LINE - 1
     return df, bad

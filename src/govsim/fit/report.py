@@ -146,7 +146,8 @@ def _html(fit, tables, figs, yaml_text, yaml_name, run_error, command) -> str:
     parts += ["<h2>3. Arrivals</h2>",
               f"<p>Per class, the tickets taken in each hour over the days the log covers: the maximum-likelihood rate of "
               f"a Poisson process (standard error sqrt(count)/days). Weekdays: {esc(test)}. The day-to-day variance of "
-              f"the hourly counts over their mean (1 for Poisson; above 1, busy and quiet days differ more than chance) "
+              f"the hourly counts over their mean, over the open days and within each weekday when weekdays get their "
+              f"own profile (1 for Poisson; above 1, busy and quiet days differ more than chance) "
               f"by hour: {esc(', '.join(f'{h:02d}h {num(d, 2)}' for h, d in enumerate(a.dispersion) if not np.isnan(d)))}.</p>",
               _img("arrivals", figs["arrivals.png"])]
     parts += ["<h2>4. Service times</h2>",

@@ -87,14 +87,28 @@ def parse_times(text: pd.Series, formats: list[str] | None = None) -> tuple[pd.S
         left = left[~left.str.match(TIME_OF_DAY)]  # a bare time is read against the arrival's date
         if left.empty:
             break
-        with warnings.catch_warnings():  # day-first or not is settled in _read, not by a warning
-            warnings.simplefilter("ignore")
-            guess = guess_datetime_format(left.iloc[0])
-        if not guess or guess in tried:
+        guess = _new_guess(left, tried)
+        if guess is None:
             break
         tried.add(_read(text, todo, guess, True, out, used))
         tried.add(guess)
     return out, used, text
+
+
+SAMPLES = 50  # distinct unread values a new format is guessed from
+
+
+def _new_guess(left: pd.Series, tried: set) -> str | None:
+    """A format not tried yet, guessed from the first unread values: the first may be an
+    impossible date in a format already read (2024-02-31), with the rows in a new format
+    after it (a log whose format changed mid-way)."""
+    for value in left.drop_duplicates().iloc[:SAMPLES]:
+        with warnings.catch_warnings():  # day-first or not is settled in _read, not by a warning
+            warnings.simplefilter("ignore")
+            guess = guess_datetime_format(value)
+        if guess and guess not in tried:
+            return guess
+    return None
 
 
 def times_of_day(text: pd.Series) -> pd.Series:
@@ -108,11 +122,16 @@ def times_of_day(text: pd.Series) -> pd.Series:
     return out
 
 
+ROLL_OVER = pd.Timedelta(hours=12)
+
+
 def on_the_day_of(arrived: pd.Series, clock: pd.Series) -> pd.Series:
-    """A time of day on the arrival's date, or the next day when it would fall before the
-    arrival (service that crossed midnight)."""
+    """A time of day on the arrival's date, or the next day when that is the nearer reading
+    (service that crossed midnight: arrived 23:50, finished 00:10).  A time some hours
+    before the arrival stays on its day (arrived 09:20, finished 07:00 is a wrong row, set
+    aside as such, not a service of 21 hours that would keep a window open all night)."""
     t = arrived.dt.normalize() + clock
-    return t.where(~(t < arrived), t + pd.Timedelta(days=1))
+    return t.where(~((t < arrived) & (arrived - t > ROLL_OVER)), t + pd.Timedelta(days=1))
 
 
 def resolution_s(*columns: pd.Series) -> int:
