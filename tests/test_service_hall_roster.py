@@ -111,6 +111,23 @@ def test_staff_of_a_six_day_hall_are_a_weeks_whatever_days_are_counted():
     assert got[30] == pytest.approx(got[36], rel=1e-12) and got[31] == pytest.approx(got[36], rel=1e-12)
 
 
+def test_a_weeks_staff_cost_counts_the_open_days_of_a_week():
+    """Per open day, the Saturday policy looks cheaper than separate windows (its staff spread
+    over six days); a week holds six of its days and five of theirs."""
+    from conftest import SCENARIOS
+    from govsim.scenario import load_scenario
+
+    sc = load_scenario(SCENARIOS / "hongjiang_hall.yaml")
+    week = {}
+    for policy, open_days in (("separate", 5), ("integrated_saturday", 6)):
+        params = sc.resolved[policy]
+        m = as_dict(kpis(simulate(params, Streams(3, 0), 15, 5), params))
+        assert m["all", "staff_cost_yuan_per_week"] == pytest.approx(open_days * m["all", "staff_cost_yuan_per_day"],
+                                                                     rel=1e-12)
+        week[policy] = m["all", "staff_cost_yuan_per_week"], m["all", "staff_cost_yuan_per_day"]
+    assert week["integrated_saturday"][1] < week["separate"][1] and week["integrated_saturday"][0] > week["separate"][0]
+
+
 # -- a day whose windows drop over lunch, against its exact transient --------------------------
 def exact_waiting_by_slot(lam, mu, n_max=80):
     """Mean number waiting in each half hour from 09:00 to 17:00: two windows, one over

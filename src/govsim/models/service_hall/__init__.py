@@ -37,7 +37,7 @@ class ServiceHallModel(Model):
                   "acceptance_time_p95_h": "lower", "completion_time_mean_h": "lower", "completion_time_p95_h": "lower",
                   "accepted_within_limit_share": "higher", "approval_wait_mean_h": "lower",
                   "approval_backlog_min": "lower", "staff_total": "neither", "staff_utilisation": "neither",
-                  "approvals_per_day": "neither", "staff_cost_yuan_per_day": "lower", "cost_per_matter_yuan": "lower",
+                  "approvals_per_day": "neither", "staff_cost_yuan_per_day": "lower", "staff_cost_yuan_per_week": "lower", "cost_per_matter_yuan": "lower",
                   "staff_hours_per_day": "neither",
                   "wait_within_share": "higher", "reviews_per_day": "neither", "gaps_caught_per_day": "neither"}
     report_text = {"zh": """``model: service_hall``——县级政务服务大厅。
@@ -90,6 +90,7 @@ class ServiceHallModel(Model):
         "other_province_per_day": ("Cross-province matters per day", "matters per open day"),
         "turnaround_days_mean": ("Mean cross-province turnaround", "working days"),
         "staff_cost_yuan_per_day": ("Staff cost", "yuan per open day"),
+        "staff_cost_yuan_per_week": ("Staff cost per week", "yuan per week"),
         "cost_per_matter_yuan": ("Staff cost per matter", "yuan"),
         "staff_hours_per_day": ("Staff hours on duty", "hours per open day"),
         "wait_within_share": ("Share of window visits served within the scope's minutes", "fraction"),
@@ -124,6 +125,7 @@ class ServiceHallModel(Model):
         "other_province_per_day": ("每天跨省通办事项", "件/开放日"),
         "turnaround_days_mean": ("跨省通办平均办结时间", "工作日"),
         "staff_cost_yuan_per_day": ("人员成本", "元/开放日"),
+        "staff_cost_yuan_per_week": ("每周人员成本", "元/周"),
         "cost_per_matter_yuan": ("每件事项人员成本", "元"),
         "staff_hours_per_day": ("在岗人员工时", "小时/开放日"),
         "wait_within_share": ("在规定分钟内得到窗口服务的比例", "比例"),

@@ -35,6 +35,7 @@ OTHER_METRICS = ("utilisation", "window_utilisation", "staff_total", "staff_util
                  "approval_wait_mean_h", "approvals_per_day", "approval_backlog_min", "overtime_min_per_day",
                  "served_per_day", "queue_len_mean", "precheck_per_day", "full_process_per_day",
                  "home_visits_per_day", "other_province_per_day", "turnaround_days_mean", "staff_cost_yuan_per_day",
+                 "staff_cost_yuan_per_week",
                  "cost_per_matter_yuan", "staff_hours_per_day", "wait_within_share", "reviews_per_day", "gaps_caught_per_day")
 METRICS = MATTER_METRICS + OTHER_METRICS
 
@@ -124,7 +125,10 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
                     + (helpers * c.helper_hour_yuan + online * c.online_hour_yuan) * open_min) / 60.0
         # a matter's cost: the counted days' staff over the matters they brought in
         counted_cost = cost(window_min, office.staffed_min if office else 0.0, full_day)
-        rows += [("all", "staff_cost_yuan_per_day", cost(window_day, office_day, rec.open_minutes)),
+        per_day = cost(window_day, office_day, rec.open_minutes)
+        # per week: policies open on different days (a Saturday) compare on what a week costs
+        rows += [("all", "staff_cost_yuan_per_day", per_day),
+                 ("all", "staff_cost_yuan_per_week", per_day * len(params.open_weekdays())),
                  ("all", "cost_per_matter_yuan", counted_cost / len(vis) if vis else math.nan)]
     if params.service_level is not None:  # share of window visits served within each threshold
         own = table.wv_own

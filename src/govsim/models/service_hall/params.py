@@ -209,8 +209,8 @@ class HallParams(StrictParams):
     impatience: Optional[Impatience] = None
     online_review: Optional[OnlineReview] = Field(None, description="online pre-review (网上预审); null for none")
     appointments: Optional[Appointments] = Field(None, description="appointments (预约); null for none")
-    cost: Optional[Cost] = Field(None, description="staff cost per hour: gives staff_cost_yuan_per_day and "
-                                                   "cost_per_matter_yuan")
+    cost: Optional[Cost] = Field(None, description="staff cost per hour: gives staff_cost_yuan_per_day, "
+                                                   "staff_cost_yuan_per_week and cost_per_matter_yuan")
     service_level: Optional[ServiceLevel] = None
     full_time_week_h: Optional[Positive] = Field(
         None, description="hours a full-time member of staff works in a week: staff_total counts the staff-hours "
