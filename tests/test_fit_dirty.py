@@ -135,11 +135,29 @@ def test_date_formats(log, clean_fit, tmp_path):
     assert partly.cleaned.counts()["unreadable_time"] == len(log) - len(log) // 2
 
 
+def test_chinese_dates_are_read_without_a_format(log, clean_fit, tmp_path):
+    """2024年3月4日 8:01:21, as Chinese exports write it (pandas's guesser does not read it)."""
+    chinese = log.copy()
+    for col in ("arrived", "called", "finished"):
+        t = pd.to_datetime(chinese[col], format="%Y-%m-%d %H:%M:%S")
+        chinese[col] = (t.dt.year.astype("Int64").astype(str) + "年" + t.dt.month.astype("Int64").astype(str) + "月"
+                        + t.dt.day.astype("Int64").astype(str) + "日 " + t.dt.hour.astype("Int64").astype(str) + ":"
+                        + t.dt.strftime("%M:%S")).where(t.notna(), "")
+    chinese.to_csv(tmp_path / "cn_dates.csv", index=False)
+    assert "年" in chinese["arrived"].iloc[0]
+    assert fitted(tmp_path / "cn_dates.csv") == clean_fit
+
+
 def test_ambiguous_dates_are_not_guessed(log, tmp_path):
     first_days = log[log["arrived"] < "2024-03-07"]
     _restamp(first_days, "%d/%m/%Y %H:%M:%S").to_csv(tmp_path / "amb.csv", index=False)
-    with pytest.raises(LogError, match="day-first and month-first alike"):
+    with pytest.raises(LogError, match="^line 2: column 'arrived': dates such as .* day-first and month-first alike"):
         fit_log(tmp_path / "amb.csv")
+    # the column as the file names it, not govsim's name for it
+    _restamp(first_days, "%d/%m/%Y %H:%M:%S").rename(columns={"arrived": "取号时间"}).to_csv(tmp_path / "cn.csv",
+                                                                                          index=False)
+    with pytest.raises(LogError, match="^line 2: column '取号时间': dates such as"):
+        fit_log(tmp_path / "cn.csv", columns={"arrived": "取号时间"})
 
 
 def test_a_chinese_export_gb18030_tab_separated_with_its_own_column_names(log, clean_fit, tmp_path):

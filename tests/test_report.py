@@ -281,11 +281,15 @@ def test_scenario_lang_sets_the_default_and_the_option_overrides_it(tmp_path):
 
 def test_open_flag_opens_the_report_in_a_browser(mmc, tmp_path, monkeypatch):
     opened = []
-    monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url))
+    monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url) or True)
     copy = tmp_path / "copy"
     shutil.copytree(mmc, copy)
-    run(["report", copy, "--open"])
+    assert "no web browser" not in run(["report", copy, "--open"]).stderr
     assert opened == [(copy / "report.html").resolve().as_uri()]
+    # a machine without a browser (a server): said, not silently nothing
+    monkeypatch.setattr("webbrowser.open", lambda url: False)
+    said = run(["report", copy, "--open"]).stderr
+    assert said.strip() == f"--open: no web browser found here; open {copy / 'report.html'} yourself"
 
 
 # ---------------------------------------------------------------- bad input

@@ -435,7 +435,9 @@ def report(
     if open_:
         import webbrowser
 
-        webbrowser.open(path.resolve().as_uri())
+        if not webbrowser.open(path.resolve().as_uri()):  # no browser on this machine (a server, say)
+            err_console.print(f"--open: no web browser found here; open {path} yourself", soft_wrap=True,
+                              markup=False)
 
 
 @app.command()

@@ -61,8 +61,12 @@ def _times(raw: pd.DataFrame, formats, file) -> tuple[dict[str, pd.Series], dict
         try:
             parsed[col], used[col], raw[col] = parse_times(raw[col], formats)
         except AmbiguousDates as exc:
-            raise LogError(file, f"column '{col}': dates such as '{exc.example}' read day-first and month-first "
-                                 f"alike; give the format, --format '{exc.fmt}' or --format '{exc.other}'") from None
+            header = raw.attrs.get("columns", {}).get(col, col)  # as the file names it (取号时间, say)
+            line = raw.loc[raw[col] == exc.example, "line"]
+            where = f"line {int(line.iloc[0])}: " if len(line) else ""
+            raise LogError(file, f"{where}column '{header}': dates such as '{exc.example}' read day-first and "
+                                 f"month-first alike; give the format, --format '{exc.fmt}' or --format "
+                                 f"'{exc.other}'") from None
     for col in ("called", "finished"):  # a bare time of day: on the arrival's date (or the next)
         unread = parsed[col].isna() & (raw[col] != "")
         if unread.any():
@@ -75,7 +79,8 @@ def _times(raw: pd.DataFrame, formats, file) -> tuple[dict[str, pd.Series], dict
             first = text[text != ""].index[0]
             hint = "a time without a date" if col == "arrived" and times_of_day(text[[first]]).notna().all() \
                 else "give the format with --format, e.g. --format '%d/%m/%Y %H:%M'"
-            raise LogError(file, f"column '{col}': no date-time could be read (line {raw['line'][first]}: "
+            header = raw.attrs.get("columns", {}).get(col, col)
+            raise LogError(file, f"column '{header}': no date-time could be read (line {raw['line'][first]}: "
                                  f"'{text[first]}'); {hint}")
         if (text == "").all():
             raise LogError(file, f"column '{col}' is empty on every line")

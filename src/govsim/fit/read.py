@@ -151,6 +151,7 @@ def read_log(path, columns: dict[str, str] | None = None) -> tuple[pd.DataFrame,
             picked[name] = found
     out = pd.DataFrame({name: _stripped(df[col], name) for name, col in picked.items()})
     out["line"] = df.index.to_numpy() + HEADER_LINE + 1
+    out.attrs["columns"] = picked  # standard name -> the file's own header, for messages
     blank = (out[list(picked)] == "").all(axis=1)
     out = out[~blank.to_numpy()].reset_index(drop=True)
     if out.empty:

@@ -1,7 +1,7 @@
 """Date-times from text, as exports write them.
 
 Without ``--format``: ISO 8601 first (pandas reads 2024-03-01 08:05 and 2024/03/01 08:05
-fast), then a format guessed from the first value still unread, a few rounds, so a
+fast), then Chinese exports' 2024年3月4日 8:05(:13), then a format guessed from the first value still unread, a few rounds, so a
 log whose format changed mid-way is read too.  With ``--format`` (repeatable): those
 formats in order, each row by the first that reads it.  A cell that is empty stays
 missing; a cell with text that no format reads is *unreadable* (the caller counts it).
@@ -15,6 +15,9 @@ import pandas as pd
 from pandas.tseries.api import guess_datetime_format
 
 GUESSES = 4  # rounds of guessing a format from the first value still unread
+# 2024年3月4日 8:01:21 (pandas's guesser does not read the characters); the month and day
+# are named, so nothing is ambiguous
+CHINESE = ("%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M")
 
 
 class AmbiguousDates(ValueError):
@@ -81,7 +84,11 @@ def parse_times(text: pd.Series, formats: list[str] | None = None) -> tuple[pd.S
             text = text.copy()
             text[todo] = text[todo].str.strip()
             todo &= text != ""
-    tried = set(given)
+    if not formats and todo.any():  # what pandas does not guess: Chinese exports' own formats
+        for fmt in CHINESE:
+            if todo.any():
+                _read(text, todo, fmt, False, out, used)
+    tried = set(given) | (set() if formats else set(CHINESE))
     for _ in range(0 if formats else GUESSES):
         left = text[todo]
         left = left[~left.str.match(TIME_OF_DAY)]  # a bare time is read against the arrival's date
