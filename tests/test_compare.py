@@ -102,6 +102,28 @@ def test_command_writes_a_table_and_a_chart_and_says_how_it_paired(folders, tmp_
     assert forced.exit_code == 0 and "Welch" in forced.stdout
 
 
+def test_a_comparison_in_chinese_says_everything_in_chinese(folders, tmp_path):
+    """The terminal's header, columns and intervals, and the chart's title (a fresh-eyes trial
+    found them in English under --lang zh)."""
+    from test_report import need_cjk_font
+
+    need_cjk_font()
+    result = runner.invoke(app, ["compare", str(folders["a"]), str(folders["b"]), "--out", str(tmp_path / "c"),
+                                 "--lang", "zh"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("B − A，按重复运行配对（两个文件夹的重复运行与种子相同）")
+    assert "政策" in result.stdout and "指标" in result.stdout and "95% 置信区间" in result.stdout
+    assert " 至 " in result.stdout and " to " not in result.stdout.split("Comparison written")[0]
+    from govsim.report.fonts import font_rc
+
+    with plt.rc_context(font_rc("zh")):
+        fig = chart(compare_folders(folders["a"], folders["b"]), "zh")
+    try:
+        assert fig._govsim_title.endswith("按重复运行配对, 95% 置信区间")
+    finally:
+        plt.close(fig)
+
+
 def test_two_scenarios_compare_on_their_common_policies(folders, tmp_path):
     other = SHORT.replace("  six_windows: {", "  seven_windows: {stations: {window: {servers: 7}}}\n  six_windows: {")
     c = _run(tmp_path, "c", other.replace("base: {}", "base: {}\n  four_windows: {stations: {window: {servers: 4}}}"),

@@ -469,7 +469,7 @@ def compare(
     except (ResultsError, FontMissing) as exc:
         _fail([" ".join(str(exc).split())])
     if not quiet:
-        _print_comparison(cmp, key_rows(cmp), method_words(cmp.methods), lang)
+        _print_comparison(cmp, key_rows(cmp), method_words(cmp.methods, lang), lang)
         out_console.print(f"Comparison written to [bold]{out}[/bold] (compare.csv, compare.png)", soft_wrap=True)
 
 
@@ -477,16 +477,17 @@ def _print_comparison(cmp, rows, method: str, lang: str) -> None:
     from .labels import vocabulary
 
     voc = vocabulary(cmp.a.model)
-    out_console.print(f"B − A, {method}", markup=False)
+    out_console.print(f"B − A, {method}" if lang == "en" else f"B − A，{method}", markup=False)
     out_console.print(f"  A = {cmp.a.folder}\n  B = {cmp.b.folder}", markup=False)
     table = _table(title_justify="left")
-    table.add_column("policy", overflow="fold")
-    table.add_column("metric")
-    for col in ("A", "B", "B − A (95% CI)"):
+    table.add_column(tr("policy", lang), overflow="fold")
+    table.add_column(tr("metric", lang))
+    for col in ("A", "B", f"B − A ({tr('ci95', lang)})"):
         table.add_column(col, justify="right")
     for _, r in rows.iterrows():
         scale, unit = (100.0, " pp") if voc.is_fraction(r["metric"]) else (1.0, "")
-        diff = f"{_fmt(r['diff_mean'] * scale)}{unit}\n({_fmt(r['ci_low'] * scale)} to {_fmt(r['ci_high'] * scale)})"
+        interval = tr("ci_to", lang, lo=_fmt(r["ci_low"] * scale), hi=_fmt(r["ci_high"] * scale))
+        diff = f"{_fmt(r['diff_mean'] * scale)}{unit}\n({interval})"
         table.add_row(cmp.a.names.policy(r["policy"], lang), voc.metric_label(r["metric"], lang=lang),
                       _fmt(r["a_mean"]), _fmt(r["b_mean"]), diff)
     out_console.print(table)

@@ -97,13 +97,24 @@ def _same_draws(ra: pd.DataFrame, rb: pd.DataFrame) -> bool:
     return bool(pa) and pa == pb and len(pa) >= 2
 
 
-def method_words(methods: dict[str, str]) -> str:
+METHOD_WORDS = {  # how B - A was estimated: (terminal, chart title), per language
+    "paired": {"en": ("paired by replication (same replications and seeds in both folders)", "paired by replication"),
+               "zh": ("按重复运行配对（两个文件夹的重复运行与种子相同）", "按重复运行配对")},
+    "welch": {"en": ("unpaired (Welch: the folders' replications or seeds differ)", "Welch (unpaired)"),
+              "zh": ("不配对（Welch：两个文件夹的重复运行或种子不同）", "Welch（不配对）")},
+    "mixed": {"en": ("paired where the replications and seeds agree, else Welch: see the method column",
+                     "paired or Welch"),
+              "zh": ("重复运行与种子一致处配对，否则用 Welch：见 method 列", "配对或 Welch")},
+}
+
+
+def _method_kind(methods: dict[str, str]) -> str:
     kinds = sorted(set(methods.values()))
-    if kinds == [PAIRED]:
-        return "paired by replication (same replications and seeds in both folders)"
-    if kinds == [WELCH]:
-        return "unpaired (Welch: the folders' replications or seeds differ)"
-    return "paired where the replications and seeds agree, else Welch: see the method column"
+    return "paired" if kinds == [PAIRED] else "welch" if kinds == [WELCH] else "mixed"
+
+
+def method_words(methods: dict[str, str], lang: str = "en") -> str:
+    return METHOD_WORDS[_method_kind(methods)][lang][0]
 
 
 def check_out(out: Path, dirs: tuple[Path, Path]) -> None:
@@ -146,10 +157,8 @@ def chart(cmp: FolderComparison, lang: str = "en"):
     from .report.figures import comparison_figure, policy_colours
 
     frame = cmp.table.assign(baseline="")  # no baseline among the policies: each one is drawn
-    title = (f"{_name(cmp.b)} − {_name(cmp.a)}: "
-             + ("paired by replication" if set(cmp.methods.values()) == {PAIRED} else
-                "Welch (unpaired)" if set(cmp.methods.values()) == {WELCH} else "paired or Welch")
-             + ", 95% CI")
+    ci = "95% 置信区间" if lang == "zh" else "95% CI"
+    title = f"{_name(cmp.b)} − {_name(cmp.a)}: {METHOD_WORDS[_method_kind(cmp.methods)][lang][1]}, {ci}"
     return comparison_figure(frame, list(cmp.a.model.key_metrics), "", cmp.policies, policy_colours(cmp.a.policies),
                              lang, voc=vocabulary(cmp.a.model), names=cmp.a.names, title=title)
 

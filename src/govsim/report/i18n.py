@@ -113,6 +113,7 @@ TEXT: dict[str, dict[str, str]] = {
     "no_interval": {"en": "no interval (one replication)", "zh": "无区间（仅一次运行）"},
     "": {"en": "", "zh": ""},
     "ci_to": {"en": "{lo} to {hi}", "zh": "{lo} 至 {hi}"},
+    "ci95": {"en": "95% CI", "zh": "95% 置信区间"},
     # 2
     "baselines_intro": {
         "en": "Figures reported in the articles, checked against the simulation. A figure is reproduced "
