@@ -1,7 +1,7 @@
 """The four candidate families, each by its own mean and cv (as govsim's scenarios
 write them): scipy distributions, closed-form or one-dimensional maximum-likelihood
-estimates from weighted data, and the integrated distribution function that rounded
-time stamps call for.
+estimates from weighted data, and the integrated distribution and survival functions
+that rounded time stamps call for.
 """
 from __future__ import annotations
 
@@ -91,6 +91,45 @@ def rounded_probabilities(family: str, mean: float, cv: float, d: np.ndarray, r:
     n = len(d)
     second = lambda v: v[2 * n:] - 2 * v[n:2 * n] + v[:n]  # noqa: E731
     return np.maximum(np.where(d < mean, second(g), second(h)) / r, 1e-300)
+
+
+def _second_tails(family: str, mean: float, cv: float, x: np.ndarray):
+    """E[T^2] and its parts below and above x (for x > 0): each family's T^2 has the
+    partial moments of its own kind, one order up from ``_tails``."""
+    if family in ("exponential", "gamma"):
+        a = 1.0 if family == "exponential" else 1 / cv**2
+        m2 = mean * mean * (a + 1) / a
+        z = x / (mean / a)
+        return m2, m2 * special.gammainc(a + 2, z), m2 * special.gammaincc(a + 2, z)
+    if family == "lognormal":
+        s = math.sqrt(math.log1p(cv * cv))
+        u = (np.log(x) - (math.log(mean) - s * s / 2)) / s
+        m2 = mean * mean * (1 + cv * cv)
+        return m2, m2 * special.ndtr(u - 2 * s), m2 * special.ndtr(2 * s - u)
+    k = weibull_shape(cv)
+    lam = mean / math.exp(special.gammaln(1 + 1 / k))
+    m2 = lam * lam * math.exp(special.gammaln(1 + 2 / k))
+    z = (x / lam) ** k
+    return m2, m2 * special.gammainc(1 + 2 / k, z), m2 * special.gammaincc(1 + 2 / k, z)
+
+
+def rounded_survival(family: str, mean: float, cv: float, w: np.ndarray, r: float) -> np.ndarray:
+    """P(patience outlasts a wait that read w) when both ends of the wait were cut down to
+    a multiple of r: the survival function averaged over where such a wait ends, a
+    triangle from w - r to w + r (the start's phase uniform, the waits' density flat over
+    it).  That is the second difference of a second integral of S, over r squared: below
+    the mean the one from 0, x^2 S/2 + x E[T; T<x] - E[T^2; T<x]/2, above it the one from
+    infinity, E[(T - x)+^2]/2 (as ``rounded_probabilities``, each where it keeps its digits;
+    for x <= 0, S is 1)."""
+    pts = np.concatenate([w - r, w, w + r])
+    pos = np.maximum(pts, 1e-300)
+    _, s, low, high = _tails(family, mean, cv, pos)
+    m2, low2, high2 = _second_tails(family, mean, cv, pos)
+    from_zero = np.where(pts > 0, pts * pts * s / 2 + pts * low - low2 / 2, pts * pts / 2)
+    to_infinity = np.where(pts > 0, high2 / 2 - pts * high + pts * pts * s / 2, m2 / 2 - pts * mean + pts * pts / 2)
+    n = len(w)
+    second = lambda v: v[2 * n:] - 2 * v[n:2 * n] + v[:n]  # noqa: E731
+    return np.maximum(np.where(w < mean, second(from_zero), second(to_infinity)) / (r * r), 1e-300)
 
 
 def log_pdf_sf(family: str, mean: float, cv: float, x: np.ndarray, lx: np.ndarray, want_sf: bool):

@@ -1,9 +1,10 @@
 """Maximum likelihood over the four families, ranked by AIC.
 
-Three kinds of data: durations read exactly (time stamps to the second), durations
-read from time stamps cut to the minute (``rounded_probabilities``), and censored
-times (patience: an abandon is seen exactly, a served visitor's wait only says its
-patience was longer).  All data
+Four kinds of data: durations read exactly (time stamps to the second), durations
+read from time stamps cut to the minute (``rounded_probabilities``), censored times
+(patience: an abandon is seen exactly, a served visitor's wait only says its patience
+was longer), and censored times read from time stamps cut to the minute
+(``rounded_survival`` too).  All data
 come as distinct values with counts, so a million rows cost what a few thousand do.
 Standard errors come from the observed information (a numerical Hessian of the
 log-likelihood in log mean and log cv, turned into mean and cv by the delta method).
@@ -17,7 +18,7 @@ from typing import Callable, Optional
 import numpy as np
 from scipy import optimize, stats
 
-from .families import FAMILIES, N_PARAMS, frozen, log_pdf_sf, mle_complete, rounded_probabilities
+from .families import FAMILIES, N_PARAMS, frozen, log_pdf_sf, mle_complete, rounded_probabilities, rounded_survival
 
 SIMPLER_WITHIN = 2.0  # AIC units: a difference below this is no real support (Burnham & Anderson)
 CV_RANGE = (0.002, 100.0)  # as distributions.Weibull accepts
@@ -202,6 +203,31 @@ class Censored(Likelihood):
         if not len(t):
             return "largest gap to Kaplan-Meier", math.nan, math.nan
         return "largest gap to Kaplan-Meier", float(np.max(np.abs(s - fit.dist().sf(t)))), math.nan
+
+
+class RoundedCensored(Censored):
+    """Patience from time stamps cut to a multiple of ``r`` minutes: an abandon read as d
+    (``exact`` holds the reads, zeros included) lies somewhere in d - r to d + r, as a
+    rounded service time does (``rounded_probabilities``); a wait read as w > 0 says the
+    patience outlasted a wait somewhere in w - r to w + r (``rounded_survival``).  Read
+    as exact, short abandons mislead: a 0 is read half as often as a 1 (only a patience
+    below r can read 0, and not always), a hazard that seems to start low, which a
+    lognormal of huge cv fits best."""
+
+    def __init__(self, exact, right, batch: int, r: float):
+        self.exact, self.right, self.batch, self.r = exact, right, batch, r
+        self.n = int(exact[1].sum())
+
+    def start(self, family):  # the reads as exact times, a zero as half a tick
+        v, w = self.exact
+        return Censored((np.maximum(v, self.r / 2), w), self.right, self.batch).start(family)
+
+    def nll(self, family, mean, cv):
+        out = 0.0
+        for (v, w), probability in ((self.exact, rounded_probabilities), (self.right, rounded_survival)):
+            if len(v):
+                out += float(np.dot(w, np.log(probability(family, mean, cv, v, self.r))))
+        return -out if math.isfinite(out) else 1e300
 
 
 def kaplan_meier(exact, right) -> tuple[np.ndarray, np.ndarray]:

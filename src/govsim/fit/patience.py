@@ -4,8 +4,9 @@ Censored maximum likelihood over the four families (ranked by AIC): a visitor wh
 unserved shows its patience (finished - arrived); a served visitor's wait (called -
 arrived) says only that its patience was longer (right-censored); so does the wait of
 a visitor sent home when the hall closed (unserved tickets closed together, at one
-time stamp after the day's last call: no one chose to leave then).  The report sets the fit beside the
-Kaplan–Meier estimate.
+time stamp after the day's last call: no one chose to leave then).  With times to the
+minute each of these is known only to within its minute (``mle.RoundedCensored``), as
+service times are.  The report sets the fit beside the Kaplan–Meier estimate.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from .mle import Censored, Fit, choose, rank, weighted
+from .mle import Censored, Fit, RoundedCensored, choose, rank, weighted
 
 MIN_FOR_SHAPE = 30  # abandons needed before two-parameter families are tried; fewer: exponential only
 MAX_REL_SE = 0.5  # a family whose mean the waits cannot pin down (tail beyond them) is passed over
@@ -48,9 +49,12 @@ def patience_data(rows: pd.DataFrame, batch: np.ndarray, resolution_s: int) -> C
     served = rows["served"].to_numpy()
     to_finish = (rows["finished"] - rows["arrived"]).dt.total_seconds().to_numpy() / 60
     wait = (rows["called"] - rows["arrived"]).dt.total_seconds().to_numpy() / 60
-    exact = np.maximum(to_finish[~served & ~batch], resolution_s / 120)  # a zero read: half a tick
     right = np.concatenate([wait[served], to_finish[batch]])
-    return Censored(weighted(exact), weighted(right[right > 0]), int(batch.sum()))
+    right = weighted(right[right > 0])  # a zero wait is mostly a visitor called on arrival: it says nothing
+    if resolution_s >= 60:  # as the service fit: times cut to the minute, a zero abandon read kept
+        return RoundedCensored(weighted(to_finish[~served & ~batch]), right, int(batch.sum()), resolution_s / 60)
+    exact = np.maximum(to_finish[~served & ~batch], resolution_s / 120)  # a zero read: half a tick
+    return Censored(weighted(exact), right, int(batch.sum()))
 
 
 def fit_patience(data: Censored) -> Optional[PatienceFit]:

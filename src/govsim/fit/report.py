@@ -167,7 +167,10 @@ def _html(fit, tables, figs, yaml_text, yaml_name, run_error, command) -> str:
               "sent home at closing (unserved tickets closed at the same second, in a batch). Families and choice as for service "
               "(the exponential only below 30 visitors left unserved), except that a family whose mean has a standard error "
               "above half of it is passed over: the waits in the log never reach its tail, so its mean would be a guess. "
-              "The chart sets the fit beside the Kaplan–Meier "
+              + ("Times to the minute: each time is known only to within its minute, as for service: an abandon "
+                 "read as d minutes lies between d − 1 and d + 1, and a served visitor's wait read as w says its "
+                 "patience outlasted a wait between w − 1 and w + 1. " if c.resolution_s >= 60 else "")
+              + "The chart sets the fit beside the Kaplan–Meier "
               "estimate.</p>"]
     if len(tables["patience_fits"]):
         parts.append(_table(tables["patience_fits"], left=("of", "family", "chosen", "gof")))

@@ -76,7 +76,8 @@ def _header(fit, command: str, report: str) -> list[str]:
     used, aside = len(c.rows), c.total_rows - len(c.rows)
     a = fit.arrivals
     last = a.first_day + np.timedelta64(a.days - 1, "D")
-    stamps = "times to the second" if c.resolution_s == 1 else "times to the minute (service fitted as rounded)"
+    stamps = ("times to the second" if c.resolution_s == 1 else
+              "times to the minute (service and patience fitted as rounded)")
     return comment(
         f"Fitted by `{command}` (govsim {__version__}) from the queue-ticket log {fit.path.name}: "
         f"{n_(c.total_rows)} rows, {n_(used)} used as tickets, {n_(aside)} set aside (by kind, with line numbers, in "
