@@ -12,6 +12,7 @@ from govsim.models.network.load import offered_loads, overload_warnings, visits
 from govsim.models.network.params import CustomerClass, NetworkParams
 
 from conftest import MMC_DEMO
+from test_report import need_cjk_font
 
 
 def _params(**stations_and_classes) -> NetworkParams:
@@ -59,17 +60,22 @@ def test_govsim_run_warns_of_an_overloaded_station_even_quiet(write_scenario, tm
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["run", str(write_scenario(over)), "-o", str(out), "-r", "2", "-j", "1", "-q"])
     assert result.exit_code == 0, result.output
-    expected = ["warning: policy 'base': station 'window' is offered 133% of what its servers can do on average: "
-                "its queue grows without bound, so its waits depend on the run's length, not on a steady state",
-                "warning: policy 'six_windows': station 'window' is offered 111% of what its servers can do on "
-                "average: its queue grows without bound, so its waits depend on the run's length, not on a steady "
-                "state"]
-    assert result.stderr.splitlines() == expected
-    bare = [w.removeprefix("warning: ") for w in expected]
-    assert json.loads((out / "metadata.json").read_text())["warnings"] == bare
+    bare = ["policy 'base': station 'window' is offered 133% of what its servers can do on average: its queue "
+            "grows without bound, so its waits depend on the run's length, not on a steady state",
+            "policy 'six_windows': station 'window' is offered 111% of what its servers can do on average: its queue "
+            "grows without bound, so its waits depend on the run's length, not on a steady state"]
+    assert result.stderr.splitlines() == [f"Warning: {w}" for w in bare]
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["warnings"]["en"] == bare
+    assert meta["warnings"]["zh"][0] == ("政策“base”：服务台“window”承接的工作量为其服务人员平均处理能力的 133%：其队列会无限增长，"
+                                         "等候时间取决于运行时长，而非稳态")
     page = (out / "report.html").read_text(encoding="utf-8")  # at the top of the answer, where a reader starts
     answer = page[page.index('<section id="answer">'):page.index('id="bottom-line"')]
     assert all(f"<p><strong>Warning.</strong> {w.replace(chr(39), '&#x27;')}</p>" in answer for w in bare)
+    need_cjk_font()
+    assert CliRunner().invoke(app, ["report", str(out), "--lang", "zh"]).exit_code == 0  # rebuilt in Chinese
+    page = (out / "report.zh.html").read_text(encoding="utf-8")
+    assert f"<p><strong>警告：</strong> {meta['warnings']['zh'][0]}</p>" in page
     fine = CliRunner().invoke(app, ["run", str(write_scenario(MMC_DEMO.replace("horizon_min: 20000", "horizon_min: 2000")
                                                               .replace("warmup_min: 2000", "warmup_min: 200"),
                                                               "fine.yaml")),

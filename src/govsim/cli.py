@@ -218,7 +218,7 @@ def run(
             _fail([str(exc)])
     out = out if out is not None else Path("results") / scenario.name
     replace, checkpoint = _open_output(out, force, resume, fingerprint(scenario, scenario.resolved))
-    warnings = _policy_warnings(scenario, policies)  # before the run: a planner may stop it and fix the file
+    warnings = _policy_warnings(scenario, policies, lang)  # before the run: a planner may stop it and fix the file
 
     jobs = jobs or default_jobs()
     decompose = scenario.decomposition is not None and {scenario.decomposition.from_, scenario.decomposition.to} <= set(policies)
@@ -272,8 +272,8 @@ def run(
         run_info["resumed"] = {"tasks_reused": checkpoint.reused}
     if auto_info:
         run_info["replications_auto"] = auto_info
-    if warnings:
-        run_info["warnings"] = warnings
+    if warnings[lang]:
+        run_info["warnings"] = warnings  # in every language: a report may be rebuilt in another
     events = None
     if trace:
         reps, raw = reps
@@ -298,12 +298,16 @@ def run(
                           soft_wrap=True)
 
 
-def _policy_warnings(scenario, policies: list[str]) -> list[str]:
-    """The model's warnings about each policy's params (``Model.warnings``), on stderr even
-    with --quiet; returned for metadata.json."""
-    out = [f"policy '{p}': {w}" for p in policies for w in scenario.model.warnings(scenario.resolved[p], scenario.run)]
-    for line in out:
-        err_console.print(f"warning: {line}", markup=False, soft_wrap=True)
+def _policy_warnings(scenario, policies: list[str], lang: str) -> dict[str, list[str]]:
+    """The model's warnings about each policy's params (``Model.warnings``), on stderr in
+    ``lang`` even with --quiet; returned in every language for metadata.json."""
+    from .labels import LANGS
+
+    policy = {"en": "policy '{p}': {w}", "zh": "政策“{p}”：{w}"}
+    out = {lg: [policy[lg].format(p=p, w=w) for p in policies
+                for w in scenario.model.warnings(scenario.resolved[p], scenario.run, lg)] for lg in LANGS}
+    for line in out[lang]:
+        err_console.print({"en": "Warning: ", "zh": "警告："}[lang] + line, markup=False, soft_wrap=True)
     return out
 
 

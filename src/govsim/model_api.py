@@ -144,9 +144,9 @@ class Model:
     # the report's account of its logic: a string or {"en": ..., "zh": ...}; default: the package docstring
     report_text: ClassVar[Union[str, dict, None]] = None
 
-    def warnings(self, params: Any, run) -> list[str]:
-        """What makes a policy's results hard to read, known before it runs (one line each,
-        shown even with --quiet): say, a station offered more work than it can do."""
+    def warnings(self, params: Any, run, lang: str = "en") -> list[str]:
+        """What makes a policy's results hard to read, known before it runs (one line each in
+        ``lang``, shown even with --quiet): say, a station offered more work than it can do."""
         return []
 
     def check_run(self, run) -> list[Problem]:

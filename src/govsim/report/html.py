@@ -251,9 +251,10 @@ def _answer(res, lang: str, voc: Vocabulary, names: DisplayNames, changes: dict)
          if others else t("question_none", lang, baseline=policy_name(res.baseline, lang, names)))
     out.append(f'<div class="question"><p><strong>{t("question", lang)}.</strong> {q}</p>'
                + (f"<p>{inline(description.strip())}</p>" if description.strip() else "") + "</div>")
-    warnings = res.metadata.get("warnings") or []  # the model's, known before the run (Model.warnings)
+    warnings = res.metadata.get("warnings") or {}  # the model's, known before the run (Model.warnings)
+    warnings = warnings.get(lang) or warnings.get("en", []) if isinstance(warnings, dict) else warnings
     if warnings:
-        out.append('<div class="warning">' + "".join(f"<p><strong>{t('warning', lang)}.</strong> {esc(w)}</p>"
+        out.append('<div class="warning">' + "".join(f"<p><strong>{t('warning_lead', lang)}</strong> {esc(w)}</p>"
                                                      for w in warnings) + "</div>")
     sentences = answer(res.summary, res.comparison, metrics, res.policies, res.baseline, lang, voc=voc,
                        names=names) if others else {}

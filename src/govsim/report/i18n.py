@@ -33,6 +33,7 @@ TEXT: dict[str, dict[str, str]] = {
     # 1
     "question": {"en": "Question", "zh": "问题"},
     "warning": {"en": "Warning", "zh": "警告"},
+    "warning_lead": {"en": "Warning.", "zh": "警告："},
     "question_text": {
         "en": "Against the baseline policy {baseline}, what do {others} change in {metrics}?",
         "zh": "与基准政策 {baseline} 相比，{others} 在{metrics}上有何变化？"},

@@ -49,8 +49,8 @@ class NetworkModel(Model):
         midnight = datetime.combine(params.start_date, time())
         return lambda minutes: midnight + timedelta(minutes=float(minutes))
 
-    def warnings(self, params: NetworkParams, run) -> list[str]:
-        return overload_warnings(params, run.horizon)
+    def warnings(self, params: NetworkParams, run, lang: str = "en") -> list[str]:
+        return overload_warnings(params, run.horizon, lang)
 
     def simulate(self, params: NetworkParams, streams, run, trace=None):
         rec = simulate(params, streams, run.horizon, run.warmup, trace=trace)

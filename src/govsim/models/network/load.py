@@ -81,13 +81,20 @@ def _mean_servers(station, params: NetworkParams, horizon: float) -> float:
     return sum(n * (b - a) for (a, n), b in zip(steps, times[1:])) / horizon if horizon > 0 else float(steps[0][1])
 
 
-def overload_warnings(params: NetworkParams, horizon: float) -> list[str]:
-    """One line per station offered at least as much work as its servers can do."""
+WORDS = {
+    "en": ("station '{s}' is offered {offered}: its queue grows without bound, so its waits depend on the run's "
+           "length, not on a steady state", "work, and no server is ever on duty",
+           "{load:.0%} of what its servers can do on average"),
+    "zh": ("服务台“{s}”承接的工作量为{offered}：其队列会无限增长，等候时间取决于运行时长，而非稳态",
+           "有工作量但从无服务人员在岗", "其服务人员平均处理能力的 {load:.0%}"),
+}
+
+
+def overload_warnings(params: NetworkParams, horizon: float, lang: str = "en") -> list[str]:
+    """One line per station offered at least as much work as its servers can do, in ``lang``."""
+    line, never, share = WORDS.get(lang, WORDS["en"])
     out = []
     for s, load in offered_loads(params, horizon).items():
         if load >= 1.0:
-            offered = ("work, and no server is ever on duty" if load == np.inf
-                       else f"{load:.0%} of what its servers can do on average")
-            out.append(f"station '{s}' is offered {offered}: its queue grows without bound, so its waits "
-                       "depend on the run's length, not on a steady state")
+            out.append(line.format(s=s, offered=never if load == np.inf else share.format(load=load)))
     return out
