@@ -102,3 +102,10 @@ def test_a_run_of_part_of_a_day_counts_the_arrivals_and_servers_of_that_part():
     assert offered_loads(p, 600.0)["w"] == pytest.approx(1.5 / 2)
     assert offered_loads(p, 1020.0)["w"] == pytest.approx(1.5 / 2)
     assert offered_loads(p, 3 * 1440.0)["w"] == pytest.approx(1.5 / 2)
+
+
+def test_validate_says_the_warnings_of_a_valid_file(write_scenario):
+    over = MMC_DEMO.replace("mean: 0.2353", "mean: 0.15")
+    result = CliRunner().invoke(app, ["validate", str(write_scenario(over))])
+    assert result.exit_code == 0 and result.stdout.strip().endswith(": ok")
+    assert result.stderr.splitlines()[0].startswith("Warning: policy 'base': station 'window' is offered 133%")

@@ -699,14 +699,17 @@ def _print_baselines(checked, model, lang: str = "en", names=None) -> None:
 
 @app.command()
 def validate(files: List[Path] = typer.Argument(..., help="Scenario files to check.", show_default=False)):
-    """Check scenario files: print 'ok' or every problem found (exit code 2)."""
+    """Check scenario files: print 'ok' or every problem found (exit code 2), and the model's
+    warnings about a valid file (an overloaded station)."""
     from .scenario import load_scenario
 
     bad = False
     for f in files:
         try:
-            load_scenario(f)
+            scenario = load_scenario(f)
             out_console.print(f"{f}: ok", markup=False)
+            # valid, and yet a result to read with care (an overloaded station): said, not an error
+            _policy_warnings(scenario, scenario.policy_names, scenario.lang or "en")
         except ScenarioErrors as exc:
             bad = True
             for e in exc.errors:
