@@ -92,14 +92,14 @@ def folder_for(out: Path) -> Path:
 def writer(folder: Path) -> Optional[int]:
     """The process id of another govsim run on this host that is saving into ``folder`` now
     (None: none is; a run killed or finished is no writer)."""
-    from .results.staging import _alive
+    from .results.staging import process_alive
 
     try:
         meta = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
         pid, host = int(meta["pid"]), meta["host"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if host != socket.gethostname() or pid == os.getpid() or not _alive(pid):
+    if host != socket.gethostname() or pid == os.getpid() or not process_alive(pid):
         return None
     # the process id may have been given to another process since (after a reboot, say)
     return pid if meta.get("process") == _process_identity(pid) else None

@@ -303,11 +303,10 @@ def _policy_warnings(scenario, policies: list[str], lang: str) -> dict[str, list
     ``lang`` even with --quiet; returned in every language for metadata.json."""
     from .labels import LANGS
 
-    policy = {"en": "policy '{p}': {w}", "zh": "政策“{p}”：{w}"}
-    out = {lg: [policy[lg].format(p=p, w=w) for p in policies
+    out = {lg: [tr("cli_policy_warning", lg, policy=p, warning=w) for p in policies
                 for w in scenario.model.warnings(scenario.resolved[p], scenario.run, lg)] for lg in LANGS}
     for line in out[lang]:
-        err_console.print({"en": "Warning: ", "zh": "警告："}[lang] + line, markup=False, soft_wrap=True)
+        err_console.print(tr("cli_warning", lang, line=line), markup=False, soft_wrap=True)
     return out
 
 
@@ -370,8 +369,10 @@ def _at_least(flag: str, value: Optional[int], least: int, why: str = "") -> Non
 def _save_and_close(fig, path: Path) -> None:
     import matplotlib.pyplot as plt
 
+    from .report.figures import DPI
+
     try:
-        fig.savefig(path, dpi=150)
+        fig.savefig(path, dpi=DPI)
     finally:
         plt.close(fig)
 

@@ -109,12 +109,18 @@ def _new_guess(left: pd.Series, tried: set) -> str | None:
     """A format not tried yet, guessed from the first unread values: the first may be an
     impossible date in a format already read (2024-02-31), with the rows in a new format
     after it (a log whose format changed mid-way)."""
-    for value in left.drop_duplicates().iloc[:SAMPLES]:
+    seen: set = set()
+    for value in left:  # the first distinct values only: no need to hash a million unread cells
+        if value in seen:
+            continue
+        seen.add(value)
         with warnings.catch_warnings():  # day-first or not is settled in _read, not by a warning
             warnings.simplefilter("ignore")
             guess = guess_datetime_format(value)
         if guess and guess not in tried:
             return guess
+        if len(seen) == SAMPLES:
+            break
     return None
 
 

@@ -34,6 +34,8 @@ TEXT: dict[str, dict[str, str]] = {
     "question": {"en": "Question", "zh": "问题"},
     "warning": {"en": "Warning", "zh": "警告"},
     "warning_lead": {"en": "Warning.", "zh": "警告："},
+    "cli_warning": {"en": "Warning: {line}", "zh": "警告：{line}"},
+    "cli_policy_warning": {"en": "policy '{policy}': {warning}", "zh": "政策“{policy}”：{warning}"},
     "question_text": {
         "en": "Against the baseline policy {baseline}, what do {others} change in {metrics}?",
         "zh": "与基准政策 {baseline} 相比，{others} 在{metrics}上有何变化？"},

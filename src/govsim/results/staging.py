@@ -229,11 +229,11 @@ def _remove_leftovers(parent: Path, prefix: str) -> None:
                 ours = False
         else:
             ours = is_ours(entry)
-        if ours and (int(pid) == os.getpid() or not _alive(int(pid))):
+        if ours and (int(pid) == os.getpid() or not process_alive(int(pid))):
             shutil.rmtree(entry, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     """A process of this host that still runs (a killed one not yet reaped by its parent,
     a zombie, does not)."""
     try:

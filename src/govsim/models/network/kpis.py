@@ -107,10 +107,10 @@ def _staffed_minutes(roster: list, overrun: list, w0: float, h: float) -> float:
     """On-duty server-minutes in [w0, h]: the roster's steps plus the overrun's."""
     if len(roster) == 1 and len(overrun) == 1:
         return roster[0][1] * (h - w0)  # a plain number of servers (as the utilisation has always been)
-    return _step_area(roster, w0, h) + _step_area(overrun, w0, h)
+    return step_area(roster, w0, h) + step_area(overrun, w0, h)
 
 
-def _step_area(steps: list, w0: float, h: float) -> float:
+def step_area(steps: list, w0: float, h: float) -> float:
     """The area under a step function [(t, level), ...] (each level holds until the next t) in [w0, h]."""
     ends = [t for t, _ in steps[1:]] + [h]
     return float(sum(level * max(0.0, min(end, h) - max(t, w0)) for (t, level), end in zip(steps, ends)))

@@ -14,6 +14,7 @@ import numpy as np
 
 from ...arrivals import RateProfile
 from ...calendar import DAY
+from .kpis import step_area
 from .params import EXIT, CustomerClass, NetworkParams, _reachable
 
 
@@ -77,8 +78,7 @@ def mean_rate(arrivals, factors, horizon: float) -> float:
 
 def _mean_servers(station, params: NetworkParams, horizon: float) -> float:
     steps = station.roster_steps(params.first_day().weekday(), horizon)
-    times = [t for t, _ in steps] + [horizon]
-    return sum(n * (b - a) for (a, n), b in zip(steps, times[1:])) / horizon if horizon > 0 else float(steps[0][1])
+    return step_area(steps, 0.0, horizon) / horizon if horizon > 0 else float(steps[0][1])
 
 
 WORDS = {
