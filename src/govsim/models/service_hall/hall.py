@@ -436,7 +436,7 @@ class Hall:
         then what the window accepted goes to the back office.  The order is simpy's, whose
         freed resource went to the queue once the releasing process had moved on."""
         bank, outcome, now, ticket, to_approve = v.bank, v.outcome, self.loop.now, v.ticket, v.to_approve
-        bank.services.append((v.t_start, now))
+        bank.services += (v.t_start, now)
         self.rec.window_visits.append(WindowVisit(v.who.vid, bank.name, v.t_wait, v.t_start, now, outcome, v.by_helper))
         if outcome == ACCEPTED:
             v.t_accepted = now

@@ -46,13 +46,12 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
     vis = [v for v in rec.visitors if t0 <= v.t_first < t1]  # hall.Visitor
     clock = working_clock(params)
     table = _Table(vis, rec, params.promise.limit_h if params.promise else None, clock)
-    counted = set(table.vid.tolist())  # noqa: F841 - used by the helper waits below
 
     rows: list[Row] = []
     scopes = {"all": np.ones(len(vis), bool)}
     # groups and matters as codes (their order in the scenario): integer masks, not string comparisons
-    group = _codes([w.who.group for w in vis], list(params.groups))
-    matter = _codes([w.who.matter for w in vis], list(params.matters))
+    group = _codes(table.group, list(params.groups))
+    matter = _codes(table.matter, list(params.matters))
     for k, g in enumerate(params.groups):
         scopes[f"group:{g}"] = group == k
     for k, mname in enumerate(params.matters):
@@ -66,9 +65,9 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
     scopes["matters:zones"] = ~scopes["matters:general"]
     scopes["channel:proxy"] = table.proxied
     if params.online_review is not None and params.online_review.share > 0:
-        scopes["channel:online_review"] = np.array([v.online for v in vis], bool)
+        scopes["channel:online_review"] = table.online
     if params.appointments is not None and params.appointments.share > 0:
-        scopes["channel:appointment"] = np.array([v.kept_slot for v in vis], bool)
+        scopes["channel:appointment"] = table.kept_slot
     if params.home_visits:
         scopes["channel:home_visit"] = table.home_visit & (table.trips == 0)
     if any(m.other_province > 0 for m in params.matters.values()):
@@ -147,7 +146,7 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
     # proxy helpers
     if params.proxy is not None:
         on_duty = _helper_minutes_per_day(params) * days
-        helper_waits = [w for vid, w in rec.helper_waits if vid in counted]
+        helper_waits = [w for vid, w in rec.helper_waits if table.pos[vid] >= 0]
         rows += [("helpers", "utilisation", rec.helper_busy / on_duty if on_duty else math.nan),
                  ("helpers", "wait_mean_min", _mean(helper_waits)),
                  ("helpers", "precheck_per_day", rec.helper_cases["precheck"] / days),
@@ -155,11 +154,11 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
                  ("helpers", "home_visits_per_day", rec.helper_cases["home_visit"] / days)]
 
     # cross-province matters: volume and turnaround (first trip to done, working days)
-    other = [v for v in vis if v.other_province]
     if any(m.other_province > 0 for m in params.matters.values()):
-        done = [(v.t_done - v.t_first) / DAY for v in other if not math.isnan(v.t_done)]
-        rows += [("all", "other_province_per_day", len(other) / days),
-                 ("all", "turnaround_days_mean", _mean(done))]
+        other = table.other_province
+        done = (table.t_done[other] - table.t_first[other]) / DAY
+        rows += [("all", "other_province_per_day", int(other.sum()) / days),
+                 ("all", "turnaround_days_mean", _mean(done[~np.isnan(done)]))]
 
     # the queue through the day
     for slot, area in enumerate(rec.queue_area):
@@ -175,17 +174,29 @@ class _Table:
 
     def __init__(self, vis: list, rec: HallRecords, limit_h=None, clock=lambda t: t):
         self.limit_h = limit_h  # the promised acceptance time limit, if any
-        who = [v.who for v in vis]
-        self.vid = np.array([w.vid for w in who], dtype=np.int64)
-        self.proxied = np.array([v.proxied for v in vis], bool)
-        self.home_visit = np.array([w.home_visit for w in who], bool)
-        self.other_province = np.array([w.other_province for w in who], bool)
-        self.trips = np.array([v.trips for v in vis], dtype=float)
-        self.pledged = np.array([v.pledged for v in vis], bool)
-        first = clock(np.array([v.t_first for v in vis], dtype=float))
-        self.acc_h = (clock(np.array([v.t_accepted for v in vis], dtype=float)) - first) / 60.0
+        # every visitor's fields in one pass (a pass per field costs as much again each)
+        (vid, group, matter, home_visit, other_province, proxied, trips, pledged, online, kept_slot, t_first,
+         t_accepted, t_done, approvals, t_approved) = (zip(*[
+            (w.vid, w.group, w.matter, w.home_visit, w.other_province, v.proxied, v.trips, v.pledged, v.online,
+             v.kept_slot, v.t_first, v.t_accepted, v.t_done, v.approvals, v.t_approved)
+            for v in vis for w in (v.who,)]) if vis else ((),) * 15)
+        self.vid = np.array(vid, dtype=np.int64)
+        self.group, self.matter = group, matter  # names, in the visitors' order
+        self.proxied = np.array(proxied, bool)
+        self.home_visit = np.array(home_visit, bool)
+        self.other_province = np.array(other_province, bool)
+        self.online, self.kept_slot = np.array(online, bool), np.array(kept_slot, bool)
+        self.trips = np.array(trips, dtype=float)
+        self.pledged = np.array(pledged, bool)
+        self.t_first, self.t_done = np.array(t_first, dtype=float), np.array(t_done, dtype=float)
+        first = clock(self.t_first)
+        t_accepted = np.array(t_accepted, dtype=float)
+        self.acc_h = (clock(t_accepted) - first) / 60.0
         self.accepted = ~np.isnan(self.acc_h)
-        self.done_h = (clock(np.array([v.t_completed for v in vis], dtype=float)) - first) / 60.0
+        # Visitor.t_completed: through when accepted and every approval is done
+        completed = np.where(np.array(approvals, dtype=np.int64) > 0, np.nan,
+                             np.maximum(t_accepted, np.array(t_approved, dtype=float)))
+        self.done_h = (clock(completed) - first) / 60.0
         top = max([v.who.vid for v in rec.visitors], default=0) + 1
         self.pos = np.full(top, -1, dtype=np.int64)  # visitor id -> row, -1 when not counted
         self.pos[self.vid] = np.arange(len(vis))

@@ -42,7 +42,7 @@ class Bank:
     busy: float = 0.0  # service minutes in staffed time, of services begun on counted days
     overtime: float = 0.0  # and beyond it (finishing a visitor after going off duty, or after closing)
     staffed_min: float = 0.0  # window-minutes on duty (roster within opening hours), counted days
-    services: list = field(default_factory=list)  # (start, end) of every service
+    services: list = field(default_factory=list)  # start, end, start, end, ... of every service (flat: no tuple each)
 
 
 @dataclass
@@ -59,7 +59,7 @@ class BackOffice:
     busy: float = 0.0  # approval minutes begun on counted days, in staffed time
     overtime: float = 0.0  # and outside it (finishing the approval in hand at closing)
     staffed_min: float = 0.0  # staff-minutes on duty, counted days
-    services: list = field(default_factory=list)  # (start, end) of every approval
+    services: list = field(default_factory=list)  # start, end, ... of every approval, as a bank's
     backlog: list[float] = field(default_factory=list)  # queued_min when the counted days begin and end
     approvals: list[tuple[int, float, float, float]] = field(default_factory=list)  # (vid, sent, begun, done)
 
@@ -97,7 +97,7 @@ class HallRecords:
 
     def service(self, bank: Union[Bank, BackOffice], t_start: float, t_end: float) -> None:
         """A window's (or the back office's) service, split into staffed time and overtime by ``finish``."""
-        bank.services.append((t_start, t_end))
+        bank.services += (t_start, t_end)
 
     def finish(self) -> None:
         """Busy minutes in staffed time and overtime, and staffed minutes, of every bank."""
@@ -143,7 +143,7 @@ def staffed_time(bank: Union[Bank, BackOffice], t0: float, t1: float) -> None:
     bank.staffed_min = float(np.sum(on * np.diff(edges)))
     if not bank.services:
         return
-    se = np.array(bank.services, dtype=float)
+    se = np.array(bank.services, dtype=float).reshape(-1, 2)
     starts, ends = np.sort(se[:, 0]), np.sort(se[:, 1])
     x = np.unique(np.concatenate([se.ravel(), step_t]))
     busy = (np.searchsorted(starts, x[:-1], side="right") - np.searchsorted(ends, x[:-1], side="right"))
