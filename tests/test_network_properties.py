@@ -218,3 +218,22 @@ def test_a_customer_past_its_planned_visits_keeps_its_draws_under_any_policy(see
         for (_, i, us, ur, _), (_, j, us2, ur2, _) in zip(draws, other_draws):
             n = min(len(us), len(us2))
             assert i == j and us[:n] == us2[:n] and ur[:n] == ur2[:n]
+
+
+def test_a_patience_past_the_end_leaves_every_number_to_the_last_bit():
+    """Found by the test above: customers in service at the end were recorded in the calendar's
+    order, which a patience event past the end (never run, still in the calendar) reshuffles;
+    a class's queue length then moved in its last bit.  They are recorded by customer number."""
+    spec = {"classes": {"c0": {"arrivals": {"dist": "exponential", "mean": 3.0}, "route": ["s0"]},
+                        "c1": {"arrivals": {"dist": "exponential", "mean": 1.0}, "start": "s0",
+                               "transitions": {"s0": {"s0": 0.0, "exit": 1.0}, "s1": {"s0": 0.0, "exit": 1.0}},
+                               "patience": {"dist": "exponential", "mean": 1.0}}},
+            "stations": {"s0": {"servers": [["00:00", 0], ["04:10", 3]], "service": {"dist": "deterministic", "value": 1.75}},
+                         "s1": {"servers": 1, "service": {"dist": "exponential", "mean": 1.0}}}}
+    base = NetworkParams.model_validate(spec)
+    late = _with(base, lambda s: s["classes"]["c0"].update(patience={"dist": "uniform", "low": 2 * HORIZON,
+                                                                     "high": 3 * HORIZON}))
+    rows, log, _ = traced(base, 0)
+    rows2, log2, _ = traced(late, 0)
+    assert log == log2
+    assert same_rows(rows, rows2)

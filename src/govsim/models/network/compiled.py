@@ -258,16 +258,22 @@ def _loop(t0, cls, v_off, v_len, station, service, patience, first, after, has_p
                     hn = _heap_push(ht, hs, hk, ho, hx, hn, t + patience[v_off[c] + j], seq, ABANDON, c, j + 1)
                     seq += 1
 
-    # the customers still inside when the run stops: in service (in calendar order), then waiting
+    # the customers still inside when the run stops: in service (by customer number: the
+    # calendar's own order depends on events that never came, such as a patience past the
+    # end), then waiting
+    in_service = np.empty(hn, np.int64)
+    n_in = 0
     for i in range(hn):
         if hk[i] == DEPARTURE:
-            c = ho[i]
-            s = station[v_off[c] + visits[c] - 1]
-            vs[nv], vk[nv], vt0[nv], va[nv], vst[nv], ve[nv], vo[nv] = (s, cls[c], t0[c], t_arr[c], t_start[c], horizon,
-                                                                         IN_SERVICE_AT_END)
-            nv += 1
-            ck[nc], ca[nc], ce[nc], cw[nc], cv[nc], co[nc] = cls[c], t0[c], horizon, wait[c], visits[c], WAITING_AT_END
-            nc += 1
+            in_service[n_in] = ho[i]
+            n_in += 1
+    for c in np.sort(in_service[:n_in]):
+        s = station[v_off[c] + visits[c] - 1]
+        vs[nv], vk[nv], vt0[nv], va[nv], vst[nv], ve[nv], vo[nv] = (s, cls[c], t0[c], t_arr[c], t_start[c], horizon,
+                                                                     IN_SERVICE_AT_END)
+        nv += 1
+        ck[nc], ca[nc], ce[nc], cw[nc], cv[nc], co[nc] = cls[c], t0[c], horizon, wait[c], visits[c], WAITING_AT_END
+        nc += 1
     for s in range(n_st):
         i = 0
         c = head[s]

@@ -220,12 +220,13 @@ def run_python(pop: Population, net: Network, horizon: float, trace=None):
                     trace.add(case[c], "abandon", t, resource=names[s])
                     trace.add(case[c], "leave", t)
 
-    # the customers still inside when the run stops: in service (in calendar order), then waiting
-    for _, _, kind, c in heap:
-        if kind == DEPARTURE:
-            s = station[v_off[c] + visits[c] - 1]
-            vs(s); vc(c); va(t_arr[c]); vst(t_start[c]); ve(horizon); vo(IN_SERVICE_AT_END)
-            leave(c, horizon, WAITING_AT_END)
+    # the customers still inside when the run stops: in service (by customer number: the
+    # calendar's own order depends on events that never came, such as a patience past the
+    # end), then waiting
+    for c in sorted(c for _, _, kind, c in heap if kind == DEPARTURE):
+        s = station[v_off[c] + visits[c] - 1]
+        vs(s); vc(c); va(t_arr[c]); vst(t_start[c]); ve(horizon); vo(IN_SERVICE_AT_END)
+        leave(c, horizon, WAITING_AT_END)
     for s in range(n_st):
         for c in ((entry[2] for entry in queues[s]) if is_prio[s] else queues[s]):
             if state[c] == WAITING:
