@@ -3,7 +3,10 @@ costs of ``govsim run`` around the replications, side by side in one run.
 
 Per replication (one worker, in-process, garbage collection paused as in a task): drawing
 the population, building the hall, the event loop, the KPIs, and freeing the replication's
-objects, each timed with ``time.perf_counter`` over every policy x ``--replications``.
+objects, each timed with ``time.perf_counter`` over every policy x ``--replications``; for
+both event loops side by side: the compiled one (numba, the default; "build" is filling its
+arrays from the population, done once per population, "event loop" the rest of
+``compiled.simulate``: the loop and its records) and the Python one (``hall.Hall``).
 Beside it, the population as a task gets it (``population_of``: a worker keeps the
 populations it drew, and two workers take a replication's policies in turn, each with its
 own), which is what the projection counts.
@@ -59,30 +62,42 @@ def main() -> None:
     hall = importlib.import_module("govsim.models.service_hall.hall")
     kpis = importlib.import_module("govsim.models.service_hall.kpis")
     population = importlib.import_module("govsim.models.service_hall.population")
+    compiled = importlib.import_module("govsim.models.service_hall.compiled")
 
     t0 = time.perf_counter()
     sc = load_scenario(args.scenario)
     load_s = time.perf_counter() - t0
     run = sc.run
-    totals = dict.fromkeys(PHASES, 0.0)
+    engines = ["compiled", "python"] if compiled.available() else ["python"]
+    if compiled.available():  # compiling (or loading numba's cache) is not a replication's
+        p0 = sc.resolved[sc.policy_names[0]]
+        compiled.simulate(p0, population.Population(p0, Streams(run.seed, 0), 2), 2, 0)
+    totals = {engine: dict.fromkeys(PHASES, 0.0) for engine in engines}
     rows, n = [], 0
     for rep in range(args.replications):
         for policy in sc.policy_names:
             params = sc.resolved[policy]
-            with gc_paused():
-                t = [time.perf_counter()]
-                pop = population.Population(params, Streams(run.seed, rep), run.days)
-                t.append(time.perf_counter())
-                h = hall.Hall(params, pop, run.days, run.warmup_days)
-                t.append(time.perf_counter())
-                rec = h.run()
-                t.append(time.perf_counter())
-                out = kpis.kpis(rec, params)
-                t.append(time.perf_counter())
-                del h, rec, pop
-                t.append(time.perf_counter())
-            for k, phase in enumerate(PHASES):
-                totals[phase] += t[k + 1] - t[k]
+            for engine in engines:
+                with gc_paused():
+                    t = [time.perf_counter()]
+                    pop = population.Population(params, Streams(run.seed, rep), run.days)
+                    t.append(time.perf_counter())
+                    if engine == "compiled":
+                        compiled._person_columns(pop)
+                        t.append(time.perf_counter())
+                        rec = compiled.simulate(params, pop, run.days, run.warmup_days)
+                    else:
+                        h = hall.Hall(params, pop, run.days, run.warmup_days)
+                        t.append(time.perf_counter())
+                        rec = h.run()
+                        del h
+                    t.append(time.perf_counter())
+                    out = kpis.kpis(rec, params)
+                    t.append(time.perf_counter())
+                    del rec, pop
+                    t.append(time.perf_counter())
+                for k, phase in enumerate(PHASES):
+                    totals[engine][phase] += t[k + 1] - t[k]
             rows += [(policy, rep, run.seed, scope, metric, float(value)) for scope, metric, value in out]
             n += 1
     # the population as two workers get it: each keeps its own, and they take tasks in turn
@@ -93,16 +108,18 @@ def main() -> None:
         with gc_paused():
             population.population_of(sc.resolved[policy], Streams(run.seed, rep), run.days)
     kept_ms = (time.perf_counter() - t0) / n * 1000
-    per = {phase: totals[phase] / n * 1000 for phase in PHASES}
+    per = {engine: {phase: totals[engine][phase] / n * 1000 for phase in PHASES} for engine in engines}
     print(f"\n{Path(args.scenario).name}: {len(sc.policy_names)} policies x {args.replications} replications, "
           f"{run.days} days each")
-    print("one replication, ms of CPU:")
+    print("one replication, ms of CPU:" + "".join(f"{engine:>12}" for engine in engines))
     for phase in PHASES:
-        print(f"  {phase:<12} {per[phase]:7.1f}")
-    print(f"  {'total':<12} {sum(per.values()):7.1f}")
-    per["population"] = kept_ms
-    print(f"  population as a task gets it (kept across policies, two workers): {kept_ms:.1f}; total {sum(per.values()):.1f}")
-
+        print(f"  {phase:<12}" + "".join(f"{per[engine][phase]:12.1f}" for engine in engines))
+    print(f"  {'total':<12}" + "".join(f"{sum(per[engine].values()):12.1f}" for engine in engines))
+    for engine in engines:
+        per[engine]["population"] = kept_ms
+    print(f"  population as a task gets it (kept across policies, two workers): {kept_ms:.1f}; total "
+          + ", ".join(f"{engine} {sum(per[engine].values()):.1f}" for engine in engines))
+    per = per[engines[0]]  # the engine a study runs on
     reps = pd.DataFrame(rows, columns=COLUMNS)
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()

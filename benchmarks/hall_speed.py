@@ -20,7 +20,9 @@ Two comparisons:
 (b) the same study on both: the older tree's ``scenarios/hongjiang_hall.yaml`` run by both
     trees; skipped, with the reason, when this tree refuses the older file;
 (c) the current tree's study again with garbage collection left running inside the
-    replications: what pausing it (``govsim.eventloop.gc_paused``) buys.
+    replications: what pausing it (``govsim.eventloop.gc_paused``) buys;
+(d) the current tree's study on its Python event loop (``GOVSIM_ENGINE=python``), against
+    the compiled loop (numba) that runs by default where numba is installed.
 
 Run from the repository root:
 
@@ -81,9 +83,12 @@ def child(scenario: str, replications: int, collector_on: bool = False) -> dict:
 
 # -- the parent --------------------------------------------------------------------------
 
-def measure(tree: Path, scenario: Path, replications: int, collector_on: bool = False) -> dict:
-    """Run ``child`` in a fresh process on ``tree``'s source."""
+def measure(tree: Path, scenario: Path, replications: int, collector_on: bool = False, engine: str = "") -> dict:
+    """Run ``child`` in a fresh process on ``tree``'s source (``engine``: GOVSIM_ENGINE, if any)."""
     env = {**os.environ, "PYTHONPATH": str(tree / "src")}
+    env.pop("GOVSIM_ENGINE", None)
+    if engine:
+        env["GOVSIM_ENGINE"] = engine
     proc = subprocess.run([sys.executable, __file__, "--child", str(scenario), "--replications", str(replications)]
                           + (["--collector-on"] if collector_on else []),
                           env=env, cwd=tree, capture_output=True, text=True)
@@ -165,11 +170,13 @@ def main() -> None:
         own_old = measure(old, old / STUDY, args.replications)
         old_on_now = measure(REPO, old / STUDY, args.replications)
         collector_on = measure(REPO, REPO / STUDY, args.replications, collector_on=True)
+        python_loop = measure(REPO, REPO / STUDY, args.replications, engine="python")
     rows = [("(a)", before_name, "its own " + STUDY.name, own_old, None),
             ("(a)", now_label, "its own " + STUDY.name, own_now, own_old),
             ("(b)", before_name, "before's " + STUDY.name, own_old, None),
             ("(b)", now_label, "before's " + STUDY.name, old_on_now, own_old),
-            ("(c)", "current, collector running", "its own " + STUDY.name, collector_on, own_now)]
+            ("(c)", "current, collector running", "its own " + STUDY.name, collector_on, own_now),
+            ("(d)", "current, Python loop", "its own " + STUDY.name, python_loop, own_now)]
     print_table(rows)
     for name, r in (("current tree, own study", own_now), ("before tree, own study", own_old),
                     ("current tree, before's study", old_on_now)):
@@ -179,11 +186,12 @@ def main() -> None:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump({"before": old_label, "current": now_label, "replications": args.replications,
                        "own_current": own_now, "own_before": own_old, "before_scenario_on_current": old_on_now,
-                       "own_current_collector_on": collector_on},
+                       "own_current_collector_on": collector_on, "own_current_python_loop": python_loop},
                       f, indent=2)
         print(f"\nsaved {args.json}")
     print("(c): the current tree with garbage collection left running inside each replication (as the\n"
-          "     model would without govsim.eventloop.gc_paused), against the current tree's (a) row")
+          "     model would without govsim.eventloop.gc_paused), against the current tree's (a) row\n"
+          "(d): the current tree on its Python event loop (GOVSIM_ENGINE=python), against its (a) row")
 
 
 if __name__ == "__main__":

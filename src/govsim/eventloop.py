@@ -8,6 +8,7 @@ spends an Event object, a generator resumption and its callbacks (docs/performan
 from __future__ import annotations
 
 import gc
+import os
 from contextlib import contextmanager
 from heapq import heappop, heappush
 from typing import Any, Callable, Iterator
@@ -60,3 +61,16 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_on:
             gc.enable()
+
+
+def chosen_loop(engine: str, trace, compiled_available) -> str:
+    """Which event loop a model runs a replication on: ``engine`` "python" or "compiled"
+    (numba) as asked, or for "auto" the compiled one when ``compiled_available()`` and no
+    trace is kept (a compiled loop keeps none), unless ``GOVSIM_ENGINE=python``."""
+    if engine == "auto":
+        engine = "python" if trace is not None or os.environ.get("GOVSIM_ENGINE") == "python" else "compiled"
+        if engine == "compiled" and not compiled_available():
+            engine = "python"
+    if engine == "compiled" and trace is not None:
+        raise ValueError("the compiled event loop keeps no trace: use engine='python'")
+    return engine

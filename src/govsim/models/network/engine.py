@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import os
 from collections import deque
 
 import numpy as np
 
+from ...eventloop import chosen_loop
 from ...model_api import START
 from ...rng import Streams
 from . import population
@@ -55,6 +55,11 @@ class Network:
         self.used = [s in visited for s in self.station_names]
 
 
+def _compiled_available() -> bool:
+    from . import compiled
+    return compiled.available()
+
+
 def simulate(params: NetworkParams, streams: Streams, horizon: float, warmup: float, trace=None,
              engine: str = "auto") -> Records:
     """One replication.  ``engine``: "python", "compiled" (numba) or "auto" (compiled when
@@ -62,14 +67,7 @@ def simulate(params: NetworkParams, streams: Streams, horizon: float, warmup: fl
     horizon = float(horizon)
     pop = population.draw(params, streams, horizon)
     net = Network(params, horizon)
-    if engine == "auto":
-        engine = "python" if trace is not None or os.environ.get("GOVSIM_ENGINE") == "python" else "compiled"
-        if engine == "compiled":
-            from . import compiled
-            engine = "compiled" if compiled.available() else "python"
-    if engine == "compiled":
-        if trace is not None:
-            raise ValueError("the compiled event loop keeps no trace: use engine='python'")
+    if chosen_loop(engine, trace, _compiled_available) == "compiled":
         from . import compiled
         columns, overrun = compiled.run(pop, net, horizon)
     else:

@@ -26,22 +26,20 @@ Nothing here draws a random number: every visitor and its later trips come from
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Optional
 
 from ... import documents
 from ...calendar import DAY, after_open_minutes
 from ...model_api import COMPLETE, START, Trace
-from ...eventloop import EventLoop
+from ...eventloop import EventLoop, chosen_loop
 from ...rng import Streams
 from ...staffing import Ticket
 from .layout import Layout
 from .params import HallParams
 from .population import Person, Population, population_of
-from .records import (ABANDONED, ACCEPTED, BALKED, REJECTED, SENT_HOME, SERVED, STEP_DONE,  # noqa: F401 (tests)
-                      Bank, HallRecords, WindowVisit)
+from .records import (ABANDONED, ACCEPTED, BALKED, DRAIN_DAYS, REJECTED, SENT_HOME, SERVED,  # noqa: F401 (tests)
+                      STEP_DONE, Bank, HallRecords, Visitor, WindowVisit)
 
-DRAIN_DAYS = 60
 HELPERS = "helpers"  # the trace's resource for the proxy desk and home visits
 BACK_OFFICE = "back_office"  # the trace's resource for approvals in the back office
 # why a visitor comes back another day
@@ -49,63 +47,6 @@ FETCH, GAVE_UP, NEXT_DAY = "fetch", "gave_up", "next_day"
 COMES_BACK = {REJECTED: FETCH, BALKED: GAVE_UP, ABANDONED: GAVE_UP, SENT_HOME: NEXT_DAY}
 # what the proxy desk leaves the visitor to do (else FETCH or NEXT_DAY: come back)
 HANDED_OVER, TO_WINDOW = "handed_over", "to_window"
-
-
-@dataclass(slots=True)
-class Visitor:
-    """One matter's journey: who brings it (``who``) and what has happened so far."""
-
-    who: Person
-    major: list[int]  # gaps still to fill, per step
-    minor: list[int]
-    step: int = 0  # steps before this one are accepted
-    t_first: float = 0.0
-    trips: int = 0
-    returns: int = 0  # later trips begun
-    rejections: int = 0
-    proxied: bool = False
-    pledged: bool = False
-    t_accepted: float = math.nan
-    approvals: int = 0  # approvals sent to the back office and not yet done
-    t_approved: float = 0.0  # when the last of them was done
-    t_done: float = math.nan  # other province: handled by the home region
-    booked: bool = False  # on a trip it booked: called ahead of walk-ins
-    online: bool = False  # its documents were reviewed online before the first trip
-    kept_slot: bool = False  # came at its booked slot (within the grace minutes)
-    # where it is now, for the next step of its state machine
-    t_arr: float = 0.0  # this trip began
-    by_helper: bool = False  # a helper queues at the windows for it (full process)
-    bank: Optional[Bank] = None  # the window bank it queues at or is served by
-    ticket: Optional[Ticket] = None  # its request there
-    t_wait: float = 0.0  # it joined that bank's queue
-    t_start: float = 0.0  # its service there began
-    outcome: str = ""  # how that service ends
-    to_approve: Optional[float] = None  # approval minutes that service sends to the back office
-    helper: Optional[Ticket] = None  # its request for a proxy helper
-    helper_kind: str = ""  # the helper's work in hand: precheck, full_process, home_visit
-    t_window: float = 0.0  # the helper began queueing at the windows for it
-
-    @classmethod
-    def of(cls, who: Person) -> "Visitor":
-        return cls(who, list(who.major), list(who.minor))
-
-    @property
-    def case(self) -> str:
-        """Its id in the event log."""
-        return f"v{self.who.vid}"
-
-    # who it is, as the KPIs and tests read it
-    vid, matter, group, other_province, accept_min = (
-        property(lambda self, name=name: getattr(self.who, name))
-        for name in ("vid", "matter", "group", "other_province", "accept_min"))
-
-    def gaps(self) -> int:
-        return documents.gaps(self.major, self.minor, range(len(self.who.steps)))
-
-    @property
-    def t_completed(self) -> float:
-        """Accepted and every approval done (the back office's, if any): the matter is through."""
-        return math.nan if self.approvals else max(self.t_accepted, self.t_approved)
 
 
 class Hall:
@@ -544,6 +485,20 @@ class Hall:
         return done, who.accept_min[i] + who.approve_min[i], None
 
 
+def _compiled_available() -> bool:
+    from . import compiled  # imports numba where it is installed: only when asked
+    return compiled.available()
+
+
 def simulate(params: HallParams, streams: Streams, days: int, warmup_days: int,
-             trace: Optional[Trace] = None) -> HallRecords:
-    return Hall(params, population_of(params, streams, days), days, warmup_days, trace).run()
+             trace: Optional[Trace] = None, engine: str = "auto") -> HallRecords:
+    """One replication.  ``engine``: "python", "compiled" (numba: the same records, several
+    times faster) or "auto" (compiled when numba is installed and no trace is asked for;
+    ``GOVSIM_ENGINE=python`` forces Python)."""
+    population = population_of(params, streams, days)
+    if chosen_loop(engine, trace, _compiled_available) == "compiled":
+        from . import compiled
+        rec = compiled.simulate(params, population, days, warmup_days)
+        if rec is not None:  # None: records beyond the loop's room, which the Python loop has
+            return rec
+    return Hall(params, population, days, warmup_days, trace).run()

@@ -43,15 +43,14 @@ METRICS = MATTER_METRICS + OTHER_METRICS
 def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
     t0, t1 = rec.warmup_days * DAY, rec.days * DAY
     days = rec.days - rec.warmup_days
-    vis = [v for v in rec.visitors if t0 <= v.t_first < t1]  # hall.Visitor
     clock = working_clock(params)
-    table = _Table(vis, rec, params.promise.limit_h if params.promise else None, clock)
+    table = _Table(rec, params, params.promise.limit_h if params.promise else None, clock)
+    n_counted = len(table.vid)
 
     rows: list[Row] = []
-    scopes = {"all": np.ones(len(vis), bool)}
+    scopes = {"all": np.ones(n_counted, bool)}
     # groups and matters as codes (their order in the scenario): integer masks, not string comparisons
-    group = _codes(table.group, list(params.groups))
-    matter = _codes(table.matter, list(params.matters))
+    group, matter = table.group, table.matter
     for k, g in enumerate(params.groups):
         scopes[f"group:{g}"] = group == k
     for k, mname in enumerate(params.matters):
@@ -128,7 +127,7 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
         # per week: policies open on different days (a Saturday) compare on what a week costs
         rows += [("all", "staff_cost_yuan_per_day", per_day),
                  ("all", "staff_cost_yuan_per_week", per_day * len(params.open_weekdays())),
-                 ("all", "cost_per_matter_yuan", counted_cost / len(vis) if vis else math.nan)]
+                 ("all", "cost_per_matter_yuan", counted_cost / n_counted if n_counted else math.nan)]
     if params.service_level is not None:  # share of window visits served within each threshold
         own = table.wv_own
         for limit in params.service_level.wait_min:
@@ -168,52 +167,73 @@ def kpis(rec: HallRecords, params: HallParams) -> list[Row]:
     return rows
 
 
+# a replication's visitors as columns, in order of first trip: records.Visitor's fields (group and
+# matter as their place in the scenario), then the window visits' and trips' columns
+VISITOR_COLUMNS = ("vid", "group", "matter", "home_visit", "other_province", "proxied", "trips", "pledged", "online",
+                   "kept_slot", "t_first", "t_accepted", "t_done", "approvals", "t_approved")
+
+
+def columns(rec: HallRecords, params: HallParams) -> dict[str, np.ndarray]:
+    """The records' columns the KPIs read, from the Python loop's objects (the compiled
+    loop leaves them as ``rec.columns``)."""
+    vis = rec.visitors
+    # every visitor's fields in one pass (a pass per field costs as much again each)
+    (vid, group, matter, home_visit, other_province, proxied, trips, pledged, online, kept_slot, t_first,
+     t_accepted, t_done, approvals, t_approved) = (zip(*[
+        (w.vid, w.group, w.matter, w.home_visit, w.other_province, v.proxied, v.trips, v.pledged, v.online,
+         v.kept_slot, v.t_first, v.t_accepted, v.t_done, v.approvals, v.t_approved)
+        for v in vis for w in (v.who,)]) if vis else ((),) * 15)
+    cols = {"vid": np.array(vid, dtype=np.int64), "group": _codes(group, list(params.groups)),
+            "matter": _codes(matter, list(params.matters)), "home_visit": np.array(home_visit, bool),
+            "other_province": np.array(other_province, bool), "proxied": np.array(proxied, bool),
+            "trips": np.array(trips, dtype=float), "pledged": np.array(pledged, bool),
+            "online": np.array(online, bool), "kept_slot": np.array(kept_slot, bool),
+            "t_first": np.array(t_first, dtype=float), "t_accepted": np.array(t_accepted, dtype=float),
+            "t_done": np.array(t_done, dtype=float), "approvals": np.array(approvals, dtype=np.int64),
+            "t_approved": np.array(t_approved, dtype=float)}
+    # the window visits (each a tuple: one zip takes them apart)
+    wv_vid, bank, t_arr, t_start, _, outcome, by_helper = (zip(*rec.window_visits) if rec.window_visits
+                                                            else ((),) * 7)
+    outcome = np.array(outcome, dtype=object)
+    cols.update({"wv_vid": np.array(wv_vid, dtype=np.int64), "wv_bank": np.array(bank, dtype=object),
+                 "wv_t_arr": np.array(t_arr, dtype=float), "wv_t_start": np.array(t_start, dtype=float),
+                 "wv_served": np.isin(outcome, SERVED), "wv_by_helper": np.array(by_helper, bool),
+                 **{f"wv_{o}": outcome == o for o in (BALKED, ABANDONED, SENT_HOME)},
+                 "trip_vid": np.array([t[0] for t in rec.trips], dtype=np.int64),
+                 "trip_len": np.array([b - a for _, a, b in rec.trips], dtype=float)})
+    return cols
+
+
 class _Table:
     """The counted visitors and their window visits and trips, as arrays, so that
     every scope is a boolean mask."""
 
-    def __init__(self, vis: list, rec: HallRecords, limit_h=None, clock=lambda t: t):
+    def __init__(self, rec: HallRecords, params: HallParams, limit_h=None, clock=lambda t: t):
         self.limit_h = limit_h  # the promised acceptance time limit, if any
-        # every visitor's fields in one pass (a pass per field costs as much again each)
-        (vid, group, matter, home_visit, other_province, proxied, trips, pledged, online, kept_slot, t_first,
-         t_accepted, t_done, approvals, t_approved) = (zip(*[
-            (w.vid, w.group, w.matter, w.home_visit, w.other_province, v.proxied, v.trips, v.pledged, v.online,
-             v.kept_slot, v.t_first, v.t_accepted, v.t_done, v.approvals, v.t_approved)
-            for v in vis for w in (v.who,)]) if vis else ((),) * 15)
-        self.vid = np.array(vid, dtype=np.int64)
-        self.group, self.matter = group, matter  # names, in the visitors' order
-        self.proxied = np.array(proxied, bool)
-        self.home_visit = np.array(home_visit, bool)
-        self.other_province = np.array(other_province, bool)
-        self.online, self.kept_slot = np.array(online, bool), np.array(kept_slot, bool)
-        self.trips = np.array(trips, dtype=float)
-        self.pledged = np.array(pledged, bool)
-        self.t_first, self.t_done = np.array(t_first, dtype=float), np.array(t_done, dtype=float)
+        cols = rec.columns if rec.columns is not None else columns(rec, params)
+        t0, t1 = rec.warmup_days * DAY, rec.days * DAY
+        counted = (t0 <= cols["t_first"]) & (cols["t_first"] < t1)  # matters first coming on counted days
+        (self.vid, self.group, self.matter, self.home_visit, self.other_province, self.proxied, self.trips,
+         self.pledged, self.online, self.kept_slot, self.t_first, t_accepted, self.t_done, approvals, t_approved) = (
+            cols[name][counted] for name in VISITOR_COLUMNS)
         first = clock(self.t_first)
-        t_accepted = np.array(t_accepted, dtype=float)
         self.acc_h = (clock(t_accepted) - first) / 60.0
         self.accepted = ~np.isnan(self.acc_h)
         # Visitor.t_completed: through when accepted and every approval is done
-        completed = np.where(np.array(approvals, dtype=np.int64) > 0, np.nan,
-                             np.maximum(t_accepted, np.array(t_approved, dtype=float)))
+        completed = np.where(approvals > 0, np.nan, np.maximum(t_accepted, t_approved))
         self.done_h = (clock(completed) - first) / 60.0
-        top = max([v.who.vid for v in rec.visitors], default=0) + 1
-        self.pos = np.full(top, -1, dtype=np.int64)  # visitor id -> row, -1 when not counted
-        self.pos[self.vid] = np.arange(len(vis))
-        # the window visits' columns (each visit a tuple: one zip takes them apart)
-        vid, bank, t_arr, t_start, _, outcome, by_helper = (zip(*rec.window_visits) if rec.window_visits
-                                                             else ((),) * 7)
-        self.wv_row = self.pos[np.array(vid, dtype=np.int64)] if vid else np.zeros(0, np.int64)
+        self.pos = np.full(int(cols["vid"].max(initial=0)) + 1, -1, dtype=np.int64)  # visitor id -> row, -1: not counted
+        self.pos[self.vid] = np.arange(len(self.vid))
+        self.wv_row = self.pos[cols["wv_vid"]]
         self.wv_counted = self.wv_row >= 0
-        self.wv_bank = np.array(bank, dtype=object)
-        self.wv_start = np.array(t_start, dtype=float)
-        self.wv_wait = self.wv_start - np.array(t_arr, dtype=float)
-        outcome = np.array(outcome, dtype=object)
-        self.wv_served = np.isin(outcome, SERVED)
-        self.wv_ended = {o: outcome == o for o in (BALKED, ABANDONED, SENT_HOME)}  # compared once, not per scope
-        self.wv_own = self.wv_counted & ~np.array(by_helper, bool)
-        self.trip_row = self.pos[np.array([t[0] for t in rec.trips], dtype=np.int64)] if rec.trips else np.zeros(0, np.int64)
-        self.trip_len = np.array([b - a for _, a, b in rec.trips], dtype=float)
+        self.wv_bank = cols["wv_bank"]
+        self.wv_start = cols["wv_t_start"]
+        self.wv_wait = self.wv_start - cols["wv_t_arr"]
+        self.wv_served = cols["wv_served"]
+        self.wv_ended = {o: cols[f"wv_{o}"] for o in (BALKED, ABANDONED, SENT_HOME)}
+        self.wv_own = self.wv_counted & ~cols["wv_by_helper"]
+        self.trip_row = self.pos[cols["trip_vid"]]
+        self.trip_len = cols["trip_len"]
 
     def served_between(self, bank: str, t0: float, t1: float) -> int:
         """Services begun at a bank in [t0, t1), whoever the visitor."""

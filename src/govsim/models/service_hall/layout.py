@@ -17,6 +17,7 @@ class Layout:
     def __init__(self, params: HallParams, loop: EventLoop, days: int):
         self.p = params
         self.periods = params.hours.periods()
+        self._weekdays: list[int] = []  # the weekday of each simulated day, for the rosters
         # at closing, staff serve whoever is waiting first (serve_waiting), or go (send_home)
         self.closing_priority = AFTER_VISITORS if params.hours.closing_rule == "serve_waiting" else BEFORE_VISITORS
         self.bank_of: dict[str, str] = {}  # department -> the bank that accepts its matters
@@ -36,7 +37,7 @@ class Layout:
         self.helpers: Optional[Staffed] = None
         if params.proxy is not None:
             pr = params.proxy
-            self.helpers = Staffed(loop, pr.full_time + pr.part_time, self._helper_timetable(), days)
+            self.helpers = Staffed(loop, pr.full_time + pr.part_time, self.helper_timetable(), days)
 
     def _open_banks(self, loop: EventLoop, days: int) -> dict[str, Bank]:
         p, lay, close = self.p, self.p.layout, self.closing_priority
@@ -63,9 +64,11 @@ class Layout:
     def rostered(self, loop: EventLoop, roster, close_priority: int, days: int) -> "Rostered":
         """Windows (or staff) on duty by the roster, within the opening hours."""
         tables = [day_changes(roster, w, self.periods, close_priority) for w in range(7)]
-        return Rostered(loop, max_on_duty(roster), tables, self.p.hours.weekday, days)
+        if len(self._weekdays) < days:  # Hours.weekday sorts the open days at each call: once per day is enough
+            self._weekdays = [self.p.hours.weekday(day) for day in range(days)]
+        return Rostered(loop, max_on_duty(roster), tables, self._weekdays.__getitem__, days)
 
-    def _helper_timetable(self) -> list[Change]:
+    def helper_timetable(self) -> list[Change]:
         pr = self.p.proxy
         points = sorted({m for a, b in self.periods for m in (a, b)} | {m for a, b in pr.part_time_hours for m in (a, b)})
 
@@ -82,15 +85,16 @@ class Layout:
         key = (who.steps[step], who.green, who.other_province)
         bank = self._bank_cache.get(key)
         if bank is None:
-            bank = self._bank_cache[key] = self._choose_bank(who, step)
+            bank = self._bank_cache[key] = self.bank_of_kind(*key)
         return bank
 
-    def _choose_bank(self, who, step: int) -> Bank:
+    def bank_of_kind(self, dept: str, green: bool, other_province: bool) -> Bank:
+        """The bank for a step at department ``dept`` of a visitor in the green channel or
+        not, from another province or not."""
         banks = self.banks
-        if who.other_province and CROSS_PROVINCE in banks:
+        if other_province and CROSS_PROVINCE in banks:
             return banks[CROSS_PROVINCE]
-        dept = who.steps[step]
-        if who.green and GREEN_CHANNEL in banks and not self.p.departments[dept].zone:
+        if green and GREEN_CHANNEL in banks and not self.p.departments[dept].zone:
             return banks[GREEN_CHANNEL]
         return banks[self.bank_of[dept]]
 

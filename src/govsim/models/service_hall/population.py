@@ -34,6 +34,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, fields, make_dataclass
 from functools import lru_cache
 from itertools import repeat, starmap
+from typing import Optional
 
 import numpy as np
 from scipy.special import comb
@@ -48,6 +49,10 @@ PER_VISITOR = ("group", "other_province", "asks_proxy", "full_process", "home_vi
                "books", "no_show", "lateness", "online", "online_min")
 PER_DEPARTMENT = ("missing", "minor", "accept", "approve", "caught_major", "caught_minor")
 PER_GROUP_CHANCE = ("asks_proxy", "full_process", "home_visit")  # chances that depend on the visitor's group
+# attributes that exist with their feature only, and their value without it
+OPTIONAL = {"balk_over": math.inf, "patience": math.inf, "precheck_min": math.nan, "full_process_min": math.nan,
+            "home_visit_min": math.nan, "turnaround_days": math.nan, "lateness": math.nan, "online_min": math.nan}
+STEP_FIELDS = ("major", "minor", "accept_min", "approve_min", "caught_major", "caught_minor")
 # uniforms per later trip, in this order
 LATER = ("fetch_days", "gave_up_days", "return_segment", "return_position", "check_min")
 
@@ -118,7 +123,8 @@ class Population:
         self.uniforms: dict[str, np.ndarray] = {}  # stream name -> its uniforms, for tests
         self._day_factors = [params.demand.factor(params.hours.weekday(day)) for day in range(days)]  # by weekday
         times = {m: self._arrival_times(m) for m in params.matters}
-        self.people = self._draw_people(times)
+        self._people: Optional[list[Person]] = None  # built from the draws when first asked for
+        self._draw(times)
         self._later = {m: np.stack([self._uniforms(f"visitor:{a}:{m}", (len(ts), COMEBACKS)) for a in LATER], axis=-1)
                        for m, ts in times.items()}
         self._overflow: dict[tuple[str, int], tuple[np.random.Generator, list[np.ndarray]]] = {}
@@ -139,6 +145,26 @@ class Population:
         return Later(self._fetch_days(fetch), self._gave_up_days(gave_up), lo + (hi - lo) * position,
                      self._check_min(check))
 
+    def later_table(self) -> np.ndarray:
+        """``later(person, k)``'s values for every visitor and k < COMEBACKS, bit for bit (the
+        distributions' own quantile functions, on arrays): row 4 k + field (fetch_days,
+        gave_up_days, time_of_day, check_min), a column per visitor in order of arrival."""
+        p, arrays = self.params, self.arrays
+        lo, hi = (np.array([segment[j] for segment in self.segments]) for j in (0, 1))
+        table = np.empty((4 * COMEBACKS, len(self)))
+        for code, u in enumerate(self._later.values()):  # the matters in the params' order
+            mine = np.flatnonzero(arrays["matter"] == code)
+            u = u[arrays["index"][mine]]  # (the matter's visitors, COMEBACKS, LATER), in order of arrival
+            segment = np.minimum(np.searchsorted(self._segment_cum, u[..., 2], side="right"), len(self.segments) - 1)
+            values = (p.documents.return_days.quantile_array(u[..., 0]),
+                      p.impatience.return_days.quantile_array(u[..., 1]) if p.impatience
+                      else np.full(u.shape[:2], math.nan),
+                      lo[segment] + (hi[segment] - lo[segment]) * u[..., 3],  # as bisect_right, then lo + (hi - lo) x
+                      p.documents.check.quantile_array(u[..., 4]))
+            for field, value in enumerate(values):
+                table[field::4, mine] = value.T
+        return table
+
     def _overflow_row(self, person: Person, j: int) -> np.ndarray:
         """Row j of the visitor's own stream, drawn COMEBACKS rows at a time."""
         key = (person.matter, person.index)
@@ -155,17 +181,33 @@ class Population:
         self.uniforms[name] = u
         return u
 
-    def _draw_people(self, times: dict[str, np.ndarray]) -> list[Person]:
+    @property
+    def people(self) -> list[Person]:
+        """Every visitor as a Person, in order of arrival (vid 1, 2, ...).  Built when first
+        asked for: the compiled loop reads ``arrays`` alone."""
+        if self._people is None:
+            people: list[Person] = []  # matter after matter, as laid end to end
+            for matter, arrays, per_step, vids in self._drawn:
+                people += self._matter_people(matter, arrays, per_step, vids)
+            self._people = [people[j] for j in self._order.tolist()]
+        return self._people
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def _draw(self, times: dict[str, np.ndarray]) -> None:
         """Every matter's visitors, numbered 1, 2, ... in order of arrival (ties by matter,
-        then index: a stable sort of the matters' times laid end to end)."""
+        then index: a stable sort of the matters' times laid end to end): ``arrays`` holds
+        their attributes as columns in that order, ``people`` the same as Persons."""
         order = np.argsort(np.concatenate([np.empty(0), *times.values()]), kind="stable")
         vid = np.empty(len(order), dtype=np.int64)
         vid[order] = np.arange(1, len(order) + 1)
-        people: list[Person] = []  # matter after matter, as laid end to end
+        self._order, self._drawn, start = order, [], 0
         for matter, ts in times.items():
-            start = len(people)
-            people += self._draw_matter(matter, ts, vid[start:start + len(ts)].tolist())
-        return [people[j] for j in order.tolist()]
+            arrays, per_step = self._matter_arrays(matter, ts)
+            self._drawn.append((matter, arrays, per_step, vid[start:start + len(ts)].tolist()))
+            start += len(ts)
+        self.arrays = _in_order([arrays for _, arrays, _, _ in self._drawn], order)
 
     def _arrival_times(self, matter: str) -> np.ndarray:
         """Non-homogeneous Poisson arrivals: a Poisson count for each open part of an
@@ -188,34 +230,54 @@ class Population:
         day = np.repeat(np.repeat(np.arange(days), len(self.segments)), counts)
         return times[np.lexsort((times, day))]  # sorted within each day
 
-    def _draw_matter(self, matter: str, times: np.ndarray, vids: list[int]) -> list[Person]:
+    def _matter_arrays(self, matter: str, times: np.ndarray) -> tuple[dict, list]:
+        """A matter's visitors' attributes, one array each, and their values at each step."""
         p, m = self.params, self.params.matters[matter]
         n = len(times)
         u = {a: self._uniforms(f"visitor:{a}:{matter}", n) for a in PER_VISITOR}
         groups = list(p.groups)
         g = _pick(u["group"], [p.groups[name].share for name in groups])
         chance = {a: np.array([getattr(p.groups[name], a) for name in groups])[g] for a in PER_GROUP_CHANCE}
-        imp, pr, cross, book, online = p.impatience, p.proxy, p.cross_province, p.appointments, p.online_review
-        g_list = g.tolist()
-        column = {  # one list per Person field, one entry per visitor
-            "vid": vids, "index": range(n), "t_arrive": times.tolist(), "group": list(map(groups.__getitem__, g_list)),
-            "green": list(map([p.groups[name].green_channel for name in groups].__getitem__, g_list)),
-            "other_province": (u["other_province"] < m.other_province).tolist(),
-            **{a: (u[a] < chance[a]).tolist() for a in PER_GROUP_CHANCE},
-            "balk_over": _column(imp and imp.balk_over, u["balk_over"], math.inf),
-            "patience": _column(imp and imp.patience, u["patience"], math.inf),
-            "precheck_min": _column(pr and pr.precheck, u["precheck_min"], math.nan),
-            "full_process_min": _column(pr and pr.full_process, u["full_process_min"], math.nan),
-            "home_visit_min": _column(pr and pr.home_visit, u["home_visit_min"], math.nan),
-            "turnaround_days": _column(cross and cross.turnaround_days, u["turnaround_days"], math.nan),
-            "books": (u["books"] < (book.share if book else 0.0)).tolist(),
-            "no_show": (u["no_show"] < (book.no_show if book else 0.0)).tolist(),
-            "lateness": _column(book and book.lateness, u["lateness"], math.nan),
-            "online": (u["online"] < (online.share if online else 0.0)).tolist(),
-            "online_min": _column(online and online.minutes, u["online_min"], math.nan),
+        book, online = p.appointments, p.online_review
+        arrays = {
+            "t_arrive": times, "group": g, "green": np.array([p.groups[name].green_channel for name in groups], bool)[g],
+            "other_province": u["other_province"] < m.other_province,
+            **{a: u[a] < chance[a] for a in PER_GROUP_CHANCE},
+            **{a: _values(d, u[a], without) for a, d, without in self._optional(a for a in OPTIONAL)},
+            "books": u["books"] < (book.share if book else 0.0),
+            "no_show": u["no_show"] < (book.no_show if book else 0.0),
+            "online": u["online"] < (online.share if online else 0.0),
+            "matter": np.full(n, list(p.matters).index(matter), np.int64), "index": np.arange(n, dtype=np.int64),
         }
         per_step = [self._department_values(matter, key, n) for key in _step_keys(m.departments)]
-        for j, field_name in enumerate(("major", "minor", "accept_min", "approve_min", "caught_major", "caught_minor")):
+        for j, field_name in enumerate(STEP_FIELDS):
+            arrays[field_name] = np.stack([step[j] for step in per_step], axis=1)  # (visitors, steps)
+        return arrays, per_step
+
+    def _optional(self, names):
+        """(attribute, its distribution or None, the value without it) of each optional attribute."""
+        p = self.params
+        imp, pr, cross, book, online = p.impatience, p.proxy, p.cross_province, p.appointments, p.online_review
+        dist = {"balk_over": imp and imp.balk_over, "patience": imp and imp.patience,
+                "precheck_min": pr and pr.precheck, "full_process_min": pr and pr.full_process,
+                "home_visit_min": pr and pr.home_visit, "turnaround_days": cross and cross.turnaround_days,
+                "lateness": book and book.lateness, "online_min": online and online.minutes}
+        return [(name, dist[name], OPTIONAL[name]) for name in names]
+
+    def _matter_people(self, matter: str, arrays: dict, per_step: list, vids: list[int]) -> list[Person]:
+        """The matter's visitors as Persons, from its arrays."""
+        p, m = self.params, self.params.matters[matter]
+        groups = list(p.groups)
+        n = len(vids)
+        column = {  # one list per Person field, one entry per visitor
+            "vid": vids, "index": range(n), "t_arrive": arrays["t_arrive"].tolist(),
+            "group": list(map(groups.__getitem__, arrays["group"].tolist())),
+            **{a: arrays[a].tolist() for a in ("green", "other_province", *PER_GROUP_CHANCE, "books", "no_show",
+                                               "online")},
+            # without its feature, one float object for all (not a new one per visitor)
+            **{a: arrays[a].tolist() if d else [without] * n for a, d, without in self._optional(OPTIONAL)},
+        }
+        for j, field_name in enumerate(STEP_FIELDS):
             column[field_name] = _step_tuples([step[j] for step in per_step])
         column["matter"], column["steps"] = repeat(matter), repeat(tuple(m.departments))
         return _persons(column)
@@ -273,7 +335,7 @@ def population_of(params: HallParams, streams: Streams, days: int) -> Population
         kept.move_to_end(key)
         return found
     found = kept[key] = Population(params, streams, days)
-    while len(kept) > 1 and sum(len(p.people) for p in kept.values()) > KEPT_VISITORS:
+    while len(kept) > 1 and sum(len(p) for p in kept.values()) > KEPT_VISITORS:
         kept.popitem(last=False)
     return found
 
@@ -308,10 +370,22 @@ def _persons(column: dict) -> list[Person]:
     return people
 
 
-def _column(dist, u: np.ndarray, without: float) -> list[float]:
-    """The uniforms through the distribution's quantile; ``without`` for all without one
-    (one float object, not a new one per visitor)."""
-    return dist.quantile_array(u).tolist() if dist else [without] * len(u)
+def _values(dist, u: np.ndarray, without: float) -> np.ndarray:
+    """The uniforms through the distribution's quantile; ``without`` for all without one."""
+    return dist.quantile_array(u) if dist else np.full(len(u), without)
+
+
+def _in_order(per_matter: list[dict], order: np.ndarray) -> dict[str, np.ndarray]:
+    """The matters' attribute arrays laid end to end, in the visitors' order; the steps'
+    (visitors, steps) arrays padded with zeros to the most steps of any matter."""
+    out = {}
+    for name in per_matter[0] if per_matter else ():
+        parts = [arrays[name] for arrays in per_matter]
+        if parts[0].ndim == 2:
+            most = max(part.shape[1] for part in parts)
+            parts = [np.pad(part, ((0, 0), (0, most - part.shape[1]))) for part in parts]
+        out[name] = np.concatenate(parts)[order]
+    return out
 
 
 def _step_tuples(values: list[np.ndarray]) -> list[tuple]:

@@ -1,16 +1,25 @@
-"""What a replication of the hall leaves behind for the KPIs: visitors, window visits,
-trips, and the time-weighted and busy-time bookkeeping of the counted days."""
+"""What a replication of the hall leaves behind for the KPIs: visitors (each matter's
+journey, ``Visitor``), window visits, trips, and the time-weighted and busy-time
+bookkeeping of the counted days."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import NamedTuple, Optional, Union
+from typing import TYPE_CHECKING, NamedTuple, Optional, Union
 
 import numpy as np
 
+from ... import documents
 from ...calendar import DAY, open_overlap
 from ...timeweighted import SlotArea
 
+if TYPE_CHECKING:
+    from ...staffing import Ticket
+    from .population import Person
+
 SLOT = 30.0  # minutes per slot of the through-the-day queue profile
+# days the hall keeps its hours after the run's days (no new arrivals), until every matter is through
+DRAIN_DAYS = 60
 
 # how a visit to a window ended
 ACCEPTED, STEP_DONE, REJECTED, BALKED, ABANDONED, SENT_HOME = (
@@ -45,6 +54,63 @@ class Bank:
     services: list = field(default_factory=list)  # start, end, start, end, ... of every service (flat: no tuple each)
 
 
+@dataclass(slots=True)
+class Visitor:
+    """One matter's journey: who brings it (``who``) and what has happened so far."""
+
+    who: Person
+    major: list[int]  # gaps still to fill, per step
+    minor: list[int]
+    step: int = 0  # steps before this one are accepted
+    t_first: float = 0.0
+    trips: int = 0
+    returns: int = 0  # later trips begun
+    rejections: int = 0
+    proxied: bool = False
+    pledged: bool = False
+    t_accepted: float = math.nan
+    approvals: int = 0  # approvals sent to the back office and not yet done
+    t_approved: float = 0.0  # when the last of them was done
+    t_done: float = math.nan  # other province: handled by the home region
+    booked: bool = False  # on a trip it booked: called ahead of walk-ins
+    online: bool = False  # its documents were reviewed online before the first trip
+    kept_slot: bool = False  # came at its booked slot (within the grace minutes)
+    # where it is now, for the next step of its state machine
+    t_arr: float = 0.0  # this trip began
+    by_helper: bool = False  # a helper queues at the windows for it (full process)
+    bank: Optional[Bank] = None  # the window bank it queues at or is served by
+    ticket: Optional[Ticket] = None  # its request there
+    t_wait: float = 0.0  # it joined that bank's queue
+    t_start: float = 0.0  # its service there began
+    outcome: str = ""  # how that service ends
+    to_approve: Optional[float] = None  # approval minutes that service sends to the back office
+    helper: Optional[Ticket] = None  # its request for a proxy helper
+    helper_kind: str = ""  # the helper's work in hand: precheck, full_process, home_visit
+    t_window: float = 0.0  # the helper began queueing at the windows for it
+
+    @classmethod
+    def of(cls, who: Person) -> "Visitor":
+        return cls(who, list(who.major), list(who.minor))
+
+    @property
+    def case(self) -> str:
+        """Its id in the event log."""
+        return f"v{self.who.vid}"
+
+    # who it is, as the KPIs and tests read it
+    vid, matter, group, other_province, accept_min = (
+        property(lambda self, name=name: getattr(self.who, name))
+        for name in ("vid", "matter", "group", "other_province", "accept_min"))
+
+    def gaps(self) -> int:
+        return documents.gaps(self.major, self.minor, range(len(self.who.steps)))
+
+    @property
+    def t_completed(self) -> float:
+        """Accepted and every approval done (the back office's, if any): the matter is through."""
+        return math.nan if self.approvals else max(self.t_accepted, self.t_approved)
+
+
 @dataclass
 class BackOffice:
     """Staff approving accepted matters after the visitor has left (前台综合受理、后台分类审批),
@@ -64,12 +130,15 @@ class BackOffice:
     approvals: list[tuple[int, float, float, float]] = field(default_factory=list)  # (vid, sent, begun, done)
 
 
+OBJECT_RECORDS = ("visitors", "window_visits", "trips")
+
+
 @dataclass
 class HallRecords:
     days: int
     warmup_days: int
     periods: list[tuple[int, int]]
-    visitors: list = field(default_factory=list)  # hall.Visitor, in order of first arrival
+    visitors: list = field(default_factory=list)  # Visitor, in order of first arrival
     window_visits: list[WindowVisit] = field(default_factory=list)
     trips: list[tuple[int, float, float]] = field(default_factory=list)  # (vid, arrive, leave)
     banks: dict[str, Bank] = field(default_factory=dict)
@@ -81,11 +150,24 @@ class HallRecords:
     online_min: float = 0.0  # the online review team's minutes, for matters first coming on counted days
     online_reviews: int = 0
     online_caught: int = 0  # missing documents the reviews caught
+    # the compiled loop's records as columns (kpis.columns' names), instead of visitors, window
+    # visits and trips as objects; None from the Python loop
+    columns: Optional[dict] = None
 
     def __post_init__(self):
         self.t_counted, self.t_end = self.warmup_days * DAY, self.days * DAY
         self.open_minutes = sum(b - a for a, b in self.periods)
         self.queue = SlotArea(SLOT, self.t_counted, self.t_end)
+
+    def __getattr__(self, name: str):
+        """The compiled loop leaves ``visitors``, ``window_visits`` and ``trips`` unset (the
+        KPIs read ``columns``): they are made, as the Python loop's objects, when first read."""
+        make = self.__dict__.get("_make_objects")
+        if make is not None and name in OBJECT_RECORDS:
+            self.__dict__.pop("_make_objects")
+            make(self)
+            return self.__dict__[name]
+        raise AttributeError(name)
 
     @property
     def queue_area(self) -> np.ndarray:
