@@ -2,6 +2,7 @@
 on every policy of the shipped study, on random mixes of the hall's features, when visitors
 come back more often than the trips drawn ahead, and when a record outgrows its room.
 And the engine chosen is the one asked for."""
+import contextlib
 import math
 
 import numpy as np
@@ -32,6 +33,17 @@ def both(params, seed=3, rep=0, days=8, warmup_days=2, room=compiled.ROOM):
     return python, fast
 
 
+@contextlib.contextmanager
+def unlimited():
+    """The compiled loop without the limits past which it leaves a replication to the Python loop."""
+    saved = compiled.MOST_ROOM, compiled.MOST_TRIPS, compiled.MOST_RUNS
+    compiled.MOST_ROOM, compiled.MOST_TRIPS, compiled.MOST_RUNS = 10**6, 10**6, 10**6
+    try:
+        yield
+    finally:
+        compiled.MOST_ROOM, compiled.MOST_TRIPS, compiled.MOST_RUNS = saved
+
+
 def column(items, *fields):
     return np.array([tuple(getattr(x, f) for f in fields) for x in items], dtype=float).reshape(len(items), -1)
 
@@ -40,8 +52,11 @@ def assert_same_records(a, b):
     """Every record of the two replications equal (NaN equal to NaN)."""
     same = np.testing.assert_array_equal
     fields = ("vid", "t_first", "trips", "returns", "rejections", "step", "proxied", "pledged", "t_accepted",
-              "approvals", "t_approved", "t_done", "online", "kept_slot")
+              "approvals", "t_approved", "t_done", "online", "kept_slot", "booked", "by_helper", "t_arr", "t_wait",
+              "t_start", "t_window")
     same(column(a.visitors, *fields), column(b.visitors, *fields))
+    assert [(v.major, v.minor, v.outcome, v.helper_kind, v.bank and v.bank.name, v.to_approve) for v in a.visitors] \
+        == [(v.major, v.minor, v.outcome, v.helper_kind, v.bank and v.bank.name, v.to_approve) for v in b.visitors]
     assert [w.bank for w in a.window_visits] == [w.bank for w in b.window_visits]
     assert [w.outcome for w in a.window_visits] == [w.outcome for w in b.window_visits]
     same(column(a.window_visits, "vid", "t_arr", "t_start", "t_end", "by_helper"),
@@ -96,6 +111,7 @@ def mix(kind, back_office, green, cross, send_home, one_time, pledge, proxy, imp
     spec = {"layout.kind": kind, "layout.green_channel": green, "layout.dedicated_windows": 1, "documents.notice": "one_time" if one_time
             else "one_at_a_time", "documents.pledge": pledge, "demand.visitors_per_day": 150,
             "matters.ma.departments": ["a", "b"], "matters.ma.approve": EXP,
+            **{f"matters.{m}.minor_share": 0.5 for m in ("ma", "mb", "mc")},  # gaps a pledge can cover
             "hours.closing_rule": "send_home" if send_home else "serve_waiting"}
     if back_office:
         spec.update({"layout.back_office": True, "layout.back_office_staff": [["00:00", 1], ["12:00", 0], ["13:00", 2]],
@@ -134,7 +150,8 @@ def mix(kind, back_office, green, cross, send_home, one_time, pledge, proxy, imp
        seed=st.integers(0, 2**16))
 def test_random_mixes_of_the_halls_features_give_the_same_records(seed, **features):
     params = mix(**features)
-    python, fast = both(params, seed)
+    with unlimited():  # an overloaded mix would go to the Python loop: the compiled one must match there too
+        python, fast = both(params, seed)
     assert_same_records(python, fast)
     assert_same_kpis(params, python, fast)
 
@@ -143,7 +160,8 @@ def test_visitors_coming_back_more_often_than_drawn_ahead_get_their_next_trips()
     # one gap found per visit, among many: visitors come back again and again
     params = params_with(HallParams, BASE, **{f"matters.{m}.documents": 12 for m in ("ma", "mb", "mc")},
                          **{f"matters.{m}.p_missing": 0.6 for m in ("ma", "mb", "mc")})
-    python, fast = both(params, days=30, warmup_days=0)
+    with unlimited():
+        python, fast = both(params, days=30, warmup_days=0)
     assert max(v.returns for v in python.visitors) >= 2 * COMEBACKS  # beyond the trips drawn ahead, twice
     assert_same_records(python, fast)
     assert_same_kpis(params, python, fast)
@@ -215,3 +233,27 @@ KNOWN_PARAMS = {
 
 def test_the_compiled_loop_was_written_for_every_param_the_hall_has():
     assert set(param_paths()) == KNOWN_PARAMS
+
+
+def test_a_hall_overloaded_for_weeks_is_left_to_the_python_loop_with_the_same_records():
+    # separate windows, sent home every evening: visitors come back daily for weeks, more trips
+    # and records than the compiled loop keeps in its arrays
+    params = mix("separate", False, "off", False, True, False, False, False, False, False, False, False, False)
+    population = Population(params, Streams(0, 0), 8)
+    assert compiled.simulate(params, population, 8, 2) is None
+    python = Hall(params, Population(params, Streams(0, 0), 8), 8, 2).run()
+    auto = simulate(params, Streams(0, 0), 8, 2)
+    assert auto.columns is None and max(v.returns for v in auto.visitors) > 3 * COMEBACKS
+    assert_same_records(python, auto)
+
+
+def test_no_visitor_and_a_return_beyond_any_date_are_left_to_the_python_loop():
+    nobody = params_with(HallParams, BASE, **{"demand.visitors_per_day": 0.001})
+    assert compiled.simulate(nobody, Population(nobody, Streams(3, 0), 1), 1, 0) is None
+    assert simulate(nobody, Streams(3, 0), 1, 0).visitors == []
+    # 1e19 working days: Python's integers hold the date (never back within the run), int64 would wrap
+    never = params_with(HallParams, BASE, **{"documents.return_days": {"dist": "deterministic", "value": 1e19}})
+    population = Population(never, Streams(3, 0), 4)
+    assert compiled.simulate(never, population, 4, 0) is None
+    python, auto = Hall(never, population, 4, 0).run(), simulate(never, Streams(3, 0), 4, 0)
+    assert_same_records(python, auto)

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import compiled_loop as loop
 from .compiled_loop import available  # noqa: F401 (hall.simulate asks it)
+from .records import DRAIN_DAYS
 
 
 OUTCOME_NAMES = ("accepted", "step_done", "rejected", "balked", "abandoned", "sent_home")
@@ -71,24 +72,27 @@ def _extra_rows(population) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return table, xoff, xdepth
 
 
-def _add_extra_rows(population, IB) -> None:
+def _add_extra_rows(population, IB) -> bool:
     """More later trips from ``Population.later`` itself, after the loop stopped at a visitor
     beyond the trips it holds: twice as many for it, and for every visitor as near the end of
-    its own; from the third stop on, for every visitor already back once.  (In a hall that
-    sends many home each day, many come back that often, and each stop costs a run.)"""
+    its own (in a hall that sends many home each day, many come back that often, and each
+    stop costs a run).  False where a visitor would need more than ``MOST_TRIPS`` (the rows
+    would take more memory than the Python loop's objects: that loop runs it)."""
     from .population import COMEBACKS
     extra = population.__dict__.setdefault("_compiled_extra", {})
-    stops = population.__dict__["_compiled_stops"] = population.__dict__.get("_compiled_stops", 0) + 1
     n = len(population)
     back = np.maximum(IB[loop.I_RETURNS, :n], IB[loop.I_REJECTIONS, :n]).tolist()
     stopped = int(IB[loop.IG, loop.GI_OVERFLOW_V])
     people = population.people
     for v, k in enumerate(back):
         held = COMEBACKS + len(extra.get(v, ()))
-        if v == stopped or 2 * k >= held or (stops > 2 and k):
-            more = max(2 * held, k + COMEBACKS)
+        if v == stopped or 2 * k >= held:
+            more = min(max(2 * held, k + COMEBACKS), MOST_TRIPS)
+            if more <= held:
+                return False
             rows = [population.later(people[v], j) for j in range(COMEBACKS, more)]
             extra[v] = [(r.fetch_days, r.gave_up_days, r.time_of_day, r.check_min) for r in rows]
+    return True
 
 
 def _timelines(layout, resources, days_total: int):
@@ -114,33 +118,42 @@ def _timelines(layout, resources, days_total: int):
     return t, on_duty, priority, off, first_priority
 
 
-ROOM = 3  # columns of each record per visitor (a replication of the shipped study needs under 2)
-MOST_ROOM = 48  # beyond this, the Python loop
+ROOM = 2  # columns of each record per visitor (a replication of the shipped study needs at most 1.8)
+MOST_ROOM = 16  # beyond this, the Python loop (the arrays would take far more memory than its objects)
+MOST_RUNS = 5  # runs of the loop for one replication (each stop for more trips or room costs one)
+MOST_TRIPS = 24  # later trips a visitor may make in the loop: 4 rows of the float array each beyond the first 6
 
 
 def simulate(params, population, days: int, warmup_days: int, room: int = ROOM, objects: bool = False):
     """One replication as ``hall.Hall(params, population, days, warmup_days).run()``: the
     same ``HallRecords`` (with ``objects``, its visitors, window visits and trips made at
-    once); None where the Python loop must run it (records outgrowing ``MOST_ROOM``)."""
-    while True:
+    once); None where the Python loop should run it: no visitor at all, a return date beyond
+    the loop's integers, or a hall so overloaded that the loop would run again and again
+    (a record outgrowing ``MOST_ROOM`` columns a visitor, or more than ``MOST_RUNS`` runs)."""
+    if not len(population):
+        return None
+    for _ in range(MOST_RUNS):
         FB, IB, layout, banks, first_priority = _arrays(params, population, days, warmup_days, room)
         loop._run(FB, IB, first_priority)
         status = IB[loop.IG, loop.GI_STATUS]
         if status == loop.COMEBACK_OVERFLOW:  # a visitor came back more often than its trips drawn ahead
-            _add_extra_rows(population, IB)
+            if not _add_extra_rows(population, IB):
+                return None
         elif status == loop.OVERFLOW:  # a record outgrew its room (columns per visitor): twice the room
-            if room >= MOST_ROOM:
+            if 2 * room > MOST_ROOM:
                 return None
             room *= 2
+        elif status == loop.FOR_PYTHON:
+            return None
         else:
             return _records(FB, IB, params, population, layout, banks, days, warmup_days, objects)
+    return None
 
 
 def _arrays(params, population, days: int, warmup_days: int, room: int):
     """The loop's two arrays, filled as ``Hall.__init__`` finds the hall: (FB, IB, the
     layout, its banks, the first blockers' priority of each resource)."""
     from ...eventloop import EventLoop
-    from .records import DRAIN_DAYS
     from .layout import Layout
 
     cols = _person_columns(population)
@@ -165,7 +178,7 @@ def _arrays(params, population, days: int, warmup_days: int, room: int):
     width = max(room * n + 256, len(timelines[0]), len(resources) + 1, 4 * len(params.departments),
                 extra.shape[1], max(s.slots for s in resources) + 1)
     FB = np.empty((fq + len(resources), width))
-    IB = np.empty((scratch + BELL_ROWS, width), np.int64)
+    IB = np.empty((scratch + BELL_ROWS, width), np.int32)  # counts, codes and ids: all far below 2**31
     IB[loop.IG, :] = 0
     for column, value in {loop.GI_STEPS: steps, loop.GI_COMEBACKS: cols["comebacks"], loop.GI_FSF: fsf,
                           loop.GI_FLT: flt, loop.GI_FX: fx, loop.GI_FQ: fq, loop.GI_ISI: isi, loop.GI_IBLK: iblk,
@@ -183,9 +196,10 @@ def _fill_visitors(FB, IB, params, cols, n, extra, xoff, xdepth) -> None:
     steps, isi = g[loop.GI_STEPS], g[loop.GI_ISI]
     FB[:loop.N_F, :n] = np.nan
     FB[:len(PERSON_FLOATS), :n] = cols["f"]
-    FB[loop.F_T_FIRST, :n] = 0.0
-    FB[loop.F_T_APPROVED, :n] = 0.0
+    for row in (loop.F_T_FIRST, loop.F_T_APPROVED, loop.F_T_ARR, loop.F_T_WAIT, loop.F_T_START, loop.F_T_WINDOW):
+        FB[row, :n] = 0.0  # as a new Visitor has them
     IB[:loop.N_I, :n] = 0
+    IB[[loop.I_BANK, loop.I_OUTCOME, loop.I_HELPER_KIND], :n] = -1  # none yet
     IB[:len(PERSON_INTS) + 1, :n] = cols["i"]
     IB[isi:isi + 5 * steps, :n] = cols["si"]
     code = {d: k for k, d in enumerate(params.departments)}
@@ -260,7 +274,6 @@ def _records(FB, IB, params, population, layout, banks, days, warmup_days, objec
     """The loop's arrays as the HallRecords the Python loop leaves: the visitors, window
     visits and trips as ``columns`` (what the KPIs read), or with ``objects`` as the Python
     loop's objects too (to compare the two)."""
-    from .records import DRAIN_DAYS
     from .records import OBJECT_RECORDS, HallRecords
     g = IB[loop.IG]
     cols = _person_columns(population)
@@ -270,17 +283,17 @@ def _records(FB, IB, params, population, layout, banks, days, warmup_days, objec
     names = np.array([b.name for b in banks], dtype=object)
     outcome = IB[loop.IWV2, :nwv]
     rec.columns = {
-        "vid": vis + 1, "group": cols["group"][vis], "matter": cols["matter_code"][vis],
+        "vid": vis.astype(np.int64) + 1, "group": cols["group"][vis], "matter": cols["matter_code"][vis],
         "home_visit": IB[loop.I_HOME_VISIT, vis] != 0, "other_province": IB[loop.I_OTHER, vis] != 0,
         "proxied": IB[loop.I_PROXIED, vis] != 0, "trips": IB[loop.I_TRIPS, vis].astype(float),
         "pledged": IB[loop.I_PLEDGED, vis] != 0, "online": IB[loop.I_ONLINE, vis] != 0, "kept_slot": IB[loop.I_KEPT, vis] != 0,
         "t_first": FB[loop.F_T_FIRST, vis], "t_accepted": FB[loop.F_T_ACCEPTED, vis], "t_done": FB[loop.F_T_DONE, vis],
-        "approvals": IB[loop.I_APPROVALS, vis], "t_approved": FB[loop.F_T_APPROVED, vis],
-        "wv_vid": IB[loop.IWV, :nwv] + 1, "wv_bank": names[IB[loop.IWV1, :nwv]], "wv_t_arr": FB[loop.FWV, :nwv].copy(),
+        "approvals": IB[loop.I_APPROVALS, vis].astype(np.int64), "t_approved": FB[loop.F_T_APPROVED, vis],
+        "wv_vid": IB[loop.IWV, :nwv].astype(np.int64) + 1, "wv_bank": names[IB[loop.IWV1, :nwv]], "wv_t_arr": FB[loop.FWV, :nwv].copy(),
         "wv_t_start": FB[loop.FWV1, :nwv].copy(), "wv_served": outcome <= loop.REJECTED,
         "wv_by_helper": IB[loop.IWV3, :nwv] != 0, "wv_balked": outcome == loop.BALKED, "wv_abandoned": outcome == loop.ABANDONED,
         "wv_sent_home": outcome == loop.SENT_HOME,
-        "trip_vid": IB[loop.ITR, :ntr] + 1, "trip_len": FB[loop.FTR1, :ntr] - FB[loop.FTR, :ntr]}
+        "trip_vid": IB[loop.ITR, :ntr].astype(np.int64) + 1, "trip_len": FB[loop.FTR1, :ntr] - FB[loop.FTR, :ntr]}
     # the Python loop's objects, made when first read (a test's look inside), or now
     for name in OBJECT_RECORDS:
         del rec.__dict__[name]
@@ -323,22 +336,36 @@ def _records(FB, IB, params, population, layout, banks, days, warmup_days, objec
 
 
 def _objects(FB, IB, population, banks, rec) -> None:
-    """The visitors, window visits and trips as the Python loop's objects."""
-    from .records import Visitor
-    from .records import WindowVisit
+    """The visitors, window visits and trips as the Python loop's objects (a visitor's
+    tickets excepted: the loop's are numbers in its arrays)."""
+    from .records import Visitor, WindowVisit
     g, people = IB[loop.IG], population.people
+    steps, isi = g[loop.GI_STEPS], g[loop.GI_ISI]
+    kinds = ("precheck", "full_process", "home_visit")
     rec.visitors = []
     for v in IB[loop.IVIS, :g[loop.GI_NVIS]].tolist():
         x = Visitor.of(people[v])
-        x.proxied, x.trips, x.pledged = bool(IB[loop.I_PROXIED, v]), int(IB[loop.I_TRIPS, v]), bool(IB[loop.I_PLEDGED, v])
-        x.online, x.kept_slot, x.approvals = bool(IB[loop.I_ONLINE, v]), bool(IB[loop.I_KEPT, v]), int(IB[loop.I_APPROVALS, v])
+        n_steps = len(x.who.steps)
+        x.major = IB[isi + loop.SI_MAJOR * steps:isi + loop.SI_MAJOR * steps + n_steps, v].tolist()
+        x.minor = IB[isi + loop.SI_MINOR * steps:isi + loop.SI_MINOR * steps + n_steps, v].tolist()
+        x.step, x.trips, x.returns = int(IB[loop.I_STEP, v]), int(IB[loop.I_TRIPS, v]), int(IB[loop.I_RETURNS, v])
+        x.rejections, x.approvals = int(IB[loop.I_REJECTIONS, v]), int(IB[loop.I_APPROVALS, v])
+        x.proxied, x.pledged, x.online = bool(IB[loop.I_PROXIED, v]), bool(IB[loop.I_PLEDGED, v]), bool(IB[loop.I_ONLINE, v])
+        x.booked, x.kept_slot, x.by_helper = bool(IB[loop.I_BOOKED, v]), bool(IB[loop.I_KEPT, v]), bool(IB[loop.I_BY_HELPER, v])
         x.t_first, x.t_accepted = float(FB[loop.F_T_FIRST, v]), float(FB[loop.F_T_ACCEPTED, v])
         x.t_done, x.t_approved = float(FB[loop.F_T_DONE, v]), float(FB[loop.F_T_APPROVED, v])
-        x.step, x.returns, x.rejections = int(IB[loop.I_STEP, v]), int(IB[loop.I_RETURNS, v]), int(IB[loop.I_REJECTIONS, v])
+        x.t_arr, x.t_wait, x.t_start = float(FB[loop.F_T_ARR, v]), float(FB[loop.F_T_WAIT, v]), float(FB[loop.F_T_START, v])
+        x.t_window = float(FB[loop.F_T_WINDOW, v])
+        bank, outcome, kind = IB[loop.I_BANK, v], IB[loop.I_OUTCOME, v], IB[loop.I_HELPER_KIND, v]  # -1: none yet
+        x.bank = banks[bank] if bank >= 0 else None
+        x.outcome = OUTCOME_NAMES[outcome] if outcome >= 0 else ""
+        x.to_approve = float(FB[loop.F_TO_APPROVE, v]) if outcome >= 0 and IB[loop.I_HAS_APPROVE, v] else None
+        x.helper_kind = kinds[kind] if kind >= 0 else ""
         rec.visitors.append(x)
     names = [b.name for b in banks]
     nwv, ntr = g[loop.GI_NWV], g[loop.GI_NTR]
     rec.window_visits = [WindowVisit(v + 1, names[b], a, s, e, OUTCOME_NAMES[o], bool(h))
                          for v, b, o, h, a, s, e in zip(*IB[loop.IWV:loop.IWV3 + 1, :nwv].tolist(),
                                                         *FB[loop.FWV:loop.FWV2 + 1, :nwv].tolist())]
-    rec.trips = [(v + 1, a, b) for v, a, b in zip(IB[loop.ITR, :ntr].tolist(), *FB[loop.FTR:loop.FTR1 + 1, :ntr].tolist())]
+    rec.trips = [(v + 1, a, b) for v, a, b in zip(IB[loop.ITR, :ntr].tolist(),
+                                                   *FB[loop.FTR:loop.FTR1 + 1, :ntr].tolist())]

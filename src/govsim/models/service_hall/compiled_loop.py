@@ -11,7 +11,7 @@ What makes its records the Python loop's, float for float:
   and request is made in the Python loop's order, so ties fall alike;
 - sums are taken in the Python loop's order (a float sum depends on its order).
 
-The whole state is two 2-D arrays, ``FB`` (floats) and ``IB`` (ints): a row per field or
+The whole state is two 2-D arrays, ``FB`` (floats) and ``IB`` (32-bit ints): a row per field or
 record column, a column per visitor, record, ticket or resource.  numba passes every array
 argument on every call, so two arrays call several times faster than forty (measured: the
 loop took 46 ms a replication on a tuple of 43 arrays, 7 ms on two).
@@ -97,7 +97,9 @@ L_FETCH, L_GAVE_UP, L_TIME, L_CHECK = range(4)  # a later trip's fields (Populat
  GI_OVERFLOW_V, GI_NRES, GI_NPERIODS, GI_NORDER, GI_STEPS, GI_COMEBACKS,
  GI_FSF, GI_FLT, GI_FX, GI_FQ, GI_ISI, GI_IBLK, GI_IQ, GI_BELL_SCRATCH) = range(49)
 
-OVERFLOW, COMEBACK_OVERFLOW = 1, 2  # GI_STATUS: a buffer outgrown; a visitor beyond the drawn comebacks
+# GI_STATUS: a buffer outgrown; a visitor beyond the trips drawn ahead; a date beyond 2**62 days
+# (a return_days far past any run: Python's integers hold it, the loop's do not)
+OVERFLOW, COMEBACK_OVERFLOW, FOR_PYTHON = 1, 2, 3
 
 
 def available() -> bool:
@@ -514,6 +516,10 @@ def _come_back(FB, IB, v, why):
     if IB[IG, GI_STATUS]:
         return
     now = FB[FG, G_NOW]
+    if not now / DAY + days < 2.0 ** 62:  # beyond an int64 day number (or NaN): the Python loop's case
+        IB[IG, GI_STATUS] = FOR_PYTHON
+        IB[IG, GI_STOPPED] = 1
+        return
     day = max(math.floor(now / DAY) + 1, math.floor(now / DAY + days))
     _ev_push(FB, IB, day * DAY + time_of_day, E_RETURN, v, 0)
 
