@@ -56,10 +56,13 @@ class Staffed:
         self._order = 0
         self.blockers: list[Ticket] = []
         self.on_duty = capacity
-        self._set(0, timetable[0].priority if timetable else BEFORE_VISITORS)  # closed until the first change
+        self._timetable = sorted(timetable, key=lambda c: c.minute)
+        # closed until the first change; the blockers that close it take the first change's priority
+        self.first_priority = timetable[0].priority if timetable else BEFORE_VISITORS
+        self._set(0, self.first_priority)
         if capacity == 0:
             return
-        self._changes = self._timeline(sorted(timetable, key=lambda c: c.minute), days)
+        self._changes = self._timeline(self._timetable, days)
         self._next_change()
 
     # -- requests -----------------------------------------------------------------------
@@ -100,6 +103,11 @@ class Staffed:
                 on_grant(arg)
 
     # -- the timetable --------------------------------------------------------------------
+    def changes(self, days: int) -> list[tuple[float, Change]]:
+        """Every change of staff over ``days`` days, in the order this queue applies them
+        (the compiled hall loop takes them as they are)."""
+        return list(self._timeline(self._timetable, days))
+
     def _timeline(self, timetable: list[Change], days: int) -> Iterator[tuple[float, Change]]:
         for day in range(days):
             for change in timetable:

@@ -95,27 +95,17 @@ def _add_extra_rows(population, IB) -> bool:
     return True
 
 
-def _timelines(layout, resources, days_total: int):
-    """Each resource's changes of staff over the run, as ``Staffed._timeline`` yields them,
-    and the priority of the blockers ``Staffed.__init__`` sets first."""
-    from ...staffing import BEFORE_VISITORS as BEFORE
-    from .layout import Rostered
-    t, on_duty, priority, off, first_priority = [], [], [], [0], []
+def _timelines(resources, days_total: int):
+    """Each resource's changes of staff over the run (``Staffed.changes``), laid end to end,
+    and the priority of the blockers that close it until its first change."""
+    t, on_duty, priority, off = [], [], [], [0]
     for staffed in resources:
-        if isinstance(staffed, Rostered):
-            first = staffed.tables[staffed.weekday(0)]
-            by_day = [staffed.tables[w] for w in map(staffed.weekday, range(days_total))]
-        else:  # the helpers: one timetable every day
-            first = layout.helper_timetable()
-            by_day = [sorted(first, key=lambda c: c.minute)] * days_total
-        first_priority.append(first[0].priority if first else BEFORE)
-        for day, table in enumerate(by_day):
-            for c in table:
-                t.append(day * 1440 + c.minute)
-                on_duty.append(c.on_duty)
-                priority.append(c.priority)
+        for minute, change in staffed.changes(days_total):
+            t.append(minute)
+            on_duty.append(change.on_duty)
+            priority.append(change.priority)
         off.append(len(t))
-    return t, on_duty, priority, off, first_priority
+    return t, on_duty, priority, off, [staffed.first_priority for staffed in resources]
 
 
 ROOM = 2  # columns of each record per visitor (a replication of the shipped study needs at most 1.8)
@@ -164,7 +154,7 @@ def _arrays(params, population, days: int, warmup_days: int, room: int):
     resources = [bank.staffed for bank in banks] + \
         ([layout.back_office.staffed] if layout.back_office is not None else []) + \
         ([layout.helpers] if layout.helpers is not None else [])
-    timelines = _timelines(layout, resources, days_total)
+    timelines = _timelines(resources, days_total)
     extra, xoff, xdepth = _extra_rows(population)
     # the rows whose number depends on the run: each after the fixed rows
     fsf = loop.F_FIXED
@@ -186,7 +176,7 @@ def _arrays(params, population, days: int, warmup_days: int, room: int):
         IB[loop.IG, column] = value
     _fill_visitors(FB, IB, params, cols, n, extra, xoff, xdepth)
     first_priority = _fill_resources(FB, IB, params, layout, banks, resources, timelines)
-    _fill_globals(FB, IB, params, layout, n, days, warmup_days, days_total)
+    _fill_globals(FB, IB, params, layout, len(resources), n, days, warmup_days, days_total)
     return FB, IB, layout, banks, first_priority
 
 
@@ -247,7 +237,7 @@ def _fill_resources(FB, IB, params, layout, banks, resources, timelines) -> np.n
     return np.array(first_priority, np.int64)
 
 
-def _fill_globals(FB, IB, params, layout, n, days, warmup_days, days_total) -> None:
+def _fill_globals(FB, IB, params, layout, n_res, n, days, warmup_days, days_total) -> None:
     periods = params.hours.periods()
     book = params.appointments
     FB[loop.FPA, :len(periods)] = [a for a, _ in periods]
@@ -260,8 +250,7 @@ def _fill_globals(FB, IB, params, layout, n, days, warmup_days, days_total) -> N
     FB[loop.FG, loop.G_UNTIL] = days_total * 1440
     for column, value in {
             loop.GI_OPEN_WORK: n, loop.GI_NORDER: n, loop.GI_NPERIODS: len(periods), loop.GI_DAYS_TOTAL: days_total,
-            loop.GI_NBANKS: len(layout.banks), loop.GI_NRES: len(layout.banks) + (layout.back_office is not None)
-            + (layout.helpers is not None),
+            loop.GI_NBANKS: len(layout.banks), loop.GI_NRES: n_res,
             loop.GI_SEND_HOME: params.hours.closing_rule == "send_home",
             loop.GI_GREEN_FIRST: params.layout.green_channel == "priority", loop.GI_APPOINTMENTS: book is not None,
             loop.GI_ONLINE_REVIEW: params.online_review is not None, loop.GI_HOME_VISITS: bool(params.home_visits),

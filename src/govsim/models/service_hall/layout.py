@@ -37,7 +37,7 @@ class Layout:
         self.helpers: Optional[Staffed] = None
         if params.proxy is not None:
             pr = params.proxy
-            self.helpers = Staffed(loop, pr.full_time + pr.part_time, self.helper_timetable(), days)
+            self.helpers = Staffed(loop, pr.full_time + pr.part_time, self._helper_timetable(), days)
 
     def _open_banks(self, loop: EventLoop, days: int) -> dict[str, Bank]:
         p, lay, close = self.p, self.p.layout, self.closing_priority
@@ -68,7 +68,7 @@ class Layout:
             self._weekdays = [self.p.hours.weekday(day) for day in range(days)]
         return Rostered(loop, max_on_duty(roster), tables, self._weekdays.__getitem__, days)
 
-    def helper_timetable(self) -> list[Change]:
+    def _helper_timetable(self) -> list[Change]:
         pr = self.p.proxy
         points = sorted({m for a, b in self.periods for m in (a, b)} | {m for a, b in pr.part_time_hours for m in (a, b)})
 
